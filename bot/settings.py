@@ -1,0 +1,70 @@
+"""The one place configuration comes from: environment variables and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # --- answering core -------------------------------------------------
+    articles_dir: Path = Path("seeds")
+    index_cache_dir: Path = Path(".cache/index")
+    bm25_k1: float = Field(1.5, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
+    bm25_epsilon: float = Field(0.25, ge=0)
+    retrieve_k: int = Field(30, ge=1, le=1000)
+    top_k: int = Field(3, ge=1, le=20)
+    min_coverage: float = Field(0.6, ge=0, le=1)
+    log_level: str = "INFO"
+
+    # --- Telegram ----------------------------------------------------------
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    allowed_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    admin_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    rate_limit_per_minute: int = Field(10, ge=1)
+    max_question_chars: int = Field(500, ge=10)
+    followup_ttl_seconds: int = Field(600, ge=0)
+    inbox_path: Path = Path("data/inbox.sqlite3")
+
+    @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `123,-456` in env files, where JSON lists are awkward."""
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into a one-line error naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "?"
+        raise ConfigError(f"setting {name} is invalid: {first['msg']}") from None
