@@ -1,0 +1,129 @@
+"""Cuts article bodies into sentences, the unit the bot retrieves and quotes.
+
+Crawled Vietnamese news glues sentences (`Campuchia.Sáng 8/9`, `ASEAN 2020.Đồng thời`),
+embeds photo captions (`... tại điểm cầu Hà Nội. Ảnh: TTXVN.`) and is full of dots that end
+nothing (`8/9`, `1.000`, `TP.HCM`, `v.v.`, `...`). Offsets point into `Article.body`, so a
+quote is always the article's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.corpus import Article
+
+# Short forms after which a dot does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "tp tx tt q p ts ths gs pgs bs ks ls th st mr mrs ms dr no vs v.v v/v ông bà".split()
+)
+_CLOSERS = "”\"’')]»"
+_OPENERS = "“\"‘'(«["
+# A boundary candidate: end punctuation, optional closing quotes/brackets, then either
+# whitespace or (glued) the next sentence's first letter.
+_BOUNDARY = re.compile(rf"(?P<end>[.!?…]+[{re.escape(_CLOSERS)}]*)(?P<gap>\s*)")
+_CAPTION = re.compile(r"^\(?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|nguồn ảnh|video|clip)\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article: where it is, and its exact text."""
+
+    article_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+
+
+def _starts_sentence(text: str, i: int) -> bool:
+    """True when the text at `i` looks like a sentence start: a capital, a digit or an opening quote."""
+    if i >= len(text):
+        return False
+    ch = text[i]
+    if ch in _OPENERS:
+        return True
+    return ch.isupper() or ch.isdigit()
+
+
+def _glued_start(text: str, i: int) -> bool:
+    """A capitalised word right after a dot with no space: `Campuchia.Sáng`, not `TP.HCM`."""
+    if i + 1 >= len(text):
+        return False
+    first, second = text[i], text[i + 1]
+    if first in _OPENERS:
+        return True
+    return first.isupper() and second.islower()
+
+
+def _word_before(text: str, i: int) -> str:
+    m = re.search(r"([\w./]+)$", text[:i])
+    return m.group(1).casefold() if m else ""
+
+
+def _is_boundary(text: str, m: re.Match[str]) -> bool:
+    end, gap = m.group("end"), m.group("gap")
+    nxt = m.end()
+    if nxt >= len(text):
+        return True
+    if "\n" in gap:
+        return True
+    before = _word_before(text, m.start())
+    if end.startswith(".") and (before.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-zà-ỹđ]", before)):
+        return False
+    if gap:
+        return _starts_sentence(text, nxt)
+    if end.startswith(".") and before[-1:].isdigit() and text[nxt].isdigit():
+        return False  # 1.000, 12.5
+    return _glued_start(text, nxt)
+
+
+def _raw_spans(body: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(body):
+        if _is_boundary(body, m):
+            spans.append((start, m.start() + len(m.group("end"))))
+            start = m.end()
+    if start < len(body):
+        spans.append((start, len(body)))
+    return spans
+
+
+def _split_paragraph_breaks(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A paragraph break always ends a sentence, even without punctuation (headings, lists)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        pos = start
+        for m in re.finditer(r"\n+", body[start:end]):
+            out.append((pos, start + m.start()))
+            pos = start + m.end()
+        out.append((pos, end))
+    return out
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(article: Article) -> list[Sentence]:
+    """Body sentences in reading order; photo captions (and the `Ảnh:` credit) are left out."""
+    body = article.body
+    spans = [_trim(body, s, e) for s, e in _split_paragraph_breaks(body, _raw_spans(body))]
+    spans = [(s, e) for s, e in spans if re.search(r"\w", body[s:e])]
+    keep: list[tuple[int, int]] = []
+    for idx, (s, e) in enumerate(spans):
+        if _CAPTION.match(body[s:e]):
+            continue
+        nxt = spans[idx + 1] if idx + 1 < len(spans) else None
+        if nxt and _CAPTION.match(body[nxt[0] : nxt[1]]) and "\n" not in body[e : nxt[0]]:
+            continue  # the caption itself: the sentence a photo credit follows in the same paragraph
+        keep.append((s, e))
+    return [
+        Sentence(article_id=article.id, position=pos, start=s, end=e, text=body[s:e])
+        for pos, (s, e) in enumerate(keep)
+    ]

@@ -1,0 +1,153 @@
+"""Loads article files in the raw layouts news crawls produce.
+
+A file is: an optional URL line, a title line, an optional dateline
+(`Thứ Hai, 13/12/2021, 06:38`), then the body as one long line or as paragraphs, maybe a
+byline (`Thanh Thuỷ`) and separator lines (`.`). Only the body is answer material.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.errors import ArticleError, EmptyCorpusError
+from bot.normalize import nfc
+
+log = logging.getLogger(__name__)
+
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^(?:(?:thứ\s+\S+|chủ\s+nhật|cn|t[2-7])\s*[,-]?\s*)?(?:ngày\s+)?"
+    r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+    r"(?:\s*[,|-]?\s*(?P<H>\d{1,2})[:hg](?P<M>\d{2})(?:\s*\(?GMT[+\d:]*\)?)?)?\s*$",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(r"^[\W_]*$")
+_BYLINE_MAX_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article; `body` is exactly the text sentences are cut from."""
+
+    id: str
+    title: str
+    url: str | None
+    published: datetime | None
+    byline: str | None
+    body: str
+    path: Path
+
+    @property
+    def published_date(self) -> date | None:
+        return self.published.date() if self.published else None
+
+
+def parse_dateline(line: str) -> datetime | None:
+    """`Thứ Hai, 13/12/2021, 06:38` (weekday and time optional) as a datetime."""
+    m = _DATELINE.match(line.strip())
+    if not m:
+        return None
+    try:
+        return datetime(
+            int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0)
+        )
+    except ValueError:
+        return None
+
+
+def _is_byline(line: str) -> bool:
+    """A short signature line: few words, no sentence punctuation, no digits."""
+    words = line.split()
+    return (
+        0 < len(words) <= _BYLINE_MAX_WORDS
+        and not re.search(r"[.!?:;,…\d]$", line)
+        and not any(ch.isdigit() for ch in line)
+        and all(w[0].isupper() for w in words if w[0].isalpha())
+    )
+
+
+def parse_article(text: str, path: Path) -> Article:
+    """Split one file's text into metadata and body; raise ArticleError when there is no body."""
+    lines = [nfc(line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    content = [(i, line) for i, line in enumerate(lines) if line and not _SEPARATOR.match(line)]
+    url = None
+    title = None
+    published = None
+    body_start = 0
+    for pos, (_, line) in enumerate(content):
+        if url is None and title is None and _URL.match(line):
+            url = line
+        elif published is None and (when := parse_dateline(line)) is not None:
+            published = when
+        elif title is None:
+            title = line
+        else:
+            body_start = pos
+            break
+    else:
+        body_start = len(content)
+    body_lines = [line for _, line in content[body_start:]]
+    byline = None
+    if len(body_lines) > 1 and _is_byline(body_lines[-1]):
+        byline = body_lines.pop()
+    if not title or not body_lines:
+        raise ArticleError(f"{path.name}: no title and body found; expected a title line, then the text")
+    return Article(
+        id=path.stem,
+        title=title,
+        url=url,
+        published=published,
+        byline=byline,
+        body="\n".join(body_lines),
+        path=path,
+    )
+
+
+def read_article(path: Path) -> Article:
+    """One file as an Article, or ArticleError saying why it cannot be used."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ArticleError(f"{path.name}: empty file")
+    if b"\x00" in raw:
+        raise ArticleError(f"{path.name}: binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    return parse_article(text, path)
+
+
+def article_paths(directories: Sequence[Path]) -> list[Path]:
+    """The `*.txt` files of every folder, each folder sorted by name."""
+    paths: list[Path] = []
+    for directory in directories:
+        if not directory.is_dir():
+            raise EmptyCorpusError(f"articles folder {directory} does not exist; set ARTICLES_DIR or pass --articles")
+        paths.extend(sorted(directory.glob("*.txt")))
+    return paths
+
+
+def load_articles(directories: Sequence[Path]) -> list[Article]:
+    """Every usable article in `directories`; bad files are skipped with a warning naming them."""
+    articles: list[Article] = []
+    seen: set[str] = set()
+    for path in article_paths(directories):
+        try:
+            article = read_article(path)
+        except (ArticleError, OSError) as exc:
+            log.warning("skipping article %s: %s", path, exc)
+            continue
+        if article.id in seen:
+            log.warning("skipping article %s: another folder already has an article named %s", path, article.id)
+            continue
+        seen.add(article.id)
+        articles.append(article)
+    if not articles:
+        where = ", ".join(str(d) for d in directories)
+        raise EmptyCorpusError(f"no usable article in {where}: add UTF-8 .txt files (a title line, then the text)")
+    return articles

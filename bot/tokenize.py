@@ -1,0 +1,108 @@
+"""Turns Vietnamese text into BM25 terms: pyvi words, their syllables, and accent-free forms.
+
+Why three forms: pyvi may segment a question differently from the sentence that answers it
+(`cứu_hộ cứu nạn` vs `cứu_hộ_cứu_nạn`), so syllables are indexed beside compound words; and
+people type without diacritics (`ai da ky nghi dinh thu`), so every syllable is also indexed
+accent-folded under a `~` prefix that keeps it apart from real unaccented words (`Lao` vs `Lào`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from bot.normalize import fix_tones, fold, has_diacritics, nfc
+
+Tokenizer = Callable[[str], list[str]]
+
+FOLDED = "~"
+TOKENIZER_VERSION = "pyvi-syll-fold-1"
+
+# Words that only shape the question; they say nothing about which sentence answers it.
+_QUESTION_WORDS = (
+    "ai người_nào vị_nào những_ai gì cái_gì những_gì nào khi_nào bao_giờ lúc_nào hôm_nào "
+    "ngày_nào năm_nào tháng_nào thời_gian_nào đâu ở_đâu tại_đâu nơi_nào chỗ_nào bao_nhiêu mấy "
+    "thế_nào như_thế_nào ra_sao sao tại_sao vì_sao không chưa hả vậy nhỉ à ạ"
+)
+_FUNCTION_WORDS = (
+    "là đã được bị thì mà của và với cho có các những này đó kia ấy hãy vui_lòng xin "
+    "biết cho_biết bạn tôi mình đang sẽ vẫn cũng rằng về để từ theo tại ở trong"
+)
+STOPWORDS = frozenset(
+    w for group in (_QUESTION_WORDS, _FUNCTION_WORDS) for word in group.split() for w in (word, word.replace("_", " "))
+)
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+@cache
+def _pyvi() -> Any:
+    """pyvi costs a second to import; load it once, and only when text is tokenized."""
+    from pyvi import ViTokenizer
+
+    return ViTokenizer
+
+
+def segment(text: str) -> list[str]:
+    """pyvi words (syllables joined by `_`) in original casing, punctuation dropped.
+
+    pyvi segments on case (`Bộ_trưởng` but not `bộ trưởng` at times), so it sees the
+    original text and the caller lowercases afterwards.
+    """
+    clean = fix_tones(nfc(text))
+    return [tok for tok in _pyvi().tokenize(clean).split() if _WORD.search(tok)]
+
+
+def _word_terms(word: str) -> list[str]:
+    low = word.casefold()
+    syllables = [s for s in low.split("_") if s]
+    terms = [low] if len(syllables) > 1 else []
+    terms.extend(syllables)
+    terms.extend(FOLDED + fold(s) for s in syllables)
+    return terms
+
+
+def index_terms(text: str) -> list[str]:
+    """Terms a sentence is indexed under: compounds, syllables, and folded syllables."""
+    return [term for word in segment(text) for term in _word_terms(word)]
+
+
+def _stop_mask(syllables: list[str], phrases: frozenset[str]) -> list[bool]:
+    """Marks syllables inside a stop phrase (`khi nào`, `o dau`), longest phrase first.
+
+    Works on syllables because pyvi does not always join a question phrase into one word.
+    """
+    mask = [False] * len(syllables)
+    i = 0
+    while i < len(syllables):
+        for n in (3, 2, 1):
+            if " ".join(syllables[i : i + n]) in phrases:
+                mask[i : i + n] = [True] * n
+                i += n
+                break
+        else:
+            i += 1
+    return mask
+
+
+def query_terms(question: str) -> list[str]:
+    """Content terms of a question, in the form its writer typed: accented or folded."""
+    words = [w.casefold() for w in segment(question)]
+    accented = has_diacritics(question)
+    if not accented:
+        words = [fold(w) for w in words]
+    syllables = [s for w in words for s in w.split("_") if s]
+    mask = iter(_stop_mask(syllables, STOPWORDS if accented else _FOLDED_STOPWORDS))
+    out: list[str] = []
+    for word in words:
+        parts = [s for s in word.split("_") if s]
+        kept = [s for s in parts if not next(mask)]
+        if not accented:
+            out.extend(FOLDED + s for s in kept)
+            continue
+        if len(parts) > 1 and len(kept) == len(parts):
+            out.append(word)
+        out.extend(kept)
+    return out
