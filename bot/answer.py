@@ -5,13 +5,29 @@ Knows nothing of Telegram or the terminal; both only format an `Answer`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from bot.knowledge import KnowledgeBase
+from bot.corpus import Article
+from bot.dates import event_date, find_dates, format_day
+from bot.evidence import Evidence
+from bot.extract import clip, extract, resolve_group
+from bot.knowledge import Hit, KnowledgeBase
+from bot.normalize import fold
+from bot.question import Question, QType, analyze
 from bot.settings import Settings
-from bot.tokenize import query_terms
+
+# How much an answer of the asked type, and raw BM25, add to coverage when ranking.
+_TYPE_BONUS = 0.35
+_BM25_WEIGHT = 0.25
+# The question's verbs in the sentence, and its words in the same order, favour the sentence
+# that states the asked-about event rather than one that merely shares its vocabulary.
+_VERB_WEIGHT = 0.2
+_PROXIMITY_WEIGHT = 0.2
+# Another article's answer is shown too when its candidate scores this close to the best.
+_SAME_ANSWER_RATIO = 0.9
 
 
 @dataclass(frozen=True)
@@ -56,12 +72,24 @@ class Answer:
         }
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A retrieved sentence, judged against the question."""
+
+    index: int
+    bm25: float
+    coverage: float
+    answer: str | None
+    score: float
+
+
 class Answerer:
     """Answers questions from one KnowledgeBase with the thresholds in Settings."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
         self.kb = kb
         self.settings = settings
+        self._evidence = Evidence(kb)
 
     def cite(self, sentence_index: int, score: float) -> Citation:
         sentence = self.kb.sentences[sentence_index]
@@ -77,14 +105,105 @@ class Answerer:
         )
 
     def ask(self, question: str) -> Answer:
-        question = question.strip()
-        terms = query_terms(question)
-        hits = self.kb.search(terms, self.settings.retrieve_k)
+        q = analyze(question)
+        hits = self.kb.search(q.terms, self.settings.retrieve_k) if q.terms else []
+        candidates = self._judge(q, hits)
+        if not candidates:
+            return Answer(q.text, False, None, (), self.not_found_note())
+        best = candidates[0]
+        if best.coverage < self.settings.min_coverage:
+            return Answer(q.text, False, None, (), self.not_found_note())
+        chosen = self._other_sources(best, candidates)
+        text = self._answer_text(chosen, best)
+        rest = [c for c in candidates if c not in chosen]
+        citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
+        return Answer(q.text, True, text, citations)
+
+    def _judge(self, q: Question, hits: list[Hit]) -> list[Candidate]:
+        """Rerank BM25 hits by coverage of the question, entity agreement and answer type."""
         if not hits:
-            return Answer(question, False, None, (), self.not_found_note())
-        citations = tuple(self.cite(h.index, h.score) for h in hits[: self.settings.top_k])
-        return Answer(question, True, citations[0].sentence, citations)
+            return []
+        top = max(h.score for h in hits) or 1.0
+        judged: list[Candidate] = []
+        for h in hits:
+            if not self._evidence.entities_agree(q, h.index):
+                continue
+            coverage = self._evidence.coverage(q, h.index)
+            answer = self._extract(q, h.index)
+            score = (
+                coverage
+                + (_TYPE_BONUS if answer else 0.0)
+                + _BM25_WEIGHT * max(h.score, 0.0) / top
+                + _VERB_WEIGHT * self._evidence.verbs(q, h.index)
+                + _PROXIMITY_WEIGHT * self._evidence.proximity(q, h.index)
+            )
+            judged.append(Candidate(h.index, h.score, coverage, answer, score))
+        return sorted(judged, key=lambda c: -c.score)
+
+    def _extract(self, q: Question, index: int) -> str | None:
+        sentence = self.kb.sentences[index]
+        article = self.kb.articles[sentence.article_id]
+        if q.qtype is QType.WHEN:
+            return self._when(q, index, article)
+        answer = extract(q, sentence.text)
+        if answer and q.qtype is QType.WHO:
+            siblings = [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
+            names = resolve_group(answer, siblings)
+            if names:
+                answer = f"{answer} ({names})"
+        return answer
+
+    def _when(self, q: Question, index: int, article: Article) -> str | None:
+        sentence = self.kb.sentences[index]
+        mentions = find_dates(sentence.text, article.published)
+        wants_year = bool(re.search(r"\bn[aă]m\s+n[aà]o\b", fold(q.text)))
+        if wants_year:
+            years = [m for m in mentions if m.year and not m.day]
+            if years:
+                return str(years[0].year)
+        days = [m for m in mentions if m.day]
+        if days:
+            return days[0].display()
+        siblings = [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
+        event = event_date(siblings, sentence.position, article.published)
+        if event is not None:
+            lead = re.match(r"[^,]+", sentence.text)
+            return f"{event.display()} ({lead.group(0).strip().lower() if lead else ''})"
+        return mentions[0].display() if mentions else None
+
+    def _other_sources(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+        """Near-equal answers from other articles (e.g. a minister in 2020 and in 2025), newest first."""
+        if not best.answer:
+            return [best]
+        chosen = [best]
+        seen_articles = {self.kb.sentences[best.index].article_id}
+        for c in candidates[1:]:
+            article_id = self.kb.sentences[c.index].article_id
+            if (
+                c.answer
+                and article_id not in seen_articles
+                and c.score >= _SAME_ANSWER_RATIO * best.score
+                and c.coverage >= best.coverage
+                and fold(c.answer) not in fold(best.answer)
+            ):
+                chosen.append(c)
+                seen_articles.add(article_id)
+        if len(chosen) == 1:
+            return chosen
+        return sorted(chosen, key=lambda c: self.kb.article_of(c.index).published or datetime.min, reverse=True)
+
+    def _answer_text(self, chosen: list[Candidate], best: Candidate) -> str:
+        if len(chosen) == 1:
+            return best.answer or clip(self.kb.sentences[best.index].text)
+        parts = []
+        for c in chosen:
+            day = self.kb.article_of(c.index).published_date
+            parts.append(f"{c.answer} ({format_day(day) if day else 'bài không ghi ngày'})")
+        return "; ".join(parts)
 
     def not_found_note(self) -> str:
         titles = "; ".join(a.title for a in self.kb.articles.values())
-        return f"Không tìm thấy câu trả lời trong các bài báo hiện có ({titles})."
+        return (
+            "Các bài báo hiện có không nêu câu trả lời cho câu hỏi này. "
+            f"Tôi đang có {len(self.kb.articles)} bài: {titles}."
+        )

@@ -91,12 +91,12 @@ def cmd_sources(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def sources_table(kb: KnowledgeBase) -> str:
-    from bot.render import format_date
+    from bot.dates import format_day
 
     rows = []
     for article in kb.articles.values():
         count = len(kb.article_sentences(article.id))
-        when = format_date(article.published_date) if article.published_date else "—"
+        when = format_day(article.published_date) if article.published_date else "—"
         rows.append(f"{article.id}\t{when}\t{count} câu\t{article.title}\t{article.url or ''}".rstrip())
     return "\n".join(rows)
 

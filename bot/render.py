@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.answer import Answer, Citation
-
-_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-
-
-def format_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def weekday_name(day: date) -> str:
-    return _WEEKDAYS[day.weekday()]
+from bot.dates import format_day
 
 
 def citation_line(citation: Citation) -> str:
     """`— title, dd/mm/yyyy, URL`, leaving out what the article does not give."""
     parts = [citation.title]
     if citation.published:
-        parts.append(format_date(citation.published))
+        parts.append(format_day(citation.published))
     if citation.url:
         parts.append(citation.url)
     return "— " + ", ".join(parts)

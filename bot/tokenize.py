@@ -28,7 +28,8 @@ _QUESTION_WORDS = (
 )
 _FUNCTION_WORDS = (
     "là đã được bị thì mà của và với cho có các những này đó kia ấy hãy vui_lòng xin "
-    "biết cho_biết bạn tôi mình đang sẽ vẫn cũng rằng về để từ theo tại ở trong"
+    "biết cho_biết bạn tôi mình đang sẽ vẫn cũng rằng về để từ theo tại ở trong "
+    "gọi gọi_là được_gọi nhắc nhắc_tới nhắc_đến đề_cập"
 )
 STOPWORDS = frozenset(
     w for group in (_QUESTION_WORDS, _FUNCTION_WORDS) for word in group.split() for w in (word, word.replace("_", " "))

@@ -1,0 +1,141 @@
+"""Finds date expressions in Vietnamese news sentences and resolves them to full dates.
+
+News writes `Ngày 12/12`, `Sáng 8/9`, `Trưa 13/11` without a year (the dateline gives it),
+and chains events: `Ngay sau hội đàm, ... đã ký`. A year is only ever taken from the article
+itself; when it has none, the date is shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.normalize import fold
+
+_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+_PART_OF_DAY = r"(?:(?:rạng\s+)?sáng|trưa|chiều|tối|đêm|khuya)"
+_DAY_MONTH = re.compile(
+    rf"(?:(?P<part>{_PART_OF_DAY})\s+(?:(?:nay|qua)\s+)?(?:ngày\s+)?|(?:ngày|hôm)\s+)?"
+    r"(?<![\d/])(?P<d>\d{1,2})\s*[/-]\s*(?P<m>\d{1,2})(?:\s*[/-]\s*(?P<y>\d{4}))?(?![\d/])",
+    re.IGNORECASE,
+)
+_LONG_FORM = re.compile(
+    r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?", re.IGNORECASE
+)
+_MONTH_YEAR = re.compile(r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d/.,])(?P<y>(?:19|20)\d{2})(?![\d/.,]\d)")
+# `Ngay sau hội đàm`, `Kết thúc hội đàm`, `Cũng tại cuộc hội đàm`: the time is that event's.
+_RELATIVE = re.compile(
+    r"^\s*(?:ngay\s+sau|sau|kết\s+thúc|cũng\s+tại|cũng\s+trong|tại|trong|bên\s+lề|trước|ngay\s+trước)\s+"
+    r"(?:khi\s+)?(?:buổi\s+|cuộc\s+|lễ\s+)?(?P<event>[^\s,]+(?:\s+[^\s,]+)?)\s*,",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date as written in a sentence, and what it resolves to."""
+
+    start: int
+    end: int
+    text: str
+    day: int | None
+    month: int | None
+    year: int | None
+    year_from_text: bool
+
+    def resolved(self) -> date | None:
+        if self.day and self.month and self.year:
+            try:
+                return date(self.year, self.month, self.day)
+            except ValueError:
+                return None
+        return None
+
+    def display(self) -> str:
+        """`Chủ Nhật, 12/12/2021`, or the date as written when its year is unknown."""
+        full = self.resolved()
+        if full:
+            return f"{weekday_name(full)}, {format_day(full)}"
+        if self.day and self.month:
+            return f"{self.day}/{self.month}"
+        if self.month and self.year:
+            return f"tháng {self.month}/{self.year}"
+        if self.month:
+            return f"tháng {self.month}"
+        return str(self.year)
+
+
+def format_day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def weekday_name(day: date) -> str:
+    return _WEEKDAYS[day.weekday()]
+
+
+def _year_for(day: int, month: int, published: datetime | None) -> int | None:
+    """The dateline's year, or the one before when the date would fall after publication."""
+    if not published:
+        return None
+    year = published.year
+    if (month, day) > (published.month, published.day) and month - published.month > 1:
+        year -= 1
+    return year
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def find_dates(text: str, published: datetime | None) -> list[DateMention]:
+    """Every date expression in `text`, in order, with years filled from the dateline."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], day: int | None, month: int | None, year: int | None, explicit: bool) -> None:
+        if _overlaps(taken, m.start(), m.end()):
+            return
+        if month is not None and not 1 <= month <= 12 or day is not None and not 1 <= day <= 31:
+            return
+        taken.append((m.start(), m.end()))
+        found.append(DateMention(m.start(), m.end(), m.group(0), day, month, year, explicit))
+
+    for m in _LONG_FORM.finditer(text):
+        d, mo = int(m["d"]), int(m["m"])
+        y = int(m["y"]) if m["y"] else _year_for(d, mo, published)
+        add(m, d, mo, y, bool(m["y"]))
+    for m in _DAY_MONTH.finditer(text):
+        if "-" in m.group(0) and not m["y"]:
+            continue  # `2-3 ngày`, `Covid-19`: ranges and names, not dates
+        d, mo = int(m["d"]), int(m["m"])
+        y = int(m["y"]) if m["y"] else _year_for(d, mo, published)
+        add(m, d, mo, y, bool(m["y"]))
+    for m in _MONTH_YEAR.finditer(text):
+        add(m, None, int(m["m"]), int(m["y"]) if m["y"] else None, bool(m["y"]))
+    for m in _YEAR.finditer(text):
+        add(m, None, None, int(m["y"]), True)
+    return sorted(found, key=lambda d: d.start)
+
+
+def relative_event(text: str) -> str | None:
+    """The event a sentence's time hangs on (`hội đàm` in `Ngay sau hội đàm, ...`), if any."""
+    m = _RELATIVE.match(text)
+    return fold(m["event"]) if m else None
+
+
+def event_date(sentences: list[str], position: int, published: datetime | None) -> DateMention | None:
+    """Date of the event sentence `position` refers back to, from earlier sentences of the article.
+
+    Prefers the nearest earlier sentence that names the event and has a day; otherwise the
+    article's first dated sentence, which in news leads is the main event's.
+    """
+    event = relative_event(sentences[position])
+    if event is None:
+        return None
+    earlier = [(text, [d for d in find_dates(text, published) if d.day]) for text in sentences[:position]]
+    for text, dated in reversed(earlier):
+        if dated and event in fold(text):
+            return dated[0]
+    return next((dated[0] for _, dated in earlier if dated), None)

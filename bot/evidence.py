@@ -1,0 +1,111 @@
+"""Evidence that a sentence answers a question: how much of the question it (and its article)
+covers, and whether the question's named entities belong to that article.
+
+These replace a raw BM25 threshold for abstaining, which does not transfer between corpora:
+coverage is a share in [0, 1] whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from bot.extract import anchor_spans, words
+from bot.knowledge import KnowledgeBase
+from bot.normalize import canonical, fold
+from bot.question import Question
+from bot.tokenize import FOLDED, STOPWORDS
+
+# Verbs too general to show that a sentence states the asked-about event.
+_WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
+# Credit for a question word found elsewhere in the article rather than in the sentence.
+CONTEXT_CREDIT = 0.5
+
+
+def _padded(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", text)) + " "
+
+
+class Evidence:
+    """Coverage and entity checks over one KnowledgeBase; article texts are prepared once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._articles: dict[str, tuple[str, str]] = {}
+        self._sentences = lru_cache(maxsize=8192)(self._sentence_forms)
+
+    def _sentence_forms(self, index: int) -> tuple[str, str]:
+        text = self.kb.sentences[index].text
+        return _padded(canonical(text)), _padded(fold(text))
+
+    def _article_forms(self, article_id: str) -> tuple[str, str]:
+        if article_id not in self._articles:
+            article = self.kb.articles[article_id]
+            text = article.title + "\n" + article.body
+            self._articles[article_id] = (_padded(canonical(text)), _padded(fold(text)))
+        return self._articles[article_id]
+
+    def units(self, q: Question) -> list[tuple[str, float]]:
+        """Content words of the question with idf weights (unknown words weigh the most)."""
+        n = max(len(self.kb.index), 1)
+        unknown = math.log(2 * n + 1)
+        out: list[tuple[str, float]] = []
+        seen: set[str] = set()
+        for term in q.terms:
+            if term.startswith(FOLDED):
+                unit, key = term[len(FOLDED) :], term
+            elif "_" in term or not any(term in t.split("_") for t in q.terms if "_" in t):
+                unit, key = term.replace("_", " "), term
+            else:
+                continue  # a syllable of a compound already counted as a whole word
+            if unit in seen or unit in STOPWORDS or (q.head and unit in q.head.split() + [q.head]):
+                continue
+            seen.add(unit)
+            idf = self.kb.index.idf(key)
+            out.append((unit, unknown if idf == 0.0 else max(idf, 0.05)))
+        return out
+
+    def coverage(self, q: Question, index: int) -> float:
+        """Weighted share of question words in the sentence (full credit) or its article (partial)."""
+        units = self.units(q)
+        if not units:
+            return 0.0
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        article = self._article_forms(self.kb.sentences[index].article_id)[form]
+        got = 0.0
+        for unit, weight in units:
+            probe = f" {unit} "
+            if probe in sentence:
+                got += weight
+            elif probe in article:
+                got += weight * CONTEXT_CREDIT
+        return got / sum(w for _, w in units)
+
+    def verbs(self, q: Question, index: int) -> float:
+        """Share of the question's verbs (`ký`, `điện đàm`) the sentence repeats: the predicate must match."""
+        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in _WEAK_VERBS}
+        if not wanted:
+            return 0.0
+        sentence = self._sentences(index)[1]
+        return sum(1 for v in wanted if f" {v} " in sentence) / len(wanted)
+
+    def proximity(self, q: Question, index: int) -> float:
+        """Longest run of question words the sentence repeats in order, as a share of the question."""
+        units = self.units(q)
+        total = sum(len(u.split()) for u, _ in units)
+        runs = anchor_spans(q, self.kb.sentences[index].text)
+        if not total or not runs:
+            return 0.0
+        return min(1.0, runs[0][2] / total)
+
+    def entities_agree(self, q: Question, index: int) -> bool:
+        """Every proper name in the question (a country, a person) appears in the sentence's article."""
+        if not q.accented:
+            return True
+        article = self._article_forms(self.kb.sentences[index].article_id)[1]
+        for i, w in enumerate(words(q.text)):
+            if w.pos == "Np" and w.capitalized and i > 0 and f" {fold(w.text)} " not in article:
+                return False
+        return True

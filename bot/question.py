@@ -1,0 +1,92 @@
+"""Question analysis: what kind of answer is asked for, and which words carry the content.
+
+Typing works on accent-folded text when the question has no diacritics, so `khi nao` is a
+when-question as much as `khi nào`; with diacritics it matches exactly, so `mấy` (how many)
+is not confused with `máy` (machine).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.normalize import canonical, fold, has_diacritics
+from bot.tokenize import query_terms
+
+
+class QType(StrEnum):
+    WHO = "who"
+    WHEN = "when"
+    WHERE = "where"
+    WHAT = "what"
+    HOW_MANY = "how_many"
+    YES_NO = "yes_no"
+
+
+# Nouns that, followed by `nào`, ask for a person/organisation, a place or a time.
+_PERSON_NOUNS = (
+    "người|vị|ông|bà|ai|đồng chí|lãnh đạo|quan chức|nhân vật|bộ trưởng|thứ trưởng|thủ tướng|"
+    "chủ tịch|tổng thống|đại sứ|tướng|đại tướng|thượng tướng|trung tướng|thiếu tướng|trưởng đoàn|"
+    "cơ quan|tổ chức|đơn vị|bên|phía|lực lượng|bộ|ban|doanh nghiệp|công ty|đoàn"
+)
+_PLACE_NOUNS = "nơi|chỗ|tỉnh|thành phố|huyện|quận|xã|phường|địa điểm|địa phương|vùng|khu vực|quốc gia|nước"
+_TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|giờ|buổi"
+
+# Checked in order: the first family that matches decides the type.
+_PATTERNS: tuple[tuple[QType, str], ...] = (
+    (QType.HOW_MANY, r"\blần thứ mấy\b|\bthứ mấy\b|\bbao nhiêu\b|\bmấy\b|\bsố lượng\b"),
+    (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
+    (QType.WHERE, rf"\bở đâu\b|\btại đâu\b|\bđi đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b"),
+    (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
+    (QType.WHAT, r"\bgì\b|\bnào\b|\bthế nào\b|\bra sao\b"),
+    (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
+)
+_COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)
+_FOLDED = tuple((t, re.compile(fold(p))) for t, p in _PATTERNS)
+
+
+_HEAD = re.compile(r"(?:(?:những|các|loại)\s+)*(\w+(?:\s\w+)?)\s+(?:gì|nào)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """An analysed question; `terms` are the BM25 query terms, `text` the cleaned question.
+
+    `head` is the category a what-question asks for (`văn kiện` in `ký những văn kiện gì`):
+    the answer fills it, so a sentence need not repeat it.
+    """
+
+    text: str
+    qtype: QType | None
+    terms: tuple[str, ...]
+    accented: bool
+    head: str | None = None
+
+    @property
+    def matchable(self) -> str:
+        """The question in the form sentences are compared in (folded when typed without accents)."""
+        return canonical(self.text) if self.accented else fold(canonical(self.text))
+
+
+def question_type(text: str) -> QType | None:
+    """The answer type asked for, or None for questions no rule recognises."""
+    accented = has_diacritics(text)
+    probe = canonical(text) if accented else fold(canonical(text))
+    for qtype, pattern in _COMPILED if accented else _FOLDED:
+        if pattern.search(probe):
+            return qtype
+    return None
+
+
+def analyze(text: str) -> Question:
+    clean = " ".join(text.split())
+    qtype = question_type(clean)
+    head = _HEAD.search(canonical(clean)) if qtype is QType.WHAT else None
+    return Question(
+        text=clean,
+        qtype=qtype,
+        terms=tuple(query_terms(clean)),
+        accented=has_diacritics(clean),
+        head=head.group(1) if head else None,
+    )
