@@ -8,9 +8,13 @@ accent-folded under a `~` prefix that keeps it apart from real unaccented words 
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
-from collections.abc import Callable
-from functools import cache
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache, partial
 from typing import Any
 
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
@@ -106,4 +110,45 @@ def query_terms(question: str) -> list[str]:
         if len(parts) > 1 and len(kept) == len(parts):
             out.append(word)
         out.extend(kept)
+    return out
+
+
+def _tokenize_chunk(tokenizer: Tokenizer, texts: list[str]) -> list[list[str]]:
+    return [tokenizer(t) for t in texts]
+
+
+def tokenize_many(
+    texts: Sequence[str],
+    tokenizer: Tokenizer = index_terms,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    min_parallel: int = 2000,
+) -> list[list[str]]:
+    """`tokenizer` over every text, spread over a process pool when there are many.
+
+    The first text is tokenized here, so pyvi is imported once, before the workers are
+    forked (they inherit it); forking is avoided when other threads run (the Telegram bot),
+    where a forkserver starts the workers instead. `progress` draws a bar on a terminal.
+    """
+    from tqdm import tqdm  # only builds need it
+
+    workers = workers or os.cpu_count() or 1
+    disable = None if progress else True  # None: tqdm draws only on a terminal
+    if not texts:
+        return []
+    first = [tokenizer(texts[0])]
+    rest = list(texts[1:])
+    if workers < 2 or len(rest) < min_parallel:
+        return first + [tokenizer(t) for t in tqdm(rest, disable=disable, unit="sent", leave=False)]
+    chunk = max(50, min(1000, len(rest) // (workers * 8) or 1))
+    chunks = [rest[i : i + chunk] for i in range(0, len(rest), chunk)]
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "forkserver"
+    out = first
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool, tqdm(
+        total=len(rest), disable=disable, unit="sent", desc="tokenizing", leave=False
+    ) as bar:
+        for result in pool.map(partial(_tokenize_chunk, tokenizer), chunks):
+            out.extend(result)
+            bar.update(len(result))
     return out

@@ -1,0 +1,172 @@
+"""The persisted index: keyed, atomic, verified; the knowledge base uses it and reloads from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.errors import EmptyCorpusError
+from bot.knowledge import KnowledgeBase
+from bot.settings import Settings
+from bot.store import MANIFEST, IndexStore, cache_key
+from bot.tokenize import tokenize_many
+
+from tests.conftest import SEEDS, write_article
+
+
+def write_files(directory: Path) -> None:
+    (directory / "a.npy").write_bytes(b"alpha" * 100)
+    (directory / "b.json").write_text('{"x": 1}', encoding="utf-8")
+
+
+def test_cache_key_depends_on_every_part_and_their_order() -> None:
+    key = cache_key(["k1=1.5", "doc-a", "doc-b"])
+    assert key == cache_key(["k1=1.5", "doc-a", "doc-b"])
+    assert len({key, cache_key(["k1=1.2", "doc-a", "doc-b"]), cache_key(["k1=1.5", "doc-b", "doc-a"])}) == 3
+
+
+def test_save_then_open_returns_the_verified_entry(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "cache")
+    entry = store.save("k1", write_files, {"note": "hi"})
+    assert store.open("k1") == entry
+    assert (entry / "a.npy").read_bytes() == b"alpha" * 100
+    assert store.manifest(entry)["meta"] == {"note": "hi"}
+    assert store.open("other") is None
+    assert [p.name for p in store.root.iterdir()] == ["k1"]  # no temporary directory left
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda e: (e / "a.npy").write_bytes(b"alphA" + b"alpha" * 99),  # same size, one byte flipped
+        lambda e: (e / "a.npy").write_bytes(b"alpha"),  # truncated
+        lambda e: (e / "b.json").unlink(),
+        lambda e: (e / MANIFEST).write_text("{not json", encoding="utf-8"),
+    ],
+)
+def test_a_damaged_entry_is_a_miss_and_is_removed(tmp_path: Path, damage) -> None:
+    store = IndexStore(tmp_path)
+    entry = store.save("k1", write_files)
+    damage(entry)
+    assert store.open("k1") is None
+    assert not entry.exists()
+
+
+def test_an_entry_under_the_wrong_key_is_not_trusted(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    entry = store.save("k1", write_files)
+    entry.rename(tmp_path / "k2")
+    assert store.open("k2") is None
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+
+    def failing(directory: Path) -> None:
+        write_files(directory)
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        store.save("k1", failing)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_keeps_only_the_newest_entries(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path, keep=2)
+    for key in ("k1", "k2", "k3"):
+        store.save(key, write_files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k2", "k3"]
+    assert store.latest() == tmp_path / "k3"
+
+
+class CountingTokenizer:
+    """str.split that remembers how many texts it tokenized."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, text: str) -> list[str]:
+        self.calls += 1
+        return text.lower().split()
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+NEW_ARTICLE = "Tiêu đề mới\n\nĐội tuyển bóng đá giành huy chương vàng tại Hà Nội. Người hâm mộ ăn mừng suốt đêm.\n"
+
+
+def test_second_build_loads_the_cache_without_tokenizing(settings: Settings, articles: Path) -> None:
+    first_tok, second_tok = CountingTokenizer(), CountingTokenizer()
+    first = KnowledgeBase.build(settings, [articles], first_tok)
+    second = KnowledgeBase.build(settings, [articles], second_tok)
+    assert first_tok.calls == len(first.sentences) > 0
+    assert second_tok.calls == 0
+    query = ["hợp", "tác", "quốc", "phòng"]
+    assert np.array_equal(second.index.get_scores(query), first.index.get_scores(query))
+
+
+def test_a_changed_setting_or_corrupt_cache_rebuilds(settings: Settings, articles: Path) -> None:
+    KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    entry = next(settings.index_cache_dir.iterdir())
+    (entry / "postings_weight.npy").write_bytes(b"\x93NUMPY garbage")
+    tok = CountingTokenizer()
+    kb = KnowledgeBase.build(settings, [articles], tok)
+    assert tok.calls > 0 and kb.index.top_k(["hợp", "tác"], 3)
+    other = settings.model_copy(update={"bm25_k1": 1.2})
+    tok = CountingTokenizer()
+    KnowledgeBase.build(other, [articles], tok)
+    assert tok.calls == 0  # tokens reused from the newest entry, index rebuilt for the new k1
+    assert len(list(settings.index_cache_dir.iterdir())) == 2
+
+
+def test_refreshed_picks_up_a_new_article_tokenizing_only_it(settings: Settings, articles: Path) -> None:
+    tok = CountingTokenizer()
+    kb = KnowledgeBase.build(settings, [articles], tok)
+    assert kb.refreshed() is None
+    (articles / "000_476baa55c1d77fce.txt").touch()  # touched, not changed
+    assert kb.refreshed() is None
+    before = tok.calls
+    write_article(articles, "900_new.txt", NEW_ARTICLE)
+    new = kb.refreshed()
+    assert new is not None and "900_new" in new.articles
+    assert tok.calls - before == len(new.article_sentences("900_new")) == 2
+    hits = new.search(["huy", "chương", "vàng"], 1)
+    assert new.sentences[hits[0].index].article_id == "900_new"
+    fresh = KnowledgeBase.build(settings.model_copy(update={"index_cache_dir": articles.parent / "c2"}), [articles], tok)
+    query = ["hà", "nội", "hợp", "tác"]
+    np.testing.assert_allclose(new.index.get_scores(query), fresh.index.get_scores(query), rtol=0, atol=0)
+
+
+def test_refreshed_after_removal_and_when_nothing_is_left(settings: Settings, articles: Path) -> None:
+    kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    (articles / "003_c0e68c6c8b24d8e4.txt").unlink()
+    smaller = kb.refreshed()
+    assert smaller is not None and list(smaller.articles) == ["000_476baa55c1d77fce"]
+    (articles / "000_476baa55c1d77fce.txt").unlink()
+    with pytest.raises(EmptyCorpusError):
+        smaller.refreshed()
+
+
+def test_tokenize_many_over_processes_equals_one_process() -> None:
+    texts = [f"câu số {i} nói về hợp tác" for i in range(300)]
+    assert tokenize_many(texts, str.split, workers=2, min_parallel=10) == [t.split() for t in texts]
+    assert tokenize_many([], str.split) == []
+
+
+def test_index_cache_manifest_names_the_tokenizer_and_articles(settings: Settings, articles: Path) -> None:
+    kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    entry = next(settings.index_cache_dir.iterdir())
+    meta = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))["meta"]
+    assert meta["tokenizer"].endswith("CountingTokenizer")
+    assert sum(n for _, n in meta["articles"]) == len(kb.sentences)
