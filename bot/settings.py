@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, ge=10)
     followup_ttl_seconds: int = Field(600, ge=0)
     inbox_path: Path = Path("data/inbox.sqlite3")
+    telegram_poll_timeout_seconds: int = Field(10, ge=0, le=50)
+    telegram_request_timeout_seconds: float = Field(10.0, gt=0)
+    telegram_send_retries: int = Field(4, ge=0, le=10)
+    telegram_max_messages_per_second: float = Field(30.0, gt=0)
+    telegram_concurrent_updates: int = Field(64, ge=1)
 
     @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
     @classmethod

@@ -1,0 +1,48 @@
+"""Per-chat memory for short follow-ups: after an answer, `Khi nào?` asks about the same subject."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.question import analyze
+
+# Question words removed from the previous question, so the follow-up's own word decides the type.
+_WH = re.compile(
+    r"\b(?:khi nào|bao giờ|lúc nào|ngày nào|năm nào|ở đâu|tại đâu|đi đâu|đâu|bao nhiêu|mấy|"
+    r"ai|gì|là gì|thế nào|như thế nào|ra sao|tại sao|vì sao|nào)\b|\?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Turn:
+    subject: str
+    at: float
+
+
+class FollowUps:
+    """Remembers each chat's last answered subject for `ttl` seconds."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._last: dict[int, _Turn] = {}
+
+    def remember(self, chat_id: int, question: str) -> None:
+        subject = " ".join(_WH.sub(" ", question).split())
+        if subject:
+            self._last[chat_id] = _Turn(subject, self._clock())
+
+    def resolve(self, chat_id: int, question: str) -> str:
+        """The question to ask: a bare `Ở đâu?` gains the previous subject while it is fresh."""
+        turn = self._last.get(chat_id)
+        if turn is None or self._clock() - turn.at > self.ttl:
+            self._last.pop(chat_id, None)
+            return question
+        probe = analyze(question)
+        if probe.terms or probe.qtype is None:
+            return question
+        return f"{turn.subject} {question}"
