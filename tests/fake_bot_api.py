@@ -44,6 +44,22 @@ TEXT_FIELDS = frozenset(
 )
 FAILURES = frozenset({"502", "hang", "429", "400"})
 _ENTITY = re.compile(r"^/\w+(?:@\w+)?|@\w+")
+# Telegram's HTML parse mode: these tags, and &lt; &gt; &amp; &quot; or numeric entities.
+_HTML_TOKEN = re.compile(
+    r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|blockquote|tg-spoiler|span)>"
+    r"|<a href=\"[^\"<>]*\">|</a>|&(?:lt|gt|amp|quot|#\d+);"
+)
+MAX_TEXT = 4096
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse `text` in HTML mode (a rough but strict check), or None."""
+    rest = _HTML_TOKEN.sub("", text)
+    if "<" in rest or ">" in rest or "&" in rest:
+        return "Bad Request: can't parse entities: unsupported start tag or unescaped character"
+    if len(rest) > MAX_TEXT:
+        return "Bad Request: message is too long"
+    return None
 
 
 def _utf16_len(text: str) -> int:
@@ -275,6 +291,9 @@ class FakeBotApi:
                          "parameters": {"retry_after": 1}}
         if failure == "400":
             return 400, _error(400, "Bad Request: can't parse entities")
+        problem = html_problem(params["text"]) if params.get("parse_mode") == "HTML" else None
+        if problem or len(params["text"]) > MAX_TEXT:
+            return 400, _error(400, problem or "Bad Request: message is too long")
         pause = self.hang_seconds if failure == "hang" else self.send_delay
         if pause:
             time.sleep(pause)

@@ -27,3 +27,85 @@ def test_private_question_gets_bold_answer_quote_and_citation(api: FakeBotApi, b
     buttons = [b["text"] for b in reply["reply_markup"]["inline_keyboard"][0]]
     assert buttons == ["Ngữ cảnh", "Nguồn khác"]
     assert api.calls_to("sendChatAction")[0]["action"] == "typing"
+
+
+def test_group_chatter_is_ignored_but_mentions_replies_and_ask_are_answered(api: FakeBotApi, bot: BotThread) -> None:
+    group = -500
+    _, chatter = api.message(group, QUESTION, chat_type="group", user_id=7)
+    _, other_mention = api.message(group, f"@someone_else {QUESTION}", chat_type="group", user_id=7)
+    _, mention = api.message(group, f"@{BOT_USER['username']} {QUESTION}", chat_type="group", user_id=7)
+    _, reply = api.message(group, QUESTION, chat_type="group", user_id=8, reply_to_bot=True)
+    _, ask = api.message(group, f"/ask@{BOT_USER['username']} {QUESTION}", chat_type="group", user_id=9)
+    for mid in (mention, reply, ask):
+        assert one_reply(api, group, mid)["text"].startswith("<b>thị trấn Lao Bảo")
+    api.message(group, "/help", chat_type="group")  # answered last: everything before is done
+    api.wait_for(lambda: len(api.messages_in(group)) == 4)
+    assert api.replies_to(group, chatter) == [] and api.replies_to(group, other_mention) == []
+
+
+def test_sticker_empty_and_overlong_questions_get_polite_lines(api: FakeBotApi, bot: BotThread) -> None:
+    _, sticker = api.sticker(102)
+    _, empty = api.message(102, "/ask")
+    _, long = api.message(102, "Ai " + "rất " * 1000 + "?")  # ~4000 characters
+    assert "chỉ đọc được câu hỏi bằng chữ" in one_reply(api, 102, sticker)["text"]
+    assert "hãy viết câu hỏi" in one_reply(api, 102, empty)["text"]
+    assert "500 ký tự" in one_reply(api, 102, long)["text"]
+
+
+def test_start_help_sources_and_command_menu(api: FakeBotApi, bot: BotThread) -> None:
+    start = one_reply(api, 103, api.message(103, "/start")[1])["text"]
+    assert start.startswith("Xin chào") and start.count("• ") == 3
+    assert "/ask" in one_reply(api, 103, api.message(103, "/help")[1])["text"]
+    sources = one_reply(api, 103, api.message(103, "/sources")[1])["text"]
+    assert '<a href="https://zingnews.vn//nang-cao-hieu-qua' in sources
+    assert "• Việt Nam - Lào tăng cường hợp tác về quốc phòng — 13/12/2021" in sources  # no URL
+    commands = api.calls_to("setMyCommands")[0]["commands"]
+    assert [c["command"] for c in commands] == ["start", "help", "sources", "ask"]
+
+
+def test_buttons_show_context_and_other_sources_and_stale_ones_are_answered(api: FakeBotApi, bot: BotThread) -> None:
+    answer = one_reply(api, 104, api.message(104, QUESTION)[1])
+    context_data, more_data = (b["callback_data"] for b in answer["reply_markup"]["inline_keyboard"][0])
+    assert max(len(d.encode()) for d in (context_data, more_data)) <= 64
+    api.press(104, answer["message_id"], context_data)
+    context = api.wait_for(lambda: api.replies_to(104, answer["message_id"]))[0]["text"]
+    assert context.startswith("<b>Ngữ cảnh:</b>") and "Lao Bảo" in context
+    api.press(104, answer["message_id"], more_data)
+    more = api.wait_for(lambda: api.replies_to(104, answer["message_id"])[1:])[0]["text"]
+    assert more.startswith("<b>Nguồn khác:</b>") and more.count("<blockquote>") >= 1
+    api.press(104, answer["message_id"], "ctx:00000000:1")
+    stale = api.wait_for(lambda: api.calls_to("answerCallbackQuery")[2:])[0]
+    assert stale["text"] == "Nút này đã cũ, bạn hãy hỏi lại nhé."
+    assert [c.get("text") for c in api.calls_to("answerCallbackQuery")[:2]] == [None, None]
+
+
+def test_html_in_the_question_is_escaped_and_accepted(api: FakeBotApi, bot: BotThread) -> None:
+    # The fake server refuses HTML Telegram would refuse, so a reply arriving proves it valid.
+    _, mid = api.message(105, "<b>Hội đàm</b> cấp cao Việt Nam - Lào diễn ra ở đâu? &")
+    assert one_reply(api, 105, mid)["text"].startswith("<b>thị trấn Lao Bảo")
+    _, unknown = api.message(105, "<i>Giá vàng</i> & <script>đô la</script> hôm nay ra sao?")
+    assert "<script>" not in one_reply(api, 105, unknown)["text"]
+
+
+def test_follow_up_question_reuses_the_previous_subject(api: FakeBotApi, bot: BotThread) -> None:
+    one_reply(api, 106, api.message(106, QUESTION)[1])
+    follow = one_reply(api, 106, api.message(106, "Khi nào?")[1])
+    assert "12/12/2021" in follow["text"]
+
+
+def test_allow_list_refuses_other_chats_with_one_line(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
+    with BotThread(bot_settings(api, tmp_path, allowed_chat_ids=(201,)), kb, api):
+        _, allowed = api.message(201, QUESTION)
+        _, refused = api.message(202, QUESTION)
+        assert one_reply(api, 201, allowed)["text"].startswith("<b>")
+        assert one_reply(api, 202, refused)["text"] == "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho phép."
+        assert len(api.messages_in(202)) == 1
+
+
+def test_rate_limit_asks_a_fast_user_to_slow_down(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
+    with BotThread(bot_settings(api, tmp_path, rate_limit_per_minute=3), kb, api):
+        mids = [api.message(301, QUESTION)[1] for _ in range(4)]
+        api.wait_for(lambda: len(api.messages_in(301)) == 4)
+    texts = [api.replies_to(301, mid)[0]["text"] for mid in mids]
+    assert sum(t.startswith("<b>") for t in texts) == 3
+    assert sum(t == "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé." for t in texts) == 1
