@@ -222,7 +222,7 @@ def _prepositional_target(question: Question, sentence: str) -> str | None:
         return None
     prep = m.group(1).casefold()
     anchors = anchor_spans(question, sentence)
-    after = anchors[0][1] if anchors else 0
+    after = anchors[0][0] if anchors else 0
     hit = re.search(rf"\b{prep}\s+", sentence[after:], re.IGNORECASE)
     if not hit:
         return None
@@ -251,13 +251,16 @@ def _role_holder(question: Question, sentence: str) -> str | None:
         return None
     anchors = anchor_spans(question, sentence)
     if "pho" not in wanted:
-        anchors = [a for a in anchors if not re.search(r"\bphó\s*$", sentence[: a[0]], re.IGNORECASE)]
+        deputy = re.compile(r"\bphó\s+(?:\w+\s+)?$", re.IGNORECASE)
+        anchors = [a for a in anchors if not deputy.search(sentence[: a[0]])]
     best: tuple[int, int, int, int] | None = None  # (covered, run length, start, end)
     for seg in re.finditer(r"[^,;:]+", sentence):
         inside = [a for a in anchors if seg.start() <= a[0] and a[1] <= seg.end()]
-        if not inside:
+        if not inside or ("pho" not in wanted and re.match(r"\s*phó\b", seg.group(0), re.IGNORECASE)):
             continue
         covered = len(wanted & {s for s, _, _ in _syllables(seg.group(0))})
+        if covered < min(2, len(wanted)):
+            continue  # one shared syllable (`tướng` of `Đại tướng`) does not name the role
         longest = inside[0]  # anchor_spans lists the longest run first
         key = (covered, longest[2], longest[0], longest[1])
         if best is None or key[:2] > best[:2]:
@@ -278,10 +281,9 @@ def _role_holder(question: Question, sentence: str) -> str | None:
 
 def _subject_of(question: Question, sentence: str) -> str | None:
     """`Ai <verb> …`: the person (or noun phrase) before that verb in the sentence."""
-    anchors = anchor_spans(question, sentence)
-    if not anchors:
+    verb_at = _verb_position(question, sentence)
+    if verb_at is None:
         return None
-    verb_at = anchors[0][0]
     c_start, _ = _clause_bounds(sentence, verb_at)
     before = [p for p in persons(sentence) if c_start <= p.start and p.end <= verb_at]
     if before:
@@ -290,6 +292,33 @@ def _subject_of(question: Question, sentence: str) -> str | None:
     phrase_start = max((m.end() for m in re.finditer(r",", sentence[:verb_at])), default=c_start)
     phrase = re.sub(r"\s+(?:đã|đang|sẽ|vừa|cùng|cũng|mới)\s*$", "", sentence[phrase_start:verb_at].rstrip())
     return clip(phrase) if re.search(r"\w", phrase) else None
+
+
+_AUXILIARIES = frozenset("da se vua dang cung moi tung co".split())
+
+
+def _verb_position(question: Question, sentence: str) -> int | None:
+    """Where the sentence repeats the words right after `Ai (đã)`: the verb whose subject is asked.
+
+    Falls back to the longest run of question words when the question does not start with `ai`.
+    """
+    q = [w for w, _, _ in _syllables(question.text)]
+    if "ai" in q:
+        rest = q[q.index("ai") + 1 :]
+        while rest and rest[0] in _AUXILIARIES:
+            rest = rest[1:]
+        sent = _syllables(sentence)
+        best: tuple[int, int] | None = None  # (run length, char start)
+        for i in range(len(sent)):
+            n = 0
+            while n < len(rest) and i + n < len(sent) and sent[i + n][0] == rest[n]:
+                n += 1
+            if n and (best is None or n > best[0]):
+                best = (n, sent[i][1])
+        if best:
+            return best[1]
+    anchors = anchor_spans(question, sentence)
+    return anchors[0][0] if anchors else None
 
 
 def resolve_group(phrase: str, article_sentences: Sequence[str]) -> str | None:
@@ -375,13 +404,34 @@ def how_many(question: Question, sentence: str) -> str | None:
     q = fold(question.text)
     if "lan thu" in q:
         pattern = re.compile(rf"lần\s+thứ\s+(?:{_ORDINALS})", re.IGNORECASE)
+        found = [(m.start(), m.end()) for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
     else:
-        pattern = re.compile(r"(?<![\w/])\d+(?:[.,]\d+)*(?:\s*%|\s+[^\s,.;:]+)?", re.IGNORECASE)
-    found = [m for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
+        found = [span for span in _counts(sentence) if fold(sentence[span[0] : span[1]]) not in q]
     if not found:
         return None
-    best = min(found, key=lambda m: abs(m.start() - focus))
-    return best.group(0)
+    start, end = min(found, key=lambda span: abs(span[0] - focus))
+    return sentence[start:end]
+
+
+def _counts(sentence: str) -> list[tuple[int, int]]:
+    """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates."""
+    ws = words(sentence)
+    spans = []
+    for i, w in enumerate(ws):
+        if not re.fullmatch(r"\d+(?:[.,]\d+)*", w.text) or (i + 1 < len(ws) and ws[i + 1].text == "/"):
+            continue
+        if i > 0 and ws[i - 1].text == "/":
+            continue
+        end = w.end
+        for nxt in ws[i + 1 : i + 3]:
+            if nxt.text == "%" or nxt.pos in {"N", "Nc", "Nu", "M"} and not nxt.capitalized:
+                end = nxt.end
+                if nxt.pos != "M":
+                    break
+            else:
+                break
+        spans.append((w.start, end))
+    return spans
 
 
 # --- what --------------------------------------------------------------------------

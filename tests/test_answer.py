@@ -1,0 +1,111 @@
+"""The answering core end to end on small articles written here: answers, abstention, sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Answerer
+from bot.render import answer_lines
+from bot.settings import Settings
+from tests.conftest import answerer_for, write_article
+
+ARTICLE_2023 = """https://news.example/an-do-2023.html
+Việt Nam và Ấn Độ ký bản ghi nhớ hợp tác quân y
+
+Thứ Sáu, 16/06/2023, 08:00
+
+Sáng 15/6, tại Hà Nội, Đại tướng Trần Văn An, Bộ trưởng Bộ Quốc phòng Việt Nam, đã hội đàm với ông Rajnath Singh, Bộ trưởng Quốc phòng Ấn Độ.
+
+Kết thúc hội đàm, hai Bộ trưởng đã ký Bản ghi nhớ về hợp tác quân y và Thỏa thuận về hỗ trợ hậu cần.
+
+Hai bên nhất trí tăng cường hợp tác đào tạo, công nghiệp quốc phòng và gìn giữ hòa bình.
+
+Minh Anh
+"""
+
+ARTICLE_2019 = """Ấn Độ tặng Việt Nam tàu tuần tra
+
+Thứ Hai, 02/12/2019, 10:00
+
+Ngày 1/12, tại TP Hồ Chí Minh, Bộ trưởng Quốc phòng Ấn Độ Nirmala Sitharaman đã trao tặng 12 tàu tuần tra cao tốc cho Bộ đội Biên phòng Việt Nam.
+"""
+
+
+@pytest.fixture
+def answerer(tmp_path: Path, settings: Settings) -> Answerer:
+    folder = tmp_path / "articles"
+    write_article(folder, "an-do-2023.txt", ARTICLE_2023)
+    write_article(folder, "an-do-2019.txt", ARTICLE_2019)
+    return answerer_for(folder, settings)
+
+
+def test_who_signed_with_quote_and_citation(answerer: Answerer) -> None:
+    a = answerer.ask("Ai đã hội đàm với Bộ trưởng Quốc phòng Ấn Độ?")
+    assert a.found and a.answer == "Đại tướng Trần Văn An"
+    top = a.citations[0]
+    assert top.sentence.startswith("Sáng 15/6, tại Hà Nội")
+    assert top.url == "https://news.example/an-do-2023.html" and top.published.isoformat() == "2023-06-16"
+
+
+def test_when_resolves_event_relative_date_with_dateline_year(answerer: Answerer) -> None:
+    a = answerer.ask("Bản ghi nhớ về hợp tác quân y được ký khi nào?")
+    assert a.found and a.answer is not None
+    assert "15/06/2023" in a.answer and "kết thúc hội đàm" in a.answer
+    assert a.citations[0].sentence.startswith("Kết thúc hội đàm")
+
+
+def test_what_was_signed_lists_documents(answerer: Answerer) -> None:
+    a = answerer.ask("Hai Bộ trưởng đã ký những văn kiện gì?")
+    assert a.answer == "Bản ghi nhớ về hợp tác quân y, Thỏa thuận về hỗ trợ hậu cần"
+
+
+def test_how_many_and_where(answerer: Answerer) -> None:
+    assert answerer.ask("Ấn Độ trao tặng bao nhiêu tàu tuần tra?").answer == "12 tàu"
+    assert answerer.ask("Ấn Độ trao tặng tàu tuần tra ở đâu?").answer == "TP Hồ Chí Minh"
+
+
+def test_question_without_diacritics_finds_the_accented_sentence(answerer: Answerer) -> None:
+    a = answerer.ask("ai da hoi dam voi bo truong quoc phong an do")
+    assert a.found and "Trần Văn An" in (a.answer or "")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Giá vàng hôm nay là bao nhiêu?",
+        "Ai là Bộ trưởng Quốc phòng Thái Lan?",
+        "Việt Nam và Nhật Bản ký hiệp định thương mại khi nào?",
+        "Thời tiết Hà Nội ngày mai thế nào?",
+        "",
+        "???",
+    ],
+)
+def test_abstains_when_the_articles_do_not_hold_the_answer(answerer: Answerer, question: str) -> None:
+    a = answerer.ask(question)
+    assert not a.found and a.answer is None and a.citations == ()
+    assert a.note and "2 bài" in a.note
+
+
+def test_different_answers_from_different_dates_are_all_given_newest_first(answerer: Answerer) -> None:
+    a = answerer.ask("Bộ trưởng Quốc phòng Ấn Độ là ai?")
+    assert a.found and a.answer is not None
+    assert a.answer.index("Rajnath Singh") < a.answer.index("Nirmala Sitharaman")
+    assert "16/06/2023" in a.answer and "02/12/2019" in a.answer
+    assert [c.published.year for c in a.citations[:2]] == [2023, 2019]
+
+
+def test_json_contract(answerer: Answerer) -> None:
+    data = answerer.ask("Ai đã hội đàm với Bộ trưởng Quốc phòng Ấn Độ?").to_json()
+    assert set(data) == {"question", "found", "answer", "citations"}
+    assert set(data["citations"][0]) == {"article_id", "title", "url", "published", "sentence", "score"}
+    assert data["citations"][0]["published"] == "2023-06-16"
+
+
+def test_terminal_view_is_answer_quote_citation_in_few_lines(answerer: Answerer) -> None:
+    lines = answer_lines(answerer.ask("Hai Bộ trưởng đã ký những văn kiện gì?"))
+    assert lines[0].startswith("Trả lời: Bản ghi nhớ")
+    assert lines[1].startswith("“Kết thúc hội đàm") and lines[1].endswith("”")
+    assert lines[2] == "— Việt Nam và Ấn Độ ký bản ghi nhớ hợp tác quân y, 16/06/2023, https://news.example/an-do-2023.html"
+    assert len(lines) <= 8

@@ -1,0 +1,52 @@
+"""Date resolution: the dateline's year, events referred back to, and no invented years."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.dates import event_date, find_dates, relative_event
+
+PUBLISHED = datetime(2021, 12, 13, 6, 38)
+
+
+def test_day_month_takes_the_datelines_year_and_weekday() -> None:
+    (mention,) = find_dates("Ngày 12/12, tại thị trấn Lao Bảo đã diễn ra hội đàm.", PUBLISHED)
+    assert mention.text == "Ngày 12/12"
+    assert mention.resolved() == date(2021, 12, 12)
+    assert mention.display() == "Chủ Nhật, 12/12/2021"
+
+
+def test_part_of_day_prefixes_are_part_of_the_mention() -> None:
+    (mention,) = find_dates("Trưa 13/11, tại tỉnh Tây Ninh, hai bên hội đàm.", datetime(2025, 11, 14))
+    assert mention.text == "Trưa 13/11" and mention.display() == "Thứ Năm, 13/11/2025"
+
+
+def test_december_event_in_a_january_article_is_last_year() -> None:
+    (mention,) = find_dates("Sáng 28/12, đoàn đến Hà Nội.", datetime(2022, 1, 3))
+    assert mention.resolved() == date(2021, 12, 28)
+
+
+def test_without_a_dateline_no_year_is_invented() -> None:
+    (mention,) = find_dates("Sáng 8/9, tại Hà Nội, hai bộ trưởng điện đàm.", None)
+    assert mention.resolved() is None and mention.display() == "8/9"
+
+
+def test_explicit_years_months_and_long_forms() -> None:
+    texts = [m.display() for m in find_dates("Ngày 10/11/2022 ký; vào tháng 6; ngày 5 tháng 3 năm 2020; năm 2019", None)]
+    assert texts == ["Thứ Năm, 10/11/2022", "tháng 6", "Thứ Năm, 05/03/2020", "2019"]
+
+
+def test_numbers_that_are_not_dates() -> None:
+    assert find_dates("Covid-19 làm 1.000 người mắc, tỷ lệ 2-3 ca.", PUBLISHED) == []
+
+
+def test_event_relative_sentence_takes_the_events_date() -> None:
+    sentences = [
+        "Ngày 12/12, tại Lao Bảo đã diễn ra hội đàm cấp cao.",
+        "Hai bên đánh giá cao kết quả hợp tác.",
+        "Ngay sau hội đàm, hai Bộ trưởng đã ký Nghị định thư.",
+    ]
+    assert relative_event(sentences[2]) == "hoi dam"
+    mention = event_date(sentences, 2, PUBLISHED)
+    assert mention is not None and mention.resolved() == date(2021, 12, 12)
+    assert event_date(sentences, 1, PUBLISHED) is None

@@ -1,0 +1,71 @@
+"""Short-answer spans cut from small Vietnamese sentences written here."""
+
+from __future__ import annotations
+
+from bot.extract import extract, persons, resolve_group
+from bot.question import analyze
+
+
+def _span(question: str, sentence: str) -> str | None:
+    return extract(analyze(question), sentence)
+
+
+def test_persons_are_title_plus_name_not_organisations() -> None:
+    s = "Sáng 5/3, Thượng tướng Nguyễn Văn Hùng, Thứ trưởng Bộ Quốc phòng, đã tiếp Bộ trưởng Quốc phòng Nhật Bản Kishi Nobuo."
+    found = [s[p.start : p.end] for p in persons(s)]
+    assert "Thượng tướng Nguyễn Văn Hùng" in found
+    assert not any(f.startswith("Bộ Quốc") for f in found)
+
+
+def test_who_subject_of_the_verb() -> None:
+    s = "Ngày 3/4, tại Hà Nội, Đại tướng Trần Văn An, Bộ trưởng Bộ Quốc phòng, đã ký Bản ghi nhớ với Bộ Quốc phòng Ấn Độ."
+    assert _span("Ai đã ký Bản ghi nhớ với Bộ Quốc phòng Ấn Độ?", s) == "Đại tướng Trần Văn An"
+
+
+def test_who_role_holder_named_after_or_before_the_role() -> None:
+    after = "Bộ trưởng Lê Văn Bình chuyển lời thăm hỏi của Thủ tướng Thái Lan Srettha Thavisin tới các đại biểu."
+    assert _span("Thủ tướng Thái Lan là ai?", after) == "Srettha Thavisin"
+    before = "Dự lễ có: ông Somsak Inthavong, Đại sứ Lào tại Hàn Quốc; cùng nhiều đại biểu."
+    assert _span("Đại sứ Lào tại Hàn Quốc là ai?", before) == "ông Somsak Inthavong"
+
+
+def test_deputy_does_not_hold_the_role() -> None:
+    s = "Đại tướng Trần Văn An hội đàm với Đại tướng Mok Sopheap, Phó Thủ tướng Campuchia."
+    assert _span("Thủ tướng Campuchia là ai?", s) is None
+
+
+def test_who_after_a_preposition() -> None:
+    s = "Bộ trưởng Lê Văn Bình gửi thư chúc mừng tới Thủ tướng Phạm Minh Hải cùng toàn thể đại biểu."
+    assert _span("Bộ trưởng Lê Văn Bình gửi thư chúc mừng tới ai?", s) == "Thủ tướng Phạm Minh Hải"
+
+
+def test_group_reference_resolved_from_the_article() -> None:
+    article = [
+        "Tham dự có Đại tướng Trần Văn An, Bộ trưởng Bộ Quốc phòng Việt Nam.",
+        "Phía bạn có Đại tướng Mok Sopheap, Bộ trưởng Bộ Quốc phòng Campuchia.",
+    ]
+    assert resolve_group("Bộ trưởng Bộ Quốc phòng hai bên", article) == "Đại tướng Trần Văn An và Đại tướng Mok Sopheap"
+
+
+def test_where_keeps_nested_units() -> None:
+    s = "Ngày 2/9, tại xã Tân Phú, huyện Đồng Xuân, tỉnh Phú Yên đã diễn ra lễ khánh thành cầu."
+    assert _span("Lễ khánh thành cầu diễn ra ở đâu?", s) == "xã Tân Phú, huyện Đồng Xuân, tỉnh Phú Yên"
+
+
+def test_how_many_ordinal_and_count() -> None:
+    s = "Hai bên đánh giá cao Đối thoại Chiến lược lần thứ 5 và kế hoạch năm nay."
+    assert _span("Đối thoại Chiến lược là lần thứ mấy?", s) == "lần thứ 5"
+    assert _span("Có bao nhiêu người tham dự hội nghị?", "Hội nghị có 350 đại biểu tham dự.") == "350 đại biểu"
+
+
+def test_what_was_signed_lists_the_documents() -> None:
+    s = "Kết thúc hội đàm, hai Bộ trưởng đã ký Biên bản ghi nhớ về hợp tác quân y, Kế hoạch hợp tác năm 2025 và trao đổi quà."
+    assert _span("Hai Bộ trưởng đã ký những văn kiện gì?", s) == (
+        "Biên bản ghi nhớ về hợp tác quân y, Kế hoạch hợp tác năm 2025"
+    )
+
+
+def test_what_named_in_quotes_and_listed_after_the_head_noun() -> None:
+    assert _span("Năm 2024 được gọi là năm gì?", "Hai nước chọn 2024 là “Năm Hữu nghị Việt - Nhật”.") == "Năm Hữu nghị Việt - Nhật"
+    s = "Hai bên phối hợp ngăn chặn các loại tội phạm ma túy, buôn lậu, mua bán người."
+    assert _span("Hai bên phối hợp ngăn chặn những loại tội phạm nào?", s) == "tội phạm ma túy, buôn lậu, mua bán người"
