@@ -22,7 +22,14 @@ def answer_lines(answer: Answer) -> list[str]:
         return [answer.note or "Không tìm thấy câu trả lời trong các bài báo hiện có."]
     best = answer.citations[0]
     lines = [f"Trả lời: {answer.answer}", f"“{best.sentence}”", citation_line(best)]
-    others = [c for c in answer.citations[1:] if c.article_id != best.article_id or c.sentence != best.sentence]
-    if others:
-        lines.append("Nguồn khác: " + "; ".join(citation_line(c)[2:] for c in others[:2]))
+    others: dict[str, Citation] = {}
+    for c in answer.citations[1:]:
+        if c.article_id != best.article_id:
+            others.setdefault(c.article_id, c)
+    for c in list(others.values())[:2]:
+        lines.append(f"Nguồn khác: “{_shorten(c.sentence)}” {citation_line(c)}")
     return lines
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + " …"
