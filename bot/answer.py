@@ -20,7 +20,7 @@ from bot.question import Question, QType, analyze
 from bot.settings import Settings
 
 # How much an answer of the asked type, and raw BM25, add to coverage when ranking.
-_TYPE_BONUS = 0.35
+_TYPE_BONUS = 0.5
 _BM25_WEIGHT = 0.25
 # The question's verbs in the sentence, and its words in the same order, favour the sentence
 # that states the asked-about event rather than one that merely shares its vocabulary.
@@ -28,6 +28,8 @@ _VERB_WEIGHT = 0.2
 _PROXIMITY_WEIGHT = 0.2
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
+# How many sentences back an undated sentence may take its day from.
+_NARRATIVE_REACH = 1
 
 
 @dataclass(frozen=True)
@@ -164,12 +166,26 @@ class Answerer:
         days = [m for m in mentions if m.day]
         if days:
             return days[0].display()
+        months = [m for m in mentions if m.month]
+        if months:
+            return months[0].display()
         siblings = [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
         event = event_date(siblings, sentence.position, article.published)
         if event is not None:
             lead = re.match(r"[^,]+", sentence.text)
             return f"{event.display()} ({lead.group(0).strip().lower() if lead else ''})"
-        return mentions[0].display() if mentions else None
+        narrative = self._narrative_date(siblings, sentence.position, article)
+        if narrative is None and mentions:
+            return mentions[0].display()  # only a year, often part of a name (`Kế hoạch … năm 2022`)
+        return narrative
+
+    def _narrative_date(self, siblings: list[str], position: int, article: Article) -> str | None:
+        """A sentence continuing the one before (`Sáng 14/11, … Tại cột mốc, …`) shares its day."""
+        for back in range(position - 1, max(-1, position - 1 - _NARRATIVE_REACH), -1):
+            days = [m for m in find_dates(siblings[back], article.published) if m.day]
+            if days:
+                return days[0].display()
+        return None
 
     def _other_sources(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
         """Near-equal answers from other articles (e.g. a minister in 2020 and in 2025), newest first."""

@@ -11,7 +11,7 @@ import math
 import re
 from functools import lru_cache
 
-from bot.extract import anchor_spans, words
+from bot.extract import words
 from bot.knowledge import KnowledgeBase
 from bot.normalize import canonical, fold
 from bot.question import Question
@@ -21,6 +21,13 @@ from bot.tokenize import FOLDED, STOPWORDS
 _WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
 # Credit for a question word found elsewhere in the article rather than in the sentence.
 CONTEXT_CREDIT = 0.5
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """Adjacent syllable pairs of a question, leaving out pairs of two stop words."""
+    syllables = re.findall(r"\w+", text)
+    stop = STOPWORDS | {fold(w) for w in STOPWORDS}
+    return [(a, b) for a, b in zip(syllables, syllables[1:]) if not (a in stop and b in stop)]
 
 
 def _padded(text: str) -> str:
@@ -42,7 +49,9 @@ class Evidence:
     def _article_forms(self, article_id: str) -> tuple[str, str]:
         if article_id not in self._articles:
             article = self.kb.articles[article_id]
-            text = article.title + "\n" + article.body
+            when = article.published_date
+            dateline = f"\nnăm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
+            text = article.title + "\n" + article.body + dateline
             self._articles[article_id] = (_padded(canonical(text)), _padded(fold(text)))
         return self._articles[article_id]
 
@@ -92,13 +101,16 @@ class Evidence:
         return sum(1 for v in wanted if f" {v} " in sentence) / len(wanted)
 
     def proximity(self, q: Question, index: int) -> float:
-        """Longest run of question words the sentence repeats in order, as a share of the question."""
-        units = self.units(q)
-        total = sum(len(u.split()) for u, _ in units)
-        runs = anchor_spans(q, self.kb.sentences[index].text)
-        if not total or not runs:
+        """Share of the question's adjacent word pairs the sentence repeats side by side.
+
+        `Thủ tướng Campuchia` then beats a sentence with `Phó Thủ tướng, … Campuchia`.
+        """
+        pairs = _pairs(q.matchable)
+        if not pairs:
             return 0.0
-        return min(1.0, runs[0][2] / total)
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        return sum(1 for a, b in pairs if f" {a} {b} " in sentence) / len(pairs)
 
     def entities_agree(self, q: Question, index: int) -> bool:
         """Every proper name in the question (a country, a person) appears in the sentence's article."""

@@ -253,27 +253,30 @@ def _role_holder(question: Question, sentence: str) -> str | None:
     if "pho" not in wanted:
         deputy = re.compile(r"\bphó\s+(?:\w+\s+)?$", re.IGNORECASE)
         anchors = [a for a in anchors if not deputy.search(sentence[: a[0]])]
-    best: tuple[int, int, int, int] | None = None  # (covered, run length, start, end)
+    segments: list[tuple[int, int, int, int]] = []  # (covered, run length, anchor start, anchor end)
     for seg in re.finditer(r"[^,;:]+", sentence):
         inside = [a for a in anchors if seg.start() <= a[0] and a[1] <= seg.end()]
         if not inside or ("pho" not in wanted and re.match(r"\s*phó\b", seg.group(0), re.IGNORECASE)):
             continue
         covered = len(wanted & {s for s, _, _ in _syllables(seg.group(0))})
-        if covered < min(2, len(wanted)):
-            continue  # one shared syllable (`tướng` of `Đại tướng`) does not name the role
-        longest = inside[0]  # anchor_spans lists the longest run first
-        key = (covered, longest[2], longest[0], longest[1])
-        if best is None or key[:2] > best[:2]:
-            best = key
-    if best is None:
-        return None
-    _, _, a_start, a_end = best
+        if covered >= min(2, len(wanted)):  # one shared syllable (`tướng` of `Đại tướng`) names no role
+            longest = inside[0]  # anchor_spans lists the longest run first
+            segments.append((covered, longest[2], longest[0], longest[1]))
+    for _, _, a_start, a_end in sorted(segments, key=lambda k: (-k[0], -k[1])):
+        holder = _holder_near(sentence, people, a_start, a_end)
+        if holder:
+            return holder
+    return None
+
+
+def _holder_near(sentence: str, people: list[Person], a_start: int, a_end: int) -> str | None:
+    """The name right after a role, or the name the role stands in apposition to (`Name, role`)."""
     for p in people:
         if p.name_start >= a_end and not sentence[a_end : p.name_start].strip():
             return sentence[p.name_start : p.end] if p.start < a_end else sentence[p.start : p.end]
     c_start, _ = _clause_bounds(sentence, a_start)
     before = [p for p in people if c_start <= p.start and p.end <= a_start]
-    if before:
+    if before and sentence[before[-1].end :].lstrip().startswith(","):
         p = before[-1]
         return sentence[p.start : p.end]
     return None
@@ -349,9 +352,15 @@ def who(question: Question, sentence: str) -> str | None:
     )
     for rule in (_prepositional_target, _role_holder if asks_role else _subject_of, _role_holder):
         found = rule(question, sentence)
-        if found and _fresh(question, found):
+        if found and _fresh(question, found) and _names_someone(found):
             return found
     return None
+
+
+def _names_someone(span: str) -> bool:
+    """A who-answer names a person or body (a capitalised word after the first) or a group (`hai bên`)."""
+    rest = span.split()[1:]
+    return any(w[:1].isupper() for w in rest) or bool(re.search(r"\b(hai|ba|các)\s+(bên|nước|phía|bộ trưởng)", span, re.IGNORECASE))
 
 
 # --- where ----------------------------------------------------------------------
@@ -376,7 +385,30 @@ def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
     return (ws[i].start, end) if end is not None else None
 
 
+def _named_unit(question: Question, sentence: str) -> str | None:
+    """`tỉnh nào` / `nước nào`: a unit of that kind named in the sentence (`tỉnh Savannakhet`)."""
+    m = re.search(r"\b(\w+(?:\s\w+)?)\s+nào\b", question.text, re.IGNORECASE)
+    if not m or fold(m.group(1)).replace(" ", "_") not in _PLACE_NOUNS:
+        return None
+    unit = fold(m.group(1)).replace(" ", "_")
+    ws = words(sentence)
+    for i, w in enumerate(ws):
+        if w.key != unit:
+            continue
+        j = i + 1
+        while j < len(ws) and ws[j].capitalized and ws[j].pos != "F":
+            j += 1
+        span = sentence[w.start : ws[j - 1].end]
+        if j > i + 1 and _fresh(question, span):
+            return span
+    return None
+
+
 def where(question: Question, sentence: str) -> str | None:
+    for rule in (_prepositional_target, _named_unit):
+        found = rule(question, sentence)
+        if found:
+            return found
     ws = words(sentence)
     anchors = anchor_spans(question, sentence)
     focus = anchors[0][0] if anchors else 0

@@ -35,7 +35,9 @@ _TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|
 
 # Checked in order: the first family that matches decides the type.
 _PATTERNS: tuple[tuple[QType, str], ...] = (
-    (QType.HOW_MANY, r"\blần thứ mấy\b|\bthứ mấy\b|\bbao nhiêu\b|\bmấy\b|\bsố lượng\b"),
+    (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
+    (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|\bnăm bao nhiêu\b"),
+    (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b"),
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
     (QType.WHERE, rf"\bở đâu\b|\btại đâu\b|\bđi đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b"),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
