@@ -96,8 +96,7 @@ class FakeBotApi:
         self.sent: list[dict[str, Any]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.webhook: dict[str, Any] = {}
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------
@@ -342,6 +341,13 @@ class FakeBotApi:
         if action == "state":
             return self.state()
         raise KeyError(action)
+
+
+class _Server(ThreadingHTTPServer):
+    """A listen backlog large enough for a bot's whole connection pool opening at once."""
+
+    request_queue_size = 256
+    daemon_threads = True
 
 
 def _ok(result: Any) -> dict[str, Any]:

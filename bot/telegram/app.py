@@ -41,6 +41,9 @@ COMMANDS = (
 _BOOTSTRAP_RETRIES = -1
 _FIRST_BACKOFF = 0.25
 _MAX_BACKOFF = 5.0
+# httpcore scans every pooled connection on each request: a small pool is much faster than
+# one connection per concurrent update, and requests simply queue for a free connection.
+_POOL_SIZE = 16
 
 
 class BotRequest(HTTPXRequest):
@@ -156,7 +159,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None, webho
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .request(BotRequest(retries=settings.telegram_send_retries, read_timeout=timeout,
-                            write_timeout=timeout, connection_pool_size=concurrency + 8))
+                            write_timeout=timeout, pool_timeout=timeout, connection_pool_size=_POOL_SIZE))
         .get_updates_request(BotRequest(inbox=inbox, read_timeout=timeout))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_messages_per_second,
                                      max_retries=settings.telegram_send_retries))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from telegram import (
     CallbackQuery,
@@ -62,7 +64,7 @@ class Services:
 
     settings: Settings
     kb: KnowledgeBase
-    answerer: Answerer
+    ask: Callable[[str], Answer]
     guard: Guard
     followups: FollowUps
     fingerprint: str
@@ -73,7 +75,8 @@ class Services:
         return cls(
             settings=settings,
             kb=kb,
-            answerer=Answerer(kb, settings),
+            # ask() is deterministic for one index, and a burst repeats the same few questions.
+            ask=lru_cache(maxsize=settings.answer_cache_size)(Answerer(kb, settings).ask),
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
             fingerprint=digest[:8],
@@ -176,7 +179,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
         await message.reply_text(SLOW_DOWN)
         return
     typing = asyncio.create_task(context.bot.send_chat_action(message.chat.id, ChatAction.TYPING))
-    answer = svc.answerer.ask(svc.followups.resolve(message.chat.id, question))
+    answer = svc.ask(svc.followups.resolve(message.chat.id, question))
     try:
         await typing
     except TelegramError:
