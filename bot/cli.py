@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="list the articles the bot answers from")
     sources.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
 
+    index = sub.add_parser("index", help="build the search index cache now (else the first question builds it)")
+    index.add_argument("--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)")
+
     ev = sub.add_parser("eval", help="score the bot on a questions .jsonl file")
     ev.add_argument("questions", type=Path)
     ev.add_argument("--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)")
@@ -79,6 +82,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: Te
         else:
             out.write(format_answer(answer) + "\n\n")
         out.flush()
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Build (or verify) the persisted index; a running bot picks it up on its next refresh."""
+    from bot.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase.build(settings, args.articles or ())
+    out.write(f"index ready: {len(kb.sentences)} sentences from {len(kb.articles)} articles in {settings.index_cache_dir}\n")
     return 0
 
 
@@ -132,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sources(args, settings, sys.stdout)
         if args.command == "eval":
             return cmd_eval(args, settings, sys.stdout)
+        if args.command == "index":
+            return cmd_index(args, settings, sys.stdout)
         return cmd_run(args, settings)
     except BotError as exc:
         log.debug("command failed", exc_info=True)

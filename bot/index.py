@@ -21,6 +21,8 @@ from bot.errors import EmptyCorpusError
 
 _ARRAYS = ("postings_ptr", "postings_doc", "postings_weight", "idf", "bound", "doc_ptr", "doc_terms")
 _PARAMS = "params.json"
+_SLACK = 1e-9  # float rounding allowance when comparing bounds with scores
+_DENSE_POSTINGS = 20_000  # below this many postings a plain scatter-add beats MaxScore's bookkeeping
 _TERMS = "terms.json"
 
 
@@ -166,14 +168,12 @@ class BM25Index:
         ids = (self._ids.get(token) for token in query)
         return [term for term in ids if term is not None]
 
-    def _accumulate(self, sequence: Sequence[int], touched: np.ndarray | None = None) -> np.ndarray:
+    def _accumulate(self, sequence: Sequence[int]) -> np.ndarray:
         """Dense scores, adding term weights in query order exactly as rank-bm25 does."""
         scores = np.zeros(self._size)
         for term in sequence:
             docs, weight = self._postings(term)
             scores[docs] += weight
-            if touched is not None:
-                touched[docs] = True
         return scores
 
     def get_scores(self, query: Sequence[str]) -> np.ndarray:
@@ -184,8 +184,9 @@ class BM25Index:
         """Best `k` (doc index, score) pairs, best first, ties by doc index; docs sharing no term are left out.
 
         MaxScore: terms are taken in order of their best possible contribution; each new
-        document is scored fully (later terms by binary search in their postings), and the
-        scan stops when the bounds of the terms not yet taken cannot beat the k-th score.
+        document gets the later terms' weights by binary search in their postings, and is
+        dropped as soon as its score plus the later terms' bounds cannot reach the k-th best
+        score so far; the scan stops when the terms not yet taken cannot either.
         Scores are summed in query order, so they equal `get_scores` exactly.
         """
         sequence = self._term_ids(query)
@@ -195,37 +196,47 @@ class BM25Index:
         for term in sequence:
             counts[term] = counts.get(term, 0) + 1
         terms = np.fromiter(counts, np.int64, count=len(counts))
-        if (self._idf[terms] < 0).any():  # tiny corpora: bounds do not hold for negative weights
-            return self._top_k_dense(sequence, k)
+        lengths = self._ptr[terms + 1] - self._ptr[terms]
+        if lengths.sum() <= _DENSE_POSTINGS or (self._idf[terms] < 0).any():
+            return self._top_k_dense(sequence, k)  # few postings, or negative weights (tiny corpora): no bounds
         bounds = self._bound[terms] * np.fromiter(counts.values(), np.float64, count=len(counts))
         order = np.argsort(-bounds, kind="stable")
-        terms = terms[order]
-        rest = np.append(np.cumsum(bounds[order][::-1])[::-1], 0.0)[1:]
-        lengths = self._ptr[terms + 1] - self._ptr[terms]
+        terms, lengths = terms[order].tolist(), lengths[order]
+        after = np.append(np.cumsum(bounds[order][::-1])[::-1], 0.0)[1:]  # after[i]: bounds of terms i+1..
         seen = np.zeros(self._size, bool)
-        found: list[np.ndarray] = []
-        found_scores: list[np.ndarray] = []
-        for i, term in enumerate(terms.tolist()):
+        best_docs, best_scores = np.zeros(0, np.int32), np.zeros(0)
+        theta = -np.inf  # the k-th best exact score so far: nothing below it can enter the top k
+        for i, term in enumerate(terms):
             docs, weight = self._postings(term)
             fresh = ~seen[docs]
-            docs = docs[fresh]
-            later = terms[i + 1 :].tolist()
-            if later and len(docs) * len(later) * 4 > lengths[i:].sum():
-                return self._top_k_dense(sequence, k)  # a dense pass is cheaper than lookups now
-            seen[docs] = True
-            parts = {term: weight[fresh]} | {t: self._lookup(t, docs) for t in later}
+            docs, weight = docs[fresh], weight[fresh]
+            seen[docs] = True  # a document is scored once, when its best term comes up
+            parts = {term: weight}
+            partial = weight * counts[term]
+            for j in range(i + 1, len(terms) + 1):
+                keep = partial + after[j - 1] >= theta - _SLACK * abs(theta)
+                if not keep.all():
+                    docs, partial = docs[keep], partial[keep]
+                    parts = {t: p[keep] for t, p in parts.items()}
+                if j == len(terms):
+                    break
+                if j == i + 1 and len(docs) * (len(terms) - j) * 4 > lengths[i:].sum():
+                    return self._top_k_dense(sequence, k)  # a dense pass is cheaper than lookups now
+                parts[terms[j]] = self._lookup(terms[j], docs)
+                partial = partial + parts[terms[j]] * counts[terms[j]]
             scores = np.zeros(len(docs))
-            for t in sequence:
+            for t in sequence:  # query order, so the sum is exactly get_scores'
                 if t in parts:
                     scores += parts[t]
-            found.append(docs)
-            found_scores.append(scores)
-            total = sum(len(d) for d in found)
-            if later and total >= k:
-                kth = np.partition(np.concatenate(found_scores), total - k)[total - k]
-                if rest[i] * (1 + 1e-9) < kth:
+            best_docs = np.concatenate((best_docs, docs))
+            best_scores = np.concatenate((best_scores, scores))
+            if len(best_docs) >= k:
+                theta = np.partition(best_scores, len(best_scores) - k)[len(best_scores) - k]
+                keep = best_scores >= theta
+                best_docs, best_scores = best_docs[keep], best_scores[keep]
+                if after[i] < theta - _SLACK * abs(theta):
                     break
-        return _best(np.concatenate(found), np.concatenate(found_scores), k)
+        return _best(best_docs, best_scores, k)
 
     def _lookup(self, term: int, docs: np.ndarray) -> np.ndarray:
         """The term's weight in each of `docs` (sorted), 0 where it is absent."""
@@ -235,9 +246,16 @@ class BM25Index:
         return np.where(post_docs[pos] == docs, post_weight[pos], 0.0)
 
     def _top_k_dense(self, sequence: Sequence[int], k: int) -> list[tuple[int, float]]:
-        touched = np.zeros(self._size, bool)
-        scores = self._accumulate(sequence, touched)
-        docs = np.flatnonzero(touched)
+        """Score every document that has a query term; the candidates come from a sort when few."""
+        scores = self._accumulate(sequence)
+        postings = [self._postings(t)[0] for t in dict.fromkeys(sequence)]
+        if sum(len(p) for p in postings) * 8 < self._size:
+            docs = np.unique(np.concatenate(postings))
+        else:
+            touched = np.zeros(self._size, bool)
+            for p in postings:
+                touched[p] = True
+            docs = np.flatnonzero(touched)
         return _best(docs, scores[docs], k)
 
     def idf(self, term: str) -> float:
