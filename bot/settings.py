@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     telegram_max_messages_per_second: float = Field(30.0, gt=0)
     telegram_concurrent_updates: int = Field(64, ge=1)
     answer_cache_size: int = Field(1024, ge=0)
+    articles_refresh_seconds: float = Field(60.0, ge=0)
 
     @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
     @classmethod

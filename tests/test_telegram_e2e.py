@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bot.knowledge import KnowledgeBase
 from fake_bot_api import BOT_USER, FakeBotApi
-from telegram_fixtures import BotThread, api, bot, bot_settings, kb  # noqa: F401 (fixtures)
+from telegram_fixtures import SEEDS, BotThread, api, bot, bot_settings, kb  # noqa: F401 (fixtures)
 
 QUESTION = "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?"
 
@@ -109,3 +110,29 @@ def test_rate_limit_asks_a_fast_user_to_slow_down(api: FakeBotApi, kb: Knowledge
     texts = [api.replies_to(301, mid)[0]["text"] for mid in mids]
     assert sum(t.startswith("<b>") for t in texts) == 3
     assert sum(t == "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé." for t in texts) == 1
+
+
+def test_admin_reload_picks_up_a_new_article(api: FakeBotApi, tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    settings = bot_settings(api, tmp_path, articles_dir=articles, admin_chat_ids=(900,))
+    with BotThread(settings, KnowledgeBase.build(settings), api):
+        old = one_reply(api, 900, api.message(900, QUESTION)[1])
+        (articles / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        api.message(901, "/reload")
+        assert "Đã nạp lại" in one_reply(api, 900, api.message(900, "/reload")[1])["text"]
+        sources = one_reply(api, 900, api.message(900, "/sources")[1])["text"]
+        assert "Hợp tác thể thao Việt Nam - Thái Lan" in sources
+        context_data = old["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        api.press(900, old["message_id"], context_data)
+        stale = api.wait_for(lambda: api.calls_to("answerCallbackQuery"))[0]
+        assert stale["text"] == "Nút này đã cũ, bạn hãy hỏi lại nhé."
+    assert api.messages_in(901) == []  # not an admin: /reload is ignored
+
+
+NEW_ARTICLE = """Hợp tác thể thao Việt Nam - Thái Lan
+
+Thứ Ba, 14/12/2021, 08:00
+
+Ngày 13/12, tại Hà Nội, hai đoàn thể thao Việt Nam và Thái Lan đã ký biên bản hợp tác đào tạo vận động viên trẻ.
+"""

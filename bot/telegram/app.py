@@ -167,6 +167,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None, webho
         .defaults(Defaults(parse_mode="HTML", link_preview_options=LinkPreviewOptions(is_disabled=True),
                            do_quote=True, allow_sending_without_reply=True))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -182,6 +183,7 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("sources", handlers.sources))
     application.add_handler(CommandHandler("ask", handlers.ask_command))
+    application.add_handler(CommandHandler("reload", handlers.reload_command))
     addressed = filters.Entity("mention") | filters.REPLY
     application.add_handler(MessageHandler(
         filters.TEXT & ~filters.COMMAND & (private | (filters.ChatType.GROUPS & addressed)), handlers.text_message
@@ -200,6 +202,21 @@ async def _post_init(application: Application) -> None:
         log.info("replaying %d unanswered update(s) from the inbox", len(pending))
     for body in pending:
         await application.update_queue.put(Update.de_json(body, application.bot))
+    interval = application.bot_data["services"].settings.articles_refresh_seconds
+    if interval:
+        application.bot_data["refresher"] = asyncio.create_task(_refresh_every(application, interval))
+
+
+async def _refresh_every(application: Application, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        await handlers.refresh(application)
+
+
+async def _post_stop(application: Application) -> None:
+    """Stop looking for new articles (a plain task, so Application.stop does not wait on it)."""
+    if refresher := application.bot_data.get("refresher"):
+        refresher.cancel()
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -23,9 +23,10 @@ from telegram import (
 )
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.answer import Answer, Answerer
+from bot.errors import BotError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import render
@@ -232,6 +233,30 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         pieces = render.others_messages([(kb.sentences[i], kb.article_of(i)) for i in indexes])
     await _reply_all(query.message, pieces)
+
+
+async def refresh(application: Application) -> bool:
+    """Swap in a new index when the article files changed; buttons of the old one become stale."""
+    svc: Services = application.bot_data["services"]
+    try:
+        kb = await asyncio.to_thread(svc.kb.refreshed)
+    except BotError:
+        log.exception("articles changed but cannot be used; still answering from the previous ones")
+        return False
+    if kb is None:
+        return False
+    application.bot_data["services"] = Services.build(svc.settings, kb)
+    log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
+    return True
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/reload` (ADMIN_CHAT_IDS only): pick up new articles now."""
+    chat = update.effective_chat
+    if update.message is None or chat is None or chat.id not in services(context).settings.admin_chat_ids:
+        return
+    changed = await refresh(context.application)
+    await update.message.reply_text("Đã nạp lại các bài báo." if changed else "Không có bài báo nào thay đổi.")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
