@@ -173,7 +173,7 @@ class Answerer:
         event = event_date(siblings, sentence.position, article.published)
         if event is not None:
             lead = re.match(r"[^,]+", sentence.text)
-            return f"{event.display()} ({lead.group(0).strip().lower() if lead else ''})"
+            return f"{event.display()}, {lead.group(0).strip().lower() if lead else ''}"
         narrative = self._narrative_date(siblings, sentence.position, article)
         if narrative is None and mentions:
             return mentions[0].display()  # only a year, often part of a name (`Kế hoạch … năm 2022`)

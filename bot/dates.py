@@ -54,10 +54,14 @@ class DateMention:
         return None
 
     def display(self) -> str:
-        """`Chủ Nhật, 12/12/2021`, or the date as written when its year is unknown."""
+        """`Chủ Nhật, 12/12/2021 (Ngày 12/12)`: the full date and, when it differs, the article's words.
+
+        Without a known year it is the date as written (`8/9`): a year is never invented.
+        """
         full = self.resolved()
         if full:
-            return f"{weekday_name(full)}, {format_day(full)}"
+            shown = f"{weekday_name(full)}, {format_day(full)}"
+            return shown if format_day(full) in self.text else f"{shown} ({self.text})"
         if self.day and self.month:
             return f"{self.day}/{self.month}"
         if self.month and self.year:

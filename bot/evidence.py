@@ -19,8 +19,15 @@ from bot.tokenize import FOLDED, STOPWORDS
 
 # Verbs too general to show that a sentence states the asked-about event.
 _WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
-# Credit for a question word found elsewhere in the article rather than in the sentence.
+# Credit for a question word found elsewhere in the article rather than in the sentence, and
+# for a compound whose syllables the sentence has, but not side by side.
 CONTEXT_CREDIT = 0.5
+SCATTERED_CREDIT = 0.7
+
+
+def _scattered(unit: str, text: str) -> bool:
+    parts = unit.split()
+    return len(parts) > 1 and all(f" {p} " in text for p in parts)
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -56,9 +63,16 @@ class Evidence:
         return self._articles[article_id]
 
     def units(self, q: Question) -> list[tuple[str, float]]:
-        """Content words of the question with idf weights (unknown words weigh the most)."""
+        """Content words of the question with idf weights.
+
+        A noun no article has (`vàng`, `Thái Lan`) weighs the most: it is what the question is
+        about. A verb or adjective no article has (`đặt` for `nằm`) is likely a paraphrase and
+        weighs like a typical word.
+        """
         n = max(len(self.kb.index), 1)
         unknown = math.log(2 * n + 1)
+        tagged = words(q.text) if q.accented else ()
+        loose = {w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"}}
         out: list[tuple[str, float]] = []
         seen: set[str] = set()
         for term in q.terms:
@@ -72,7 +86,9 @@ class Evidence:
                 continue
             seen.add(unit)
             idf = self.kb.index.idf(key)
-            out.append((unit, unknown if idf == 0.0 else max(idf, 0.05)))
+            if idf == 0.0:
+                idf = unknown / 2 if fold(unit) in loose else unknown
+            out.append((unit, max(idf, 0.05)))
         return out
 
     def coverage(self, q: Question, index: int) -> float:
@@ -85,10 +101,11 @@ class Evidence:
         article = self._article_forms(self.kb.sentences[index].article_id)[form]
         got = 0.0
         for unit, weight in units:
-            probe = f" {unit} "
-            if probe in sentence:
+            if f" {unit} " in sentence:
                 got += weight
-            elif probe in article:
+            elif _scattered(unit, sentence):
+                got += weight * SCATTERED_CREDIT  # `ghi bàn` vs `bàn thắng … ghi`
+            elif f" {unit} " in article or _scattered(unit, article):
                 got += weight * CONTEXT_CREDIT
         return got / sum(w for _, w in units)
 
@@ -119,5 +136,18 @@ class Evidence:
         article = self._article_forms(self.kb.sentences[index].article_id)[1]
         for i, w in enumerate(words(q.text)):
             if w.pos == "Np" and w.capitalized and i > 0 and f" {fold(w.text)} " not in article:
+                return False
+        return self._numbers_agree(q, article)
+
+    @staticmethod
+    def _numbers_agree(q: Question, article: str) -> bool:
+        """A number naming something (`bão số 4`, `lần thứ 2`, `năm 2025`) must appear so in the article."""
+        syllables = re.findall(r"\w+", fold(q.text))
+        for i, s in enumerate(syllables):
+            if not s.isdigit():
+                continue
+            before = f" {syllables[i - 1]} {s} " if i > 0 else None
+            after = f" {s} {syllables[i + 1]} " if i + 1 < len(syllables) else None
+            if not any(probe and probe in article for probe in (before, after)):
                 return False
         return True

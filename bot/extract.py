@@ -26,7 +26,10 @@ _TITLE_WORDS = frozenset(
         "đại_tướng thượng_tướng trung_tướng thiếu_tướng đại_tá thượng_tá trung_tá thiếu_tá đô_đốc "
         "bộ_trưởng thứ_trưởng thủ_tướng phó_thủ_tướng chủ_tịch phó_chủ_tịch tổng_thống phó_tổng_thống "
         "tổng_bí_thư bí_thư đại_sứ ông bà đồng_chí giáo_sư tiến_sĩ bác_sĩ thống_đốc thị_trưởng "
-        "giám_đốc tổng_giám_đốc tư_lệnh trưởng_đoàn ngài phát_ngôn_viên"
+        "giám_đốc tổng_giám_đốc tư_lệnh trưởng_đoàn ngài phát_ngôn_viên huấn_luyện_viên hlv cầu_thủ "
+        "tiền_đạo tiền_vệ hậu_vệ thủ_môn đội_trưởng ca_sĩ nhạc_sĩ nhà_văn nhà_thơ diễn_viên nghệ_sĩ đạo_diễn "
+        "nhà_báo phóng_viên tổng_biên_tập hiệu_trưởng luật_sư kỹ_sư chuyên_gia nhà_sáng_lập chủ_nhiệm "
+        "trưởng_ban trưởng_phòng chánh_văn_phòng thư_ký anh chị cụ thầy cô vận_động_viên võ_sĩ kỳ_thủ"
     ).split()
 )
 # Proper nouns that name places, never people: they start many Np runs (`Campuchia Samdech …`).
@@ -388,9 +391,12 @@ def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
 def _named_unit(question: Question, sentence: str) -> str | None:
     """`tỉnh nào` / `nước nào`: a unit of that kind named in the sentence (`tỉnh Savannakhet`)."""
     m = re.search(r"\b(\w+(?:\s\w+)?)\s+nào\b", question.text, re.IGNORECASE)
-    if not m or fold(m.group(1)).replace(" ", "_") not in _PLACE_NOUNS:
+    if not m:
         return None
-    unit = fold(m.group(1)).replace(" ", "_")
+    phrase = fold(m.group(1)).split()
+    unit = next((u for u in ("_".join(phrase), phrase[-1]) if u in _PLACE_NOUNS), None)
+    if unit is None:
+        return None
     ws = words(sentence)
     for i, w in enumerate(ws):
         if w.key != unit:
@@ -412,9 +418,11 @@ def where(question: Question, sentence: str) -> str | None:
     ws = words(sentence)
     anchors = anchor_spans(question, sentence)
     focus = anchors[0][0] if anchors else 0
+    motion = re.search(r"\b(\w+)\s+đâu\b", question.text, re.IGNORECASE)
+    preps = {"tai", "o"} | ({fold(motion.group(1))} - {"o", "tai", "noi"} if motion else set())
     places: list[tuple[int, int]] = []
     for i, w in enumerate(ws[:-1]):
-        if w.key in ("tai", "o") and w.pos == "E" or w.key == "tai":
+        if w.key in preps and (w.pos == "E" or w.key != "o"):
             span = _place_after(ws, i + 1)
             if span and _fresh(question, sentence[span[0] : span[1]]):
                 places.append(span)
@@ -439,6 +447,9 @@ def how_many(question: Question, sentence: str) -> str | None:
         found = [(m.start(), m.end()) for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
     else:
         found = [span for span in _counts(sentence) if fold(sentence[span[0] : span[1]]) not in q]
+        if question.head:
+            unit = fold(question.head)
+            found = [s for s in found if unit in fold(sentence[s[0] : s[1]])] or found
     if not found:
         return None
     start, end = min(found, key=lambda span: abs(span[0] - focus))
@@ -455,11 +466,15 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
         if i > 0 and ws[i - 1].text == "/":
             continue
         end = w.end
-        for nxt in ws[i + 1 : i + 3]:
-            if nxt.text == "%" or nxt.pos in {"N", "Nc", "Nu", "M"} and not nxt.capitalized:
+        if i + 2 < len(ws) and ws[i + 1].text == "-" and ws[i + 2].text.isdigit():
+            spans.append((w.start, ws[i + 2].end))  # a score or range: `2-4`
+            continue
+        for nxt in ws[i + 1 : i + 4]:
+            currency = nxt.text.isupper() and len(nxt.text) <= 4  # USD, VND, EUR
+            if nxt.text == "%" or currency or nxt.pos in {"N", "Nc", "Nu", "M"} and not nxt.capitalized:
                 end = nxt.end
-                if nxt.pos != "M":
-                    break
+                if nxt.pos in {"N", "Nu"} or nxt.text == "%" or currency:
+                    break  # `1.000 tỷ đồng`, `3.000 ngôi nhà`: numbers and classifiers go on to the noun
             else:
                 break
         spans.append((w.start, end))

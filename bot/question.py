@@ -39,7 +39,7 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
     (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|\bnăm bao nhiêu\b"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b"),
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
-    (QType.WHERE, rf"\bở đâu\b|\btại đâu\b|\bđi đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b"),
+    (QType.WHERE, rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b"),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
     (QType.WHAT, r"\bgì\b|\bnào\b|\bthế nào\b|\bra sao\b"),
     (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
@@ -48,6 +48,8 @@ _COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)
 _FOLDED = tuple((t, re.compile(fold(p))) for t, p in _PATTERNS)
 
 
+# What a how-many question counts (`bao nhiêu tiền`, `mấy trận`): the answer's unit.
+_COUNTED = re.compile(r"\b(?:bao nhiêu|mấy)\s+(\w+)", re.IGNORECASE)
 _HEAD = re.compile(r"(?:(?:những|các|loại)\s+)*(\w+(?:\s\w+)?)\s+(?:gì|nào)\b", re.IGNORECASE)
 
 
@@ -55,8 +57,9 @@ _HEAD = re.compile(r"(?:(?:những|các|loại)\s+)*(\w+(?:\s\w+)?)\s+(?:gì|nà
 class Question:
     """An analysed question; `terms` are the BM25 query terms, `text` the cleaned question.
 
-    `head` is the category a what-question asks for (`văn kiện` in `ký những văn kiện gì`):
-    the answer fills it, so a sentence need not repeat it.
+    `head` is the category a what-question asks for (`văn kiện` in `ký những văn kiện gì`), or
+    the unit a how-many question counts (`tiền` in `bao nhiêu tiền`): the answer fills it, so a
+    sentence need not repeat it.
     """
 
     text: str
@@ -84,7 +87,11 @@ def question_type(text: str) -> QType | None:
 def analyze(text: str) -> Question:
     clean = " ".join(text.split())
     qtype = question_type(clean)
-    head = _HEAD.search(canonical(clean)) if qtype is QType.WHAT else None
+    head = None
+    if qtype is QType.WHAT:
+        head = _HEAD.search(canonical(clean))
+    elif qtype is QType.HOW_MANY:
+        head = _COUNTED.search(canonical(clean))
     return Question(
         text=clean,
         qtype=qtype,

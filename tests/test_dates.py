@@ -13,12 +13,12 @@ def test_day_month_takes_the_datelines_year_and_weekday() -> None:
     (mention,) = find_dates("Ngày 12/12, tại thị trấn Lao Bảo đã diễn ra hội đàm.", PUBLISHED)
     assert mention.text == "Ngày 12/12"
     assert mention.resolved() == date(2021, 12, 12)
-    assert mention.display() == "Chủ Nhật, 12/12/2021"
+    assert mention.display() == "Chủ Nhật, 12/12/2021 (Ngày 12/12)"
 
 
 def test_part_of_day_prefixes_are_part_of_the_mention() -> None:
     (mention,) = find_dates("Trưa 13/11, tại tỉnh Tây Ninh, hai bên hội đàm.", datetime(2025, 11, 14))
-    assert mention.text == "Trưa 13/11" and mention.display() == "Thứ Năm, 13/11/2025"
+    assert mention.text == "Trưa 13/11" and mention.display() == "Thứ Năm, 13/11/2025 (Trưa 13/11)"
 
 
 def test_december_event_in_a_january_article_is_last_year() -> None:
@@ -33,7 +33,7 @@ def test_without_a_dateline_no_year_is_invented() -> None:
 
 def test_explicit_years_months_and_long_forms() -> None:
     texts = [m.display() for m in find_dates("Ngày 10/11/2022 ký; vào tháng 6; ngày 5 tháng 3 năm 2020; năm 2019", None)]
-    assert texts == ["Thứ Năm, 10/11/2022", "tháng 6", "Thứ Năm, 05/03/2020", "2019"]
+    assert texts == ["Thứ Năm, 10/11/2022", "tháng 6", "Thứ Năm, 05/03/2020 (ngày 5 tháng 3 năm 2020)", "2019"]
 
 
 def test_numbers_that_are_not_dates() -> None:
