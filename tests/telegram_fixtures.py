@@ -77,12 +77,12 @@ class BotThread:
         self.stop()
 
 
-def bot_process(api: FakeBotApi, tmp: Path, **env: str) -> subprocess.Popen[str]:
+def bot_process(base_url: str, tmp: Path, **env: str) -> subprocess.Popen[str]:
     """`python -m bot run` as its own process, configured only through the environment."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
     environ.update({
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_API_BASE_URL": base_url,
         "ARTICLES_DIR": str(SEEDS),
         "INDEX_CACHE_DIR": str(tmp / "index"),
         "INBOX_PATH": str(tmp / "inbox.sqlite3"),

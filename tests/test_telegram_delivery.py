@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,14 @@ from fake_bot_api import FakeBotApi
 from telegram_fixtures import TOKEN, BotThread, api, bot, bot_process, bot_settings, kb  # noqa: F401
 
 QUESTION = "Ai đã điện đàm với Bộ trưởng Tea Banh?"
+
+
+def control(port: int, action: str, body: dict[str, Any]) -> Any:
+    """The fake server's HTTP control API, as a separate driver program would use it."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/control/{action}",
+                                     data=json.dumps(body).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["result"]
 
 
 def reply_counts(api: FakeBotApi) -> Counter[tuple[int, int]]:
@@ -69,7 +80,7 @@ def test_graceful_restart_answers_everything_once(api: FakeBotApi, kb: Knowledge
 @pytest.mark.slow
 def test_kill_9_while_answering_loses_nothing_and_repeats_nothing(api: FakeBotApi, tmp_path: Path) -> None:
     api.send_delay = 1.0
-    first = bot_process(api, tmp_path)
+    first = bot_process(api.base_url, tmp_path)
     try:
         api.wait_for(lambda: api.calls_to("getUpdates"), timeout=30)
         asked = [(chat, api.message(chat, QUESTION)[1]) for chat in range(600, 610)]
@@ -80,7 +91,7 @@ def test_kill_9_while_answering_loses_nothing_and_repeats_nothing(api: FakeBotAp
         first.wait()
     assert not any(api.replies_to(c, m) for c, m in asked)
     api.send_delay = 0.0
-    second = bot_process(api, tmp_path)
+    second = bot_process(api.base_url, tmp_path)
     try:
         api.wait_for(lambda: all(api.replies_to(c, m) for c, m in asked), timeout=30)
         _, later = api.message(611, QUESTION)
@@ -111,3 +122,26 @@ def test_missing_token_is_one_line_saying_where_to_get_one(tmp_path: Path) -> No
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "@BotFather" in done.stderr and ".env" in done.stderr
+
+
+@pytest.mark.slow
+def test_separate_processes_fake_server_program_and_bot_run(tmp_path: Path) -> None:
+    """Acceptance: `python -m bot run` against a fake server another program controls over HTTP."""
+    server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "fake_bot_api.py")],
+                              stdout=subprocess.PIPE, text=True)
+    port = int(server.stdout.readline())  # type: ignore[union-attr]
+    bot = bot_process(f"http://127.0.0.1:{port}/bot", tmp_path)
+    try:
+        mid = control(port, "message", {"chat_id": 77, "text": QUESTION})["message_id"]
+        control(port, "fail", {"modes": ["502"]})
+        deadline = time.monotonic() + 30
+        while not (sent := [m for m in control(port, "state", {})["sent"] if m["reply_to_message_id"] == mid]):
+            assert time.monotonic() < deadline, "no reply from the bot process"
+            time.sleep(0.05)
+        assert sent[0]["text"].startswith("<b>") and len(sent) == 1
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        output, _ = bot.communicate(timeout=30)
+        server.terminate()
+        server.wait()
+    assert bot.returncode == 0, output
