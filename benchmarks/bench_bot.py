@@ -6,6 +6,8 @@ the previous reply (a person reading the answer), all chats at once. Prints answ
 and p50/p95 reply latency (update available → reply received by the server).
 
     python benchmarks/bench_bot.py [--chats 200]
+
+BENCH_PROFILE="-m cProfile -o bot.prof" profiles the bot process.
 """
 
 from __future__ import annotations
