@@ -13,7 +13,7 @@ from typing import Any
 from bot.corpus import Article
 from bot.dates import event_date, find_dates, format_day
 from bot.evidence import Evidence
-from bot.extract import clip, extract, resolve_group
+from bot.extract import MAX_ANSWER, clip, extract, resolve_group
 from bot.knowledge import Hit, KnowledgeBase
 from bot.normalize import fold
 from bot.question import Question, QType, analyze
@@ -28,6 +28,10 @@ _VERB_WEIGHT = 0.2
 _PROXIMITY_WEIGHT = 0.2
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
+# Several sources: which answers can differ by date, how long such an answer is, how many.
+_FACT_TYPES = frozenset({QType.WHO, QType.WHEN, QType.HOW_MANY})
+_SHORT_FACT = 60
+_MAX_SOURCES = 3
 # How many sentences back an undated sentence may take its day from.
 _NARRATIVE_REACH = 1
 
@@ -115,7 +119,7 @@ class Answerer:
         best = candidates[0]
         if best.coverage < self.settings.min_coverage:
             return Answer(q.text, False, None, (), self.not_found_note())
-        chosen = self._other_sources(best, candidates)
+        chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
@@ -187,16 +191,22 @@ class Answerer:
                 return days[0].display()
         return None
 
-    def _other_sources(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
-        """Near-equal answers from other articles (e.g. a minister in 2020 and in 2025), newest first."""
-        if not best.answer:
+    def _other_sources(self, best: Candidate, candidates: list[Candidate], qtype: QType | None) -> list[Candidate]:
+        """Near-equal answers from other articles (e.g. a minister in 2020 and in 2025), newest first.
+
+        Only for short factual answers (a name, a date, a number); a clause is no 'other answer'.
+        """
+        if not best.answer or qtype not in _FACT_TYPES or len(best.answer) > _SHORT_FACT:
             return [best]
         chosen = [best]
         seen_articles = {self.kb.sentences[best.index].article_id}
         for c in candidates[1:]:
             article_id = self.kb.sentences[c.index].article_id
+            if len(chosen) == _MAX_SOURCES:
+                break
             if (
                 c.answer
+                and len(c.answer) <= _SHORT_FACT
                 and article_id not in seen_articles
                 and c.score >= _SAME_ANSWER_RATIO * best.score
                 and c.coverage >= best.coverage
@@ -209,13 +219,17 @@ class Answerer:
         return sorted(chosen, key=lambda c: self.kb.article_of(c.index).published or datetime.min, reverse=True)
 
     def _answer_text(self, chosen: list[Candidate], best: Candidate) -> str:
+        """The short answer; with several sources, each with its article's date, as many as fit."""
         if len(chosen) == 1:
-            return best.answer or clip(self.kb.sentences[best.index].text)
-        parts = []
+            return clip(best.answer or self.kb.sentences[best.index].text)
+        text = ""
         for c in chosen:
             day = self.kb.article_of(c.index).published_date
-            parts.append(f"{c.answer} ({format_day(day) if day else 'bài không ghi ngày'})")
-        return "; ".join(parts)
+            part = f"{c.answer} ({format_day(day) if day else 'bài không ghi ngày'})"
+            if text and len(text) + 2 + len(part) > MAX_ANSWER:
+                break
+            text = f"{text}; {part}" if text else part
+        return text
 
     def not_found_note(self) -> str:
         titles = "; ".join(a.title for a in self.kb.articles.values())
