@@ -25,7 +25,9 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,7 @@ ONSETS = "b c ch d đ g gi h kh l m n ng nh ph qu s t th tr v x".split() + [""]
 RHYMES = "a ai am an ang anh ao at ay e em en eo ê ên êt i im in inh it o oa oai oan oi om on ong ô ôi ông ơ ơi ơn u ui um un ung ư ưa ươc ương uyên".split()
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]  # grave, acute, tilde, hook, dot
 K = 10
+STOPWORDS = 100
 
 
 def vocabulary(size: int, rng: np.random.Generator) -> list[str]:
@@ -72,12 +75,17 @@ def synthetic_corpus(n: int, seed: int = 42, vocab_size: int = 200_000) -> Docs:
     return [flat[e - n_ : e] for e, n_ in zip(ends, lengths.tolist())]
 
 
-def sample_queries(docs: Docs, n: int, seed: int = 7) -> Docs:
-    """Question-like queries: 4-10 distinct tokens of a random sentence, so each has an answer."""
+def sample_queries(docs: Docs, n: int, seed: int = 7, stopwords: int = STOPWORDS) -> Docs:
+    """Question-like queries: 4-10 distinct tokens of a random sentence, so each has an answer.
+
+    The `stopwords` most frequent tokens are left out, as the bot's query_terms leaves out
+    its ~100 question and function words (`của`, `và`, `là`, `khi nào`, ...).
+    """
     rng = np.random.default_rng(seed)
+    frequent = {t for t, _ in Counter(chain.from_iterable(docs)).most_common(stopwords)}
     queries = []
     while len(queries) < n:
-        terms = list(dict.fromkeys(docs[int(rng.integers(len(docs)))]))
+        terms = [t for t in dict.fromkeys(docs[int(rng.integers(len(docs)))]) if t not in frequent]
         if terms:
             take = min(len(terms), int(rng.integers(4, 11)))
             queries.append([terms[i] for i in sorted(rng.choice(len(terms), take, replace=False))])
@@ -185,9 +193,9 @@ def bench_bm25s(docs: Docs, queries: Docs, work: Path) -> dict:
     return {"build_s": build_s, "load_s": load_s, "disk_mb": dir_mb(work / "bm25s"), "times": times}
 
 
-def engine_worker(engine: str, spec: dict, n_queries: int) -> dict:
+def engine_worker(engine: str, spec: dict, n_queries: int, stopwords: int) -> dict:
     docs = load_corpus(spec)
-    queries = sample_queries(docs, n_queries)
+    queries = sample_queries(docs, n_queries, stopwords=stopwords)
     corpus_rss = peak_rss_mb()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if engine == "project":
@@ -199,9 +207,9 @@ def engine_worker(engine: str, spec: dict, n_queries: int) -> dict:
     return {**result, "peak_rss_mb": peak_rss_mb(), "corpus_rss_mb": corpus_rss}
 
 
-def run_engine(engine: str, spec: dict, n_queries: int) -> dict:
+def run_engine(engine: str, spec: dict, n_queries: int, stopwords: int) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", engine, json.dumps(spec), str(n_queries)],
+        [sys.executable, __file__, "--worker", engine, json.dumps(spec), str(n_queries), str(stopwords)],
         capture_output=True, text=True,
     )
     if proc.returncode != 0:
@@ -241,12 +249,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--articles", type=Path, action="append", help="use these article folders instead")
     parser.add_argument("--queries", type=int, default=300, help="queries per engine (rank-bm25: fewer when large)")
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--stopwords", type=int, default=STOPWORDS, help="most frequent tokens left out of queries")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        engine, spec, n = args.worker
-        print(json.dumps(engine_worker(engine, json.loads(spec), int(n))))
+        engine, spec, n, stop = args.worker
+        print(json.dumps(engine_worker(engine, json.loads(spec), int(n), int(stop))))
         return
     if args.serve:
         print(json.dumps(serve(*args.serve)))
@@ -267,11 +276,15 @@ def main() -> None:
         else:
             specs = [{"kind": "synthetic", "size": n} for n in args.sizes]
         print(
+            f"top-{K} per query; queries: 4-10 tokens of a random corpus sentence, the {args.stopwords} most "
+            "frequent tokens left out (stopwords); times are medians (p50) and 99th percentiles in ms"
+        )
+        print(
             "| sentences | engine    | build s | disk MB |  load s |   p50 ms |    p99 ms |    n | vs rank-bm25 "
             "| peak RSS MB | serving RSS MB |"
         )
         for spec in specs:
-            results = {engine: run_engine(engine, spec, args.queries) for engine in engines}
+            results = {engine: run_engine(engine, spec, args.queries, args.stopwords) for engine in engines}
             print("\n".join(report(spec["size"], results)), flush=True)
 
 

@@ -22,7 +22,8 @@ from bot.errors import EmptyCorpusError
 _ARRAYS = ("postings_ptr", "postings_doc", "postings_weight", "idf", "bound", "doc_ptr", "doc_terms")
 _PARAMS = "params.json"
 _SLACK = 1e-9  # float rounding allowance when comparing bounds with scores
-_DENSE_POSTINGS = 20_000  # below this many postings a plain scatter-add beats MaxScore's bookkeeping
+_EXHAUSTIVE_POSTINGS = 60_000  # below this many postings, scoring them all beats MaxScore's bookkeeping
+_FIRST_CHUNK = 4096  # MaxScore reads a long postings list in growing chunks from this size
 _TERMS = "terms.json"
 
 
@@ -197,8 +198,8 @@ class BM25Index:
             counts[term] = counts.get(term, 0) + 1
         terms = np.fromiter(counts, np.int64, count=len(counts))
         lengths = self._ptr[terms + 1] - self._ptr[terms]
-        if lengths.sum() <= _DENSE_POSTINGS or (self._idf[terms] < 0).any():
-            return self._top_k_dense(sequence, k)  # few postings, or negative weights (tiny corpora): no bounds
+        if lengths.sum() <= _EXHAUSTIVE_POSTINGS or (self._idf[terms] < 0).any():
+            return self._top_k_exhaustive(sequence, k)  # few postings, or negative weights (tiny corpora): no bounds
         bounds = self._bound[terms] * np.fromiter(counts.values(), np.float64, count=len(counts))
         order = np.argsort(-bounds, kind="stable")
         terms, lengths = terms[order].tolist(), lengths[order]
@@ -207,36 +208,62 @@ class BM25Index:
         best_docs, best_scores = np.zeros(0, np.int32), np.zeros(0)
         theta = -np.inf  # the k-th best exact score so far: nothing below it can enter the top k
         for i, term in enumerate(terms):
-            docs, weight = self._postings(term)
-            fresh = ~seen[docs]
-            docs, weight = docs[fresh], weight[fresh]
-            seen[docs] = True  # a document is scored once, when its best term comes up
-            parts = {term: weight}
-            partial = weight * counts[term]
-            for j in range(i + 1, len(terms) + 1):
-                keep = partial + after[j - 1] >= theta - _SLACK * abs(theta)
-                if not keep.all():
-                    docs, partial = docs[keep], partial[keep]
-                    parts = {t: p[keep] for t, p in parts.items()}
-                if j == len(terms):
-                    break
-                if j == i + 1 and len(docs) * (len(terms) - j) * 4 > lengths[i:].sum():
-                    return self._top_k_dense(sequence, k)  # a dense pass is cheaper than lookups now
-                parts[terms[j]] = self._lookup(terms[j], docs)
-                partial = partial + parts[terms[j]] * counts[terms[j]]
-            scores = np.zeros(len(docs))
-            for t in sequence:  # query order, so the sum is exactly get_scores'
-                if t in parts:
-                    scores += parts[t]
-            best_docs = np.concatenate((best_docs, docs))
-            best_scores = np.concatenate((best_scores, scores))
-            if len(best_docs) >= k:
-                theta = np.partition(best_scores, len(best_scores) - k)[len(best_scores) - k]
-                keep = best_scores >= theta
-                best_docs, best_scores = best_docs[keep], best_scores[keep]
-                if after[i] < theta - _SLACK * abs(theta):
-                    break
+            all_docs, all_weight = self._postings(term)
+            start, step = 0, _FIRST_CHUNK
+            while start < len(all_docs):  # growing chunks, so theta rises before long lists are read
+                chunk = slice(start, start + step)
+                start, step = start + step, step * 2
+                docs, weight = all_docs[chunk], all_weight[chunk]
+                # Bound first (cheap). A document dropped here is not marked seen: if a later term
+                # brings it back, it is scored without this term, below its true score < theta,
+                # and the final filter drops it again.
+                keep = weight * counts[term] + after[i] >= theta - _SLACK * abs(theta)
+                docs, weight = docs[keep], weight[keep]
+                fresh = ~seen[docs]
+                docs, weight = docs[fresh], weight[fresh]
+                seen[docs] = True
+                later = len(terms) - i - 1
+                if later and len(docs) * later * 4 > lengths[i:].sum() - start:
+                    return self._top_k_exhaustive(sequence, k)  # scoring everything is cheaper than lookups now
+                docs, scores = self._score_fresh(sequence, counts, terms[i:], after[i:], docs, weight, theta)
+                best_docs = np.concatenate((best_docs, docs))
+                best_scores = np.concatenate((best_scores, scores))
+                if len(best_docs) >= k:
+                    theta = np.partition(best_scores, len(best_scores) - k)[len(best_scores) - k]
+                    keep = best_scores >= theta
+                    best_docs, best_scores = best_docs[keep], best_scores[keep]
+            if after[i] < theta - _SLACK * abs(theta):
+                break
         return _best(best_docs, best_scores, k)
+
+    def _score_fresh(
+        self,
+        sequence: Sequence[int],
+        counts: dict[int, int],
+        terms: Sequence[int],
+        after: np.ndarray,
+        docs: np.ndarray,
+        weight: np.ndarray,
+        theta: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact scores of `docs` seen first at `terms[0]`, looking up `terms[1:]` one by one and
+        dropping a document as soon as its partial score plus `after` cannot reach `theta`."""
+        parts = {terms[0]: weight}
+        partial = weight * counts[terms[0]]
+        for j in range(1, len(terms) + 1):
+            keep = partial + after[j - 1] >= theta - _SLACK * abs(theta)
+            if not keep.all():
+                docs, partial = docs[keep], partial[keep]
+                parts = {t: p[keep] for t, p in parts.items()}
+            if j == len(terms):
+                break
+            parts[terms[j]] = self._lookup(terms[j], docs)
+            partial = partial + parts[terms[j]] * counts[terms[j]]
+        scores = np.zeros(len(docs))
+        for t in sequence:  # query order, so the sum is exactly get_scores'
+            if t in parts:
+                scores += parts[t]
+        return docs, scores
 
     def _lookup(self, term: int, docs: np.ndarray) -> np.ndarray:
         """The term's weight in each of `docs` (sorted), 0 where it is absent."""
@@ -245,16 +272,19 @@ class BM25Index:
         np.minimum(pos, len(post_docs) - 1, out=pos)
         return np.where(post_docs[pos] == docs, post_weight[pos], 0.0)
 
-    def _top_k_dense(self, sequence: Sequence[int], k: int) -> list[tuple[int, float]]:
-        """Score every document that has a query term; the candidates come from a sort when few."""
+    def _top_k_exhaustive(self, sequence: Sequence[int], k: int) -> list[tuple[int, float]]:
+        """Score every document that has a query term, summing in query order like get_scores."""
+        postings = [self._postings(t) for t in sequence]
+        if sum(len(d) for d, _ in postings) * 8 < self._size:  # few: sort them, no corpus-sized buffer
+            docs, inverse = np.unique(np.concatenate([d for d, _ in postings]), return_inverse=True)
+            # bincount adds in input order, which is query order: the same floats as get_scores
+            return _best(docs, np.bincount(inverse, np.concatenate([w for _, w in postings]), len(docs)), k)
         scores = self._accumulate(sequence)
-        postings = [self._postings(t)[0] for t in dict.fromkeys(sequence)]
-        if sum(len(p) for p in postings) * 8 < self._size:
-            docs = np.unique(np.concatenate(postings))
-        else:
+        docs = np.flatnonzero(scores)
+        if len(docs) < k:  # too few scored: add documents whose terms weigh exactly 0
             touched = np.zeros(self._size, bool)
-            for p in postings:
-                touched[p] = True
+            for term_docs, _ in postings:
+                touched[term_docs] = True
             docs = np.flatnonzero(touched)
         return _best(docs, scores[docs], k)
 
