@@ -28,6 +28,8 @@ _VERB_WEIGHT = 0.2
 _PROXIMITY_WEIGHT = 0.2
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
+# Only the best few candidates by the other evidence get an answer extracted.
+_EXTRACT_DEPTH = 10
 # Several sources: which answers can differ by date, how long such an answer is, how many.
 _FACT_TYPES = frozenset({QType.WHO, QType.WHEN, QType.HOW_MANY})
 _SHORT_FACT = 60
@@ -130,20 +132,25 @@ class Answerer:
         if not hits:
             return []
         top = max(h.score for h in hits) or 1.0
-        judged: list[Candidate] = []
+        evidence = self._evidence
+        prelim: list[tuple[float, float, Hit]] = []
         for h in hits:
-            if not self._evidence.entities_agree(q, h.index):
+            if not evidence.entities_agree(q, h.index):
                 continue
-            coverage = self._evidence.coverage(q, h.index)
-            answer = self._extract(q, h.index)
+            coverage = evidence.coverage(q, h.index)
             score = (
                 coverage
-                + (_TYPE_BONUS if answer else 0.0)
                 + _BM25_WEIGHT * max(h.score, 0.0) / top
-                + _VERB_WEIGHT * self._evidence.verbs(q, h.index)
-                + _PROXIMITY_WEIGHT * self._evidence.proximity(q, h.index)
+                + _VERB_WEIGHT * evidence.verbs(q, h.index)
+                + _PROXIMITY_WEIGHT * evidence.proximity(q, h.index)
             )
-            judged.append(Candidate(h.index, h.score, coverage, answer, score))
+            prelim.append((score, coverage, h))
+        prelim.sort(key=lambda item: -item[0])
+        judged: list[Candidate] = []
+        for rank, (score, coverage, h) in enumerate(prelim):
+            # Extraction is the costly step; one far down the list could not climb to the top.
+            answer = self._extract(q, h.index) if rank < _EXTRACT_DEPTH else None
+            judged.append(Candidate(h.index, h.score, coverage, answer, score + (_TYPE_BONUS if answer else 0.0)))
         return sorted(judged, key=lambda c: -c.score)
 
     def _extract(self, q: Question, index: int) -> str | None:

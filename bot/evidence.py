@@ -30,11 +30,13 @@ def _scattered(unit: str, text: str) -> bool:
     return len(parts) > 1 and all(f" {p} " in text for p in parts)
 
 
+_ANY_STOP = STOPWORDS | {fold(w) for w in STOPWORDS}
+
+
 def _pairs(text: str) -> list[tuple[str, str]]:
     """Adjacent syllable pairs of a question, leaving out pairs of two stop words."""
     syllables = re.findall(r"\w+", text)
-    stop = STOPWORDS | {fold(w) for w in STOPWORDS}
-    return [(a, b) for a, b in zip(syllables, syllables[1:]) if not (a in stop and b in stop)]
+    return [(a, b) for a, b in zip(syllables, syllables[1:]) if not (a in _ANY_STOP and b in _ANY_STOP)]
 
 
 def _padded(text: str) -> str:

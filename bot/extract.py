@@ -115,25 +115,35 @@ def words(sentence: str) -> tuple[Word, ...]:
     return tuple(out)
 
 
-def _syllables(text: str) -> list[tuple[str, int, int]]:
-    return [(fold(m.group(0)), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+@lru_cache(maxsize=8192)
+def _syllables(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Folded syllables with their character spans."""
+    return tuple((fold(m.group(0)), m.start(), m.end()) for m in re.finditer(r"\w+", text))
 
 
 def anchor_spans(question: Question, sentence: str) -> list[tuple[int, int, int]]:
     """Runs of the question's words found in the sentence: (char start, char end, length), longest first."""
-    q = [s for s, _, _ in _syllables(question.text)]
+    return list(_anchor_spans(question.text, sentence))
+
+
+@lru_cache(maxsize=8192)
+def _anchor_spans(question: str, sentence: str) -> tuple[tuple[int, int, int], ...]:
+    q = [s for s, _, _ in _syllables(question)]
+    starts: dict[str, list[int]] = {}
+    for j, syllable in enumerate(q):
+        starts.setdefault(syllable, []).append(j)
     sent = _syllables(sentence)
     runs: list[tuple[int, int, int]] = []
-    for i in range(len(sent)):
+    for i, (syllable, start, _) in enumerate(sent):
         best = 0
-        for j in range(len(q)):
-            n = 0
+        for j in starts.get(syllable, ()):
+            n = 1
             while i + n < len(sent) and j + n < len(q) and sent[i + n][0] == q[j + n]:
                 n += 1
             best = max(best, n)
         if best:
-            runs.append((sent[i][1], sent[i + best - 1][2], best))
-    return sorted(runs, key=lambda r: (-r[2], r[0]))
+            runs.append((start, sent[i + best - 1][2], best))
+    return tuple(sorted(runs, key=lambda r: (-r[2], r[0])))
 
 
 @dataclass(frozen=True)

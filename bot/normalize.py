@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 
@@ -35,8 +36,12 @@ def fix_tones(text: str) -> str:
     return nfc(_OLD_TONE.sub(move, decomposed))
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lowercase, every diacritic removed, `đ` as `d`: how people type without accents."""
+    """Lowercase, every diacritic removed, `đ` as `d`: how people type without accents.
+
+    Cached: answering folds the same syllables thousands of times per question.
+    """
     decomposed = unicodedata.normalize("NFD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.replace("đ", "d")
