@@ -20,10 +20,17 @@ from bot.normalize import nfc
 log = logging.getLogger(__name__)
 
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_DATELINE = re.compile(
-    r"^(?:(?:thứ\s+\S+|chủ\s+nhật|cn|t[2-7])\s*[,-]?\s*)?(?:ngày\s+)?"
-    r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
-    r"(?:\s*[,|-]?\s*(?P<H>\d{1,2})[:hg](?P<M>\d{2})(?:\s*\(?GMT[+\d:]*\)?)?)?\s*$",
+_DATE = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})(?!\d)"
+    r"|ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4})",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"(?<!\d)(?P<H>\d{1,2})\s*[:hg]\s*(?P<M>\d{2})(?!\d)", re.IGNORECASE)
+# What else a dateline may say: weekday, time zone, `Cập nhật`, `Đăng lúc` … and separators.
+_DATELINE_WORDS = re.compile(
+    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s+nhật|\bcn\b|\bt[2-7]\b|gmt\s*[+-]?\s*\d*(?::\d+)?|\butc\b|"
+    r"cập\s+nhật(?:\s+lúc)?|đăng(?:\s+lúc|\s+ngày)?|ngày\s+đăng|xuất\s+bản|lúc|ngày|sáng|chiều|tối|am|pm|"
+    r"published|updated|[\s,|()\-–—:.]",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[\W_]*$")
@@ -48,14 +55,24 @@ class Article:
 
 
 def parse_dateline(line: str) -> datetime | None:
-    """`Thứ Hai, 13/12/2021, 06:38` (weekday and time optional) as a datetime."""
-    m = _DATELINE.match(line.strip())
-    if not m:
+    """A line that only dates the article (`Thứ Hai, 13/12/2021, 06:38`, `Cập nhật: 14/11/2025
+    07:15 (GMT+7)`) as a datetime; None for any line that says more than that."""
+    line = line.strip()
+    date_match = _DATE.search(line) if len(line) <= 80 else None
+    if not date_match:
         return None
+    rest = line[: date_match.start()] + " " + line[date_match.end() :]
+    time_match = _TIME.search(rest)
+    if time_match:
+        rest = rest[: time_match.start()] + " " + rest[time_match.end() :]
+    if _DATELINE_WORDS.sub("", rest):
+        return None
+    day = int(date_match["d"] or date_match["d2"])
+    month = int(date_match["m"] or date_match["m2"])
+    year = int(date_match["y"] or date_match["y2"])
+    hour, minute = (int(time_match["H"]), int(time_match["M"])) if time_match else (0, 0)
     try:
-        return datetime(
-            int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0)
-        )
+        return datetime(year, month, day, hour, minute)
     except ValueError:
         return None
 

@@ -51,7 +51,11 @@ def test_user_layouts_dateline_first_and_paragraphs(tmp_path: Path) -> None:
         ("Thứ Hai, 13/12/2021, 06:38", datetime(2021, 12, 13, 6, 38)),
         ("Chủ nhật, 5/1/2020", datetime(2020, 1, 5)),
         ("Thứ sáu, ngày 14/11/2025 07:15 (GMT+7)", datetime(2025, 11, 14, 7, 15)),
+        ("Cập nhật: 14/11/2025 07:15 (GMT+7)", datetime(2025, 11, 14, 7, 15)),
+        ("07:15 | 14-11-2025", datetime(2025, 11, 14, 7, 15)),
+        ("Thứ Ba, ngày 5 tháng 3 năm 2024", datetime(2024, 3, 5)),
         ("Ngày 12/12, tại Lao Bảo", None),
+        ("Ngày 10/11/2022, tại Hà Nội, hai bên ký thỏa thuận.", None),
         ("31/02/2021", None),
     ],
 )
