@@ -13,11 +13,13 @@ from typing import Any
 from bot.corpus import Article
 from bot.dates import event_date, find_dates, format_day
 from bot.evidence import Evidence
-from bot.extract import MAX_ANSWER, clip, extract, resolve_group
+from bot.extract import extract
 from bot.knowledge import Hit, KnowledgeBase
 from bot.normalize import fold
-from bot.question import Question, QType, analyze
+from bot.people import resolve_group
+from bot.question import QType, Question, analyze
 from bot.settings import Settings
+from bot.spans import MAX_ANSWER, clip
 
 # How much an answer of the asked type, and raw BM25, add to coverage when ranking.
 _TYPE_BONUS = 0.5
@@ -150,7 +152,9 @@ class Answerer:
         for rank, (score, coverage, h) in enumerate(prelim):
             # Extraction is the costly step; one far down the list could not climb to the top.
             answer = self._extract(q, h.index) if rank < _EXTRACT_DEPTH else None
-            judged.append(Candidate(h.index, h.score, coverage, answer, score + (_TYPE_BONUS if answer else 0.0)))
+            judged.append(
+                Candidate(h.index, h.score, coverage, answer, score + (_TYPE_BONUS if answer else 0.0))
+            )
         return sorted(judged, key=lambda c: -c.score)
 
     def _extract(self, q: Question, index: int) -> str | None:
@@ -198,7 +202,9 @@ class Answerer:
                 return days[0].display()
         return None
 
-    def _other_sources(self, best: Candidate, candidates: list[Candidate], qtype: QType | None) -> list[Candidate]:
+    def _other_sources(
+        self, best: Candidate, candidates: list[Candidate], qtype: QType | None
+    ) -> list[Candidate]:
         """Near-equal answers from other articles (e.g. a minister in 2020 and in 2025), newest first.
 
         Only for short factual answers (a name, a date, a number); a clause is no 'other answer'.
@@ -223,7 +229,9 @@ class Answerer:
                 seen_articles.add(article_id)
         if len(chosen) == 1:
             return chosen
-        return sorted(chosen, key=lambda c: self.kb.article_of(c.index).published or datetime.min, reverse=True)
+        return sorted(
+            chosen, key=lambda c: self.kb.article_of(c.index).published or datetime.min, reverse=True
+        )
 
     def _answer_text(self, chosen: list[Candidate], best: Candidate) -> str:
         """The short answer; with several sources, each with its article's date, as many as fit."""

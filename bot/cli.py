@@ -26,24 +26,33 @@ log = logging.getLogger("bot")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Answer questions about Vietnamese news articles, with quote and citation."
+        prog="python -m bot",
+        description="Answer questions about Vietnamese news articles, with quote and citation.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="answer a question (or one question per stdin line)")
-    ask.add_argument("question", nargs="*", help="the question; omit it to read one question per line from stdin")
+    ask.add_argument(
+        "question", nargs="*", help="the question; omit it to read one question per line from stdin"
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR, i.e. seeds)")
 
     sources = sub.add_parser("sources", help="list the articles the bot answers from")
     sources.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
 
-    index = sub.add_parser("index", help="build the search index cache now (else the first question builds it)")
-    index.add_argument("--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)")
+    index = sub.add_parser(
+        "index", help="build the search index cache now (else the first question builds it)"
+    )
+    index.add_argument(
+        "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
+    )
 
     ev = sub.add_parser("eval", help="score the bot on a questions .jsonl file")
     ev.add_argument("questions", type=Path)
-    ev.add_argument("--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)")
+    ev.add_argument(
+        "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
+    )
     ev.add_argument("--show", action="store_true", help="print one row per question")
 
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
@@ -90,7 +99,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.knowledge import KnowledgeBase
 
     kb = KnowledgeBase.build(settings, args.articles or ())
-    out.write(f"index ready: {len(kb.sentences)} sentences from {len(kb.articles)} articles in {settings.index_cache_dir}\n")
+    out.write(
+        f"index ready: {len(kb.sentences)} sentences from {len(kb.articles)} articles in {settings.index_cache_dir}\n"
+    )
     return 0
 
 
@@ -136,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+            level=settings.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
         )
         if args.command == "ask":
             return cmd_ask(args, settings, sys.stdout, sys.stdin)

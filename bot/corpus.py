@@ -144,7 +144,9 @@ def article_paths(directories: Sequence[Path]) -> list[Path]:
     paths: list[Path] = []
     for directory in directories:
         if not directory.is_dir():
-            raise EmptyCorpusError(f"articles folder {directory} does not exist; set ARTICLES_DIR or pass --articles")
+            raise EmptyCorpusError(
+                f"articles folder {directory} does not exist; set ARTICLES_DIR or pass --articles"
+            )
         paths.extend(sorted(directory.glob("*.txt")))
     return paths
 
@@ -160,11 +162,15 @@ def load_articles(directories: Sequence[Path]) -> list[Article]:
             log.warning("skipping article %s: %s", path, exc)
             continue
         if article.id in seen:
-            log.warning("skipping article %s: another folder already has an article named %s", path, article.id)
+            log.warning(
+                "skipping article %s: another folder already has an article named %s", path, article.id
+            )
             continue
         seen.add(article.id)
         articles.append(article)
     if not articles:
         where = ", ".join(str(d) for d in directories)
-        raise EmptyCorpusError(f"no usable article in {where}: add UTF-8 .txt files (a title line, then the text)")
+        raise EmptyCorpusError(
+            f"no usable article in {where}: add UTF-8 .txt files (a title line, then the text)"
+        )
     return articles

@@ -23,7 +23,9 @@ _DAY_MONTH = re.compile(
 _LONG_FORM = re.compile(
     r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?", re.IGNORECASE
 )
-_MONTH_YEAR = re.compile(r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE)
+_MONTH_YEAR = re.compile(
+    r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?<![\d/.,])(?P<y>(?:19|20)\d{2})(?![\d/.,]\d)")
 # `Ngay sau hội đàm`, `Kết thúc hội đàm`, `Cũng tại cuộc hội đàm`: the time is that event's.
 _RELATIVE = re.compile(

@@ -59,7 +59,11 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]]) -> Report:
         a = answerer.ask(q["question"])
         j = _judge(q, a)
         judged.append(j)
-        flag = ("hit" if j.get("hit1") else "MISS") if "hit1" in j else ("abstain" if j["abstain"] else "FALSE-ANSWER")
+        flag = (
+            ("hit" if j.get("hit1") else "MISS")
+            if "hit1" in j
+            else ("abstain" if j["abstain"] else "FALSE-ANSWER")
+        )
         top = a.citations[0].sentence[:90] if a.citations else None
         rows.append(" | ".join(str(x) for x in (q.get("id"), flag, q["question"], a.answer, top)))
 

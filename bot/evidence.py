@@ -7,14 +7,15 @@ coverage is a share in [0, 1] whatever the corpus size.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from functools import lru_cache
 
-from bot.extract import words
 from bot.knowledge import KnowledgeBase
 from bot.normalize import canonical, fold
 from bot.question import Question
+from bot.spans import words
 from bot.tokenize import FOLDED, STOPWORDS
 
 # Verbs too general to show that a sentence states the asked-about event.
@@ -36,7 +37,9 @@ _ANY_STOP = STOPWORDS | {fold(w) for w in STOPWORDS}
 def _pairs(text: str) -> list[tuple[str, str]]:
     """Adjacent syllable pairs of a question, leaving out pairs of two stop words."""
     syllables = re.findall(r"\w+", text)
-    return [(a, b) for a, b in zip(syllables, syllables[1:]) if not (a in _ANY_STOP and b in _ANY_STOP)]
+    return [
+        (a, b) for a, b in itertools.pairwise(syllables) if not (a in _ANY_STOP and b in _ANY_STOP)
+    ]
 
 
 def _padded(text: str) -> str:

@@ -39,7 +39,10 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
     (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|\bnăm bao nhiêu\b"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b"),
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
-    (QType.WHERE, rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b"),
+    (
+        QType.WHERE,
+        rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
+    ),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
     (QType.WHAT, r"\bgì\b|\bnào\b|\bthế nào\b|\bra sao\b"),
     (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),

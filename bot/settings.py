@@ -14,9 +14,7 @@ from bot.errors import ConfigError
 class Settings(BaseSettings):
     """Every knob of the bot; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
 
     # --- answering core -------------------------------------------------
     articles_dir: Path = Path("seeds")

@@ -107,5 +107,8 @@ def test_terminal_view_is_answer_quote_citation_in_few_lines(answerer: Answerer)
     lines = answer_lines(answerer.ask("Hai Bộ trưởng đã ký những văn kiện gì?"))
     assert lines[0].startswith("Trả lời: Bản ghi nhớ")
     assert lines[1].startswith("“Kết thúc hội đàm") and lines[1].endswith("”")
-    assert lines[2] == "— Việt Nam và Ấn Độ ký bản ghi nhớ hợp tác quân y, 16/06/2023, https://news.example/an-do-2023.html"
+    assert (
+        lines[2]
+        == "— Việt Nam và Ấn Độ ký bản ghi nhớ hợp tác quân y, 16/06/2023, https://news.example/an-do-2023.html"
+    )
     assert len(lines) <= 8

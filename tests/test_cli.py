@@ -14,7 +14,9 @@ from bot import cli
 from tests.conftest import ROOT, SEEDS, write_article
 
 
-def _run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+def _run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: list[str], stdin: str = ""
+) -> tuple[int, str, str]:
     monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(ROOT)
     out, err = io.StringIO(), io.StringIO()
@@ -55,9 +57,18 @@ def test_sources_lists_articles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_eval_prints_metrics(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(
-        json.dumps({"question": "Ai làm Trưởng đoàn phía Lào?", "answerable": True,
-                    "sentences": ["Về phía nước bạn Lào có"], "answers": ["Chansamone"]}, ensure_ascii=False)
-        + "\n" + json.dumps({"question": "Giá vàng hôm nay?", "answerable": False}, ensure_ascii=False) + "\n",
+        json.dumps(
+            {
+                "question": "Ai làm Trưởng đoàn phía Lào?",
+                "answerable": True,
+                "sentences": ["Về phía nước bạn Lào có"],
+                "answers": ["Chansamone"],
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        + json.dumps({"question": "Giá vàng hôm nay?", "answerable": False}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     code, out, _ = _run(monkeypatch, tmp_path, ["eval", str(qfile)])
@@ -71,7 +82,11 @@ def test_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert code == 2 and err.count("\n") == 1 and "does not exist" in err
     monkeypatch.setenv("BM25_K1", "abc")
     code, _, err = _run(monkeypatch, tmp_path, ["sources"])
-    assert code == 2 and err.strip() == "error: setting BM25_K1 is invalid: Input should be a valid number, unable to parse string as a number"
+    assert (
+        code == 2
+        and err.strip()
+        == "error: setting BM25_K1 is invalid: Input should be a valid number, unable to parse string as a number"
+    )
 
 
 def test_folder_with_only_bad_files_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -89,5 +104,7 @@ def test_help_imports_nothing_heavy() -> None:
         "heavy = [m for m in ('pyvi', 'numpy', 'rank_bm25', 'telegram') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout
     assert "HEAVY []" in out

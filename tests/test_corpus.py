@@ -40,9 +40,17 @@ def test_user_layouts_dateline_first_and_paragraphs(tmp_path: Path) -> None:
     )
     write_article(tmp_path, "b.txt", "https://example.vn/bai-b.html\nBài B\nThân bài một dòng. Câu thứ hai.")
     a, b = load_articles([tmp_path])
-    assert (a.title, a.published, a.byline) == ("Tiêu đề bài báo", datetime(2024, 3, 12, 9, 15), "Nguyễn Văn A")
+    assert (a.title, a.published, a.byline) == (
+        "Tiêu đề bài báo",
+        datetime(2024, 3, 12, 9, 15),
+        "Nguyễn Văn A",
+    )
     assert a.body == "Đoạn một có nội dung.\nĐoạn hai cũng vậy."
-    assert (b.url, b.title, b.body) == ("https://example.vn/bai-b.html", "Bài B", "Thân bài một dòng. Câu thứ hai.")
+    assert (b.url, b.title, b.body) == (
+        "https://example.vn/bai-b.html",
+        "Bài B",
+        "Thân bài một dòng. Câu thứ hai.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,7 +71,9 @@ def test_dateline(line: str, expected: datetime | None) -> None:
     assert parse_dateline(line) == expected
 
 
-def test_bad_files_are_skipped_with_a_warning_naming_them(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_files_are_skipped_with_a_warning_naming_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     write_article(tmp_path, "good.txt", "Tiêu đề\nNội dung bài báo.")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01")
@@ -72,7 +82,12 @@ def test_bad_files_are_skipped_with_a_warning_naming_them(tmp_path: Path, caplog
     with caplog.at_level(logging.WARNING):
         articles = load_articles([tmp_path])
     assert [a.id for a in articles] == ["good"]
-    for name, why in (("empty.txt", "empty"), ("binary.txt", "binary"), ("latin1.txt", "not UTF-8"), ("title-only.txt", "no title and body")):
+    for name, why in (
+        ("empty.txt", "empty"),
+        ("binary.txt", "binary"),
+        ("latin1.txt", "not UTF-8"),
+        ("title-only.txt", "no title and body"),
+    ):
         assert f"{name}: {why}" in caplog.text
 
 

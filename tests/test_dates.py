@@ -32,8 +32,16 @@ def test_without_a_dateline_no_year_is_invented() -> None:
 
 
 def test_explicit_years_months_and_long_forms() -> None:
-    texts = [m.display() for m in find_dates("Ngày 10/11/2022 ký; vào tháng 6; ngày 5 tháng 3 năm 2020; năm 2019", None)]
-    assert texts == ["Thứ Năm, 10/11/2022", "tháng 6", "Thứ Năm, 05/03/2020 (ngày 5 tháng 3 năm 2020)", "2019"]
+    texts = [
+        m.display()
+        for m in find_dates("Ngày 10/11/2022 ký; vào tháng 6; ngày 5 tháng 3 năm 2020; năm 2019", None)
+    ]
+    assert texts == [
+        "Thứ Năm, 10/11/2022",
+        "tháng 6",
+        "Thứ Năm, 05/03/2020 (ngày 5 tháng 3 năm 2020)",
+        "2019",
+    ]
 
 
 def test_numbers_that_are_not_dates() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.extract import extract, persons, resolve_group
+from bot.extract import extract
+from bot.people import persons, resolve_group
 from bot.question import analyze
 
 
@@ -23,7 +24,9 @@ def test_who_subject_of_the_verb() -> None:
 
 
 def test_who_role_holder_named_after_or_before_the_role() -> None:
-    after = "Bộ trưởng Lê Văn Bình chuyển lời thăm hỏi của Thủ tướng Thái Lan Srettha Thavisin tới các đại biểu."
+    after = (
+        "Bộ trưởng Lê Văn Bình chuyển lời thăm hỏi của Thủ tướng Thái Lan Srettha Thavisin tới các đại biểu."
+    )
     assert _span("Thủ tướng Thái Lan là ai?", after) == "Srettha Thavisin"
     before = "Dự lễ có: ông Somsak Inthavong, Đại sứ Lào tại Hàn Quốc; cùng nhiều đại biểu."
     assert _span("Đại sứ Lào tại Hàn Quốc là ai?", before) == "ông Somsak Inthavong"
@@ -44,7 +47,10 @@ def test_group_reference_resolved_from_the_article() -> None:
         "Tham dự có Đại tướng Trần Văn An, Bộ trưởng Bộ Quốc phòng Việt Nam.",
         "Phía bạn có Đại tướng Mok Sopheap, Bộ trưởng Bộ Quốc phòng Campuchia.",
     ]
-    assert resolve_group("Bộ trưởng Bộ Quốc phòng hai bên", article) == "Đại tướng Trần Văn An và Đại tướng Mok Sopheap"
+    assert (
+        resolve_group("Bộ trưởng Bộ Quốc phòng hai bên", article)
+        == "Đại tướng Trần Văn An và Đại tướng Mok Sopheap"
+    )
 
 
 def test_where_keeps_nested_units() -> None:
@@ -55,7 +61,9 @@ def test_where_keeps_nested_units() -> None:
 def test_how_many_ordinal_and_count() -> None:
     s = "Hai bên đánh giá cao Đối thoại Chiến lược lần thứ 5 và kế hoạch năm nay."
     assert _span("Đối thoại Chiến lược là lần thứ mấy?", s) == "lần thứ 5"
-    assert _span("Có bao nhiêu người tham dự hội nghị?", "Hội nghị có 350 đại biểu tham dự.") == "350 đại biểu"
+    assert (
+        _span("Có bao nhiêu người tham dự hội nghị?", "Hội nghị có 350 đại biểu tham dự.") == "350 đại biểu"
+    )
 
 
 def test_what_was_signed_lists_the_documents() -> None:
@@ -66,6 +74,12 @@ def test_what_was_signed_lists_the_documents() -> None:
 
 
 def test_what_named_in_quotes_and_listed_after_the_head_noun() -> None:
-    assert _span("Năm 2024 được gọi là năm gì?", "Hai nước chọn 2024 là “Năm Hữu nghị Việt - Nhật”.") == "Năm Hữu nghị Việt - Nhật"
+    assert (
+        _span("Năm 2024 được gọi là năm gì?", "Hai nước chọn 2024 là “Năm Hữu nghị Việt - Nhật”.")
+        == "Năm Hữu nghị Việt - Nhật"
+    )
     s = "Hai bên phối hợp ngăn chặn các loại tội phạm ma túy, buôn lậu, mua bán người."
-    assert _span("Hai bên phối hợp ngăn chặn những loại tội phạm nào?", s) == "tội phạm ma túy, buôn lậu, mua bán người"
+    assert (
+        _span("Hai bên phối hợp ngăn chặn những loại tội phạm nào?", s)
+        == "tội phạm ma túy, buôn lậu, mua bán người"
+    )

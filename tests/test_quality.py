@@ -19,7 +19,9 @@ from bot.settings import Settings
 from tests.conftest import SEEDS, SHARED_EVAL
 
 DATA = Path(__file__).parent / "data"
-SHARED = pytest.mark.skipif(not (SHARED_EVAL / "dev-questions.jsonl").exists(), reason="../shared/eval is not beside the repo")
+SHARED = pytest.mark.skipif(
+    not (SHARED_EVAL / "dev-questions.jsonl").exists(), reason="../shared/eval is not beside the repo"
+)
 
 CASES = [
     pytest.param(

@@ -12,8 +12,15 @@ from bot.tokenize import FOLDED, index_terms, query_terms
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("hoà bình", "hòa bình"), ("Uỷ viên", "Ủy viên"), ("Thanh Thuỷ", "Thanh Thủy"), ("khoẻ", "khỏe"),
-     ("quý", "quý"), ("hoàng", "hoàng"), ("thuyền", "thuyền")],
+    [
+        ("hoà bình", "hòa bình"),
+        ("Uỷ viên", "Ủy viên"),
+        ("Thanh Thuỷ", "Thanh Thủy"),
+        ("khoẻ", "khỏe"),
+        ("quý", "quý"),
+        ("hoàng", "hoàng"),
+        ("thuyền", "thuyền"),
+    ],
 )
 def test_old_tone_placement_is_rewritten(old: str, new: str) -> None:
     assert fix_tones(old) == new
@@ -38,11 +45,15 @@ def test_index_terms_hold_compounds_syllables_and_folded_forms() -> None:
 
 def test_question_words_are_not_content() -> None:
     assert query_terms("Ai đã ký Nghị định thư khi nào?") == ["ký", "nghị_định_thư", "nghị", "định", "thư"]
-    assert "ở" not in query_terms("Hội đàm diễn ra ở đâu?") and "đâu" not in query_terms("Hội đàm diễn ra ở đâu?")
+    assert "ở" not in query_terms("Hội đàm diễn ra ở đâu?") and "đâu" not in query_terms(
+        "Hội đàm diễn ra ở đâu?"
+    )
 
 
 def test_question_without_diacritics_gives_folded_terms() -> None:
-    assert query_terms("ai da ky nghi dinh thu khi nao") == [FOLDED + s for s in ("ky", "nghi", "dinh", "thu")]
+    assert query_terms("ai da ky nghi dinh thu khi nao") == [
+        FOLDED + s for s in ("ky", "nghi", "dinh", "thu")
+    ]
 
 
 def test_tone_placement_does_not_change_terms() -> None:

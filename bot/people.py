@@ -1,0 +1,219 @@
+"""Who-answers: people as title + name, the holder of a role, the subject of a verb.
+
+News names people as `Đại tướng Phan Văn Giang`, with roles in apposition after a comma
+(`đồng chí Sengphet Houngboungnuang, Đại sứ …`), and refers back to them as groups
+(`Bộ trưởng Bộ Quốc phòng hai bên`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.lexicon import AUXILIARIES, ORG_WORDS, PLACES, PREPOSITIONS, TITLE_WORDS
+from bot.normalize import fold
+from bot.question import Question
+from bot.spans import (
+    Word,
+    anchor_spans,
+    clause_bounds,
+    clip,
+    content_syllables,
+    fresh,
+    syllables,
+    until_clause_end,
+    words,
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    start: int
+    end: int
+    name_start: int
+
+
+def persons(sentence: str) -> list[Person]:
+    """Title + proper name (`Đại tướng Phan Văn Giang`, `đồng chí Sengphet …`) in the sentence."""
+    ws = words(sentence)
+    found: list[Person] = []
+    i = 0
+    while i < len(ws):
+        if ws[i].pos != "Np" or ws[i].key in PLACES:
+            i += 1
+            continue
+        j = i
+        while j < len(ws) and ws[j].pos == "Np":
+            j += 1
+        name = ws[i:j]
+        while name and name[-1].key in PLACES:
+            name = name[:-1]
+        title = _title_before(ws, i)
+        syllables = sum(len(w.text.split()) for w in name)
+        appositive = syllables >= 2 and j + 1 < len(ws) and ws[j].text == "," and ws[j + 1].key in TITLE_WORDS
+        if name and name[0].key not in ORG_WORDS and (title is not None or appositive):
+            start = ws[title].start if title is not None else name[0].start
+            found.append(Person(start, name[-1].end, name[0].start))
+        i = j
+    return found
+
+
+def _title_before(ws: Sequence[Word], i: int) -> int | None:
+    """Index of a title word shortly before position i, with no punctuation in between."""
+    for k in range(i - 1, max(-1, i - 5), -1):
+        if ws[k].pos == "F":
+            return None
+        if ws[k].key in TITLE_WORDS:
+            return k
+    return None
+
+
+def prepositional_target(question: Question, sentence: str) -> str | None:
+    """`... tới ai?` / `... giữa những cơ quan nào?`: what follows that preposition in the sentence."""
+    m = re.search(
+        rf"\b({'|'.join(PREPOSITIONS)})\s+(?:(?:những|các)\s+)?(?:ai|\w+(?:\s\w+)?\s+nào)\s*\??\s*$",
+        question.text,
+        re.IGNORECASE,
+    )
+    if not m:
+        return None
+    prep = m.group(1).casefold()
+    anchors = anchor_spans(question, sentence)
+    after = anchors[0][0] if anchors else 0
+    hit = re.search(rf"\b{prep}\s+", sentence[after:], re.IGNORECASE)
+    if not hit:
+        return None
+    start = after + hit.end()
+    for p in persons(sentence):
+        if p.start == start:
+            return sentence[p.start : p.end]
+    return clip(until_clause_end(sentence, start))
+
+
+def _role_holder(question: Question, sentence: str) -> str | None:
+    """`<role> là ai` / `ai làm <role>` / `<role> nào`: the person the sentence gives that role.
+
+    The role is the comma-separated segment that repeats most of the question (`Bộ trưởng Bộ
+    Quốc phòng Vương quốc Campuchia`); its holder is the name right after it, or else the
+    nearest name before it in the same clause (`Đại tướng Tea Seiha, Phó Thủ tướng, Bộ trưởng …`).
+    A deputy (`Phó …`) does not hold the role the question names.
+    """
+    wanted = content_syllables(question)
+    people = [p for p in persons(sentence) if fresh(question, sentence[p.name_start : p.end])]
+    if not wanted or not people:
+        return None
+    anchors = anchor_spans(question, sentence)
+    if "pho" not in wanted:
+        deputy = re.compile(r"\bphó\s+(?:\w+\s+)?$", re.IGNORECASE)
+        anchors = [a for a in anchors if not deputy.search(sentence[: a[0]])]
+    segments: list[tuple[int, int, int, int]] = []  # (covered, run length, anchor start, anchor end)
+    for seg in re.finditer(r"[^,;:]+", sentence):
+        inside = [a for a in anchors if seg.start() <= a[0] and a[1] <= seg.end()]
+        if not inside or ("pho" not in wanted and re.match(r"\s*phó\b", seg.group(0), re.IGNORECASE)):
+            continue
+        covered = len(wanted & {s for s, _, _ in syllables(seg.group(0))})
+        if covered >= min(2, len(wanted)):  # one shared syllable (`tướng` of `Đại tướng`) names no role
+            longest = inside[0]  # anchor_spans lists the longest run first
+            segments.append((covered, longest[2], longest[0], longest[1]))
+    for _, _, a_start, a_end in sorted(segments, key=lambda k: (-k[0], -k[1])):
+        holder = _holder_near(sentence, people, a_start, a_end)
+        if holder:
+            return holder
+    return None
+
+
+def _holder_near(sentence: str, people: list[Person], a_start: int, a_end: int) -> str | None:
+    """The name right after a role, or the name the role stands in apposition to (`Name, role`)."""
+    for p in people:
+        if p.name_start >= a_end and not sentence[a_end : p.name_start].strip():
+            return sentence[p.name_start : p.end] if p.start < a_end else sentence[p.start : p.end]
+    c_start, _ = clause_bounds(sentence, a_start)
+    before = [p for p in people if c_start <= p.start and p.end <= a_start]
+    if before and sentence[before[-1].end :].lstrip().startswith(","):
+        p = before[-1]
+        return sentence[p.start : p.end]
+    return None
+
+
+def _subject_of(question: Question, sentence: str) -> str | None:
+    """`Ai <verb> …`: the person (or noun phrase) before that verb in the sentence."""
+    verb_at = _verb_position(question, sentence)
+    if verb_at is None:
+        return None
+    c_start, _ = clause_bounds(sentence, verb_at)
+    before = [p for p in persons(sentence) if c_start <= p.start and p.end <= verb_at]
+    if before:
+        p = before[-1]
+        return sentence[p.start : p.end]
+    phrase_start = max((m.end() for m in re.finditer(r",", sentence[:verb_at])), default=c_start)
+    phrase = re.sub(r"\s+(?:đã|đang|sẽ|vừa|cùng|cũng|mới)\s*$", "", sentence[phrase_start:verb_at].rstrip())
+    return clip(phrase) if re.search(r"\w", phrase) else None
+
+
+def _verb_position(question: Question, sentence: str) -> int | None:
+    """Where the sentence repeats the words right after `Ai (đã)`: the verb whose subject is asked.
+
+    Falls back to the longest run of question words when the question does not start with `ai`.
+    """
+    q = [w for w, _, _ in syllables(question.text)]
+    if "ai" in q:
+        rest = q[q.index("ai") + 1 :]
+        while rest and rest[0] in AUXILIARIES:
+            rest = rest[1:]
+        sent = syllables(sentence)
+        best: tuple[int, int] | None = None  # (run length, char start)
+        for i in range(len(sent)):
+            n = 0
+            while n < len(rest) and i + n < len(sent) and sent[i + n][0] == rest[n]:
+                n += 1
+            if n and (best is None or n > best[0]):
+                best = (n, sent[i][1])
+        if best:
+            return best[1]
+    anchors = anchor_spans(question, sentence)
+    return anchors[0][0] if anchors else None
+
+
+def resolve_group(phrase: str, article_sentences: Sequence[str]) -> str | None:
+    """`Bộ trưởng Bộ Quốc phòng hai bên` → the people the article gives that role, by name."""
+    m = re.search(r"\b(hai|ba|các)\s+(bên|nước|phía)\b", phrase, re.IGNORECASE)
+    role = phrase[: m.start()].strip() if m else None
+    if not role:
+        m2 = re.match(r"\s*(?:hai|ba)\s+(.+)$", phrase, re.IGNORECASE)
+        role = m2.group(1).strip() if m2 else None
+    if not role:
+        return None
+    head = fold(" ".join(role.split()[:2]))
+    names: list[str] = []
+    for text in article_sentences:
+        for p in persons(text):
+            tail = fold(until_clause_end(text, p.end))
+            label = text[p.start : p.end]
+            if head in tail and label not in names and not any(fold(label) in fold(n) for n in names):
+                names.append(label)
+    if len(names) < 2:
+        return None
+    return " và ".join(names[:3])
+
+
+def who(question: Question, sentence: str) -> str | None:
+    asks_role = re.search(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b", question.text, re.IGNORECASE) or (
+        not question.accented and re.search(r"\bla ai\b|\bai (?:la|lam)\b|\bnao\b", fold(question.text))
+    )
+    for rule in (prepositional_target, _role_holder if asks_role else _subject_of, _role_holder):
+        found = rule(question, sentence)
+        if found and fresh(question, found) and _names_someone(found):
+            return found
+    return None
+
+
+def _names_someone(span: str) -> bool:
+    """A who-answer names a person or body (a capitalised word after the first) or a group (`hai bên`)."""
+    rest = span.split()[1:]
+    return any(w[:1].isupper() for w in rest) or bool(
+        re.search(r"\b(hai|ba|các)\s+(bên|nước|phía|bộ trưởng)", span, re.IGNORECASE)
+    )
+
+
+# --- where ----------------------------------------------------------------------

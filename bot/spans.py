@@ -1,0 +1,131 @@
+"""Spans of a sentence: pyvi words aligned to characters, runs of question words, clauses.
+
+The shared ground of answer extraction; every span is cut from the original sentence, so an
+answer is always the article's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.normalize import fix_tones, fold, nfc
+from bot.question import Question
+from bot.tokenize import STOPWORDS
+
+MAX_ANSWER = 150
+_FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
+_CLAUSE_END = re.compile(r"[;:.!?…]")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A pyvi word with its character span in the original sentence."""
+
+    text: str
+    start: int
+    end: int
+    pos: str
+
+    @property
+    def key(self) -> str:
+        return fold(self.text).replace(" ", "_")
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@lru_cache(maxsize=4096)
+def words(sentence: str) -> tuple[Word, ...]:
+    """pyvi words and POS tags aligned back to the sentence's characters."""
+    from pyvi import ViPosTagger, ViTokenizer
+
+    tokens, tags = ViPosTagger.postagging(ViTokenizer.tokenize(fix_tones(nfc(sentence))))
+    fixed = fix_tones(nfc(sentence))
+    out: list[Word] = []
+    cursor = 0
+    for token, tag in zip(tokens, tags, strict=True):
+        start = end = None
+        pos = cursor
+        for syllable in token.split("_"):
+            found = fixed.find(syllable, pos)
+            if found < 0:
+                break
+            start = found if start is None else start
+            end = pos = found + len(syllable)
+        else:
+            if start is not None and end is not None:
+                out.append(Word(sentence[start:end].replace("\n", " "), start, end, str(tag)))
+                cursor = end
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def syllables(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Folded syllables with their character spans."""
+    return tuple((fold(m.group(0)), m.start(), m.end()) for m in re.finditer(r"\w+", text))
+
+
+def anchor_spans(question: Question, sentence: str) -> list[tuple[int, int, int]]:
+    """Runs of the question's words found in the sentence: (char start, char end, length), longest first."""
+    return list(_anchor_spans(question.text, sentence))
+
+
+@lru_cache(maxsize=8192)
+def _anchor_spans(question: str, sentence: str) -> tuple[tuple[int, int, int], ...]:
+    q = [s for s, _, _ in syllables(question)]
+    starts: dict[str, list[int]] = {}
+    for j, syllable in enumerate(q):
+        starts.setdefault(syllable, []).append(j)
+    sent = syllables(sentence)
+    runs: list[tuple[int, int, int]] = []
+    for i, (syllable, start, _) in enumerate(sent):
+        best = 0
+        for j in starts.get(syllable, ()):
+            n = 1
+            while i + n < len(sent) and j + n < len(q) and sent[i + n][0] == q[j + n]:
+                n += 1
+            best = max(best, n)
+        if best:
+            runs.append((start, sent[i + best - 1][2], best))
+    return tuple(sorted(runs, key=lambda r: (-r[2], r[0])))
+
+
+def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
+    """The `;`/`:`-delimited clause around character `pos`."""
+    start = max((m.end() for m in re.finditer(r"[;:]", sentence[:pos])), default=0)
+    m = re.search(r"[;:]", sentence[pos:])
+    return start, pos + m.start() if m else len(sentence)
+
+
+def clip(text: str) -> str:
+    """At most MAX_ANSWER characters, cut at a comma when it must be cut."""
+    text = text.strip(" ,;:.-–")
+    if len(text) <= MAX_ANSWER:
+        return text
+    cut = text.rfind(",", 0, MAX_ANSWER)
+    return text[: cut if cut > 20 else MAX_ANSWER].rstrip(" ,")
+
+
+def until_clause_end(sentence: str, start: int) -> str:
+    m = _CLAUSE_END.search(sentence, start)
+    return sentence[start : m.start() if m else len(sentence)]
+
+
+def question_words(question: Question) -> set[str]:
+    return {s for s, _, _ in syllables(question.text)}
+
+
+def fresh(question: Question, text: str) -> bool:
+    """True when the span says something the question does not already say."""
+    q = question_words(question)
+    return any(s not in q for s, _, _ in syllables(text))
+
+
+# --- who ------------------------------------------------------------------------
+
+
+def content_syllables(question: Question) -> set[str]:
+    return {s for s in question_words(question) if s not in _FOLDED_STOP}
