@@ -30,6 +30,8 @@ _VERB_WEIGHT = 0.2
 _PROXIMITY_WEIGHT = 0.2
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
+# How many article titles a not-found answer names.
+_NOTE_TITLES = 3
 # Only the best few candidates by the other evidence get an answer extracted.
 _EXTRACT_DEPTH = 10
 # Several sources: which answers can differ by date, how long such an answer is, how many.
@@ -247,8 +249,11 @@ class Answerer:
         return text
 
     def not_found_note(self) -> str:
-        titles = "; ".join(a.title for a in self.kb.articles.values())
+        """What the bot does know about: the newest few titles, and how many articles in all."""
+        articles = sorted(self.kb.articles.values(), key=lambda a: a.published or datetime.min, reverse=True)
+        titles = "; ".join(a.title for a in articles[:_NOTE_TITLES])
+        more = f" và {len(articles) - _NOTE_TITLES} bài khác" if len(articles) > _NOTE_TITLES else ""
         return (
             "Các bài báo hiện có không nêu câu trả lời cho câu hỏi này. "
-            f"Tôi đang có {len(self.kb.articles)} bài: {titles}."
+            f"Tôi đang có {len(articles)} bài: {titles}{more} (danh sách đầy đủ: lệnh sources)."
         )
