@@ -30,6 +30,8 @@ _VERB_WEIGHT = 0.2
 _PROXIMITY_WEIGHT = 0.2
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
+# A yes/no question is answered `Có` only when the sentence covers this much of it.
+_YES_COVERAGE = 0.85
 # How many article titles a not-found answer names.
 _NOTE_TITLES = 3
 # Only the best few candidates by the other evidence get an answer extracted.
@@ -127,6 +129,8 @@ class Answerer:
             return Answer(q.text, False, None, (), self.not_found_note())
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
+        if q.qtype is QType.YES_NO:
+            text = self._yes(best, text)
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(q.text, True, text, citations)
@@ -246,6 +250,13 @@ class Answerer:
             if text and len(text) + 2 + len(part) > MAX_ANSWER:
                 break
             text = f"{text}; {part}" if text else part
+        return text
+
+    def _yes(self, best: Candidate, text: str) -> str:
+        """`Có` when the sentence states all the question asks and does not negate it; else the quote speaks."""
+        negated = re.search(r"\b(không|chưa|chẳng)\b", self.kb.sentences[best.index].text, re.IGNORECASE)
+        if best.coverage >= _YES_COVERAGE and not negated:
+            return clip(f"Có. {text}")
         return text
 
     def not_found_note(self) -> str:

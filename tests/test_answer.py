@@ -112,3 +112,9 @@ def test_terminal_view_is_answer_quote_citation_in_few_lines(answerer: Answerer)
         == "— Việt Nam và Ấn Độ ký bản ghi nhớ hợp tác quân y, 16/06/2023, https://news.example/an-do-2023.html"
     )
     assert len(lines) <= 8
+
+
+def test_yes_no_question_says_yes_only_when_the_sentence_states_it(answerer: Answerer) -> None:
+    yes = answerer.ask("Hai Bộ trưởng có ký Bản ghi nhớ về hợp tác quân y không?")
+    assert yes.found and yes.answer is not None and yes.answer.startswith("Có.")
+    assert not answerer.ask("Hai Bộ trưởng có ký hiệp định thương mại với Nhật Bản không?").found
