@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from bot.knowledge import KnowledgeBase
+from bot.telegram import handlers
 from fake_bot_api import BOT_USER, FakeBotApi
 from telegram_fixtures import SEEDS, BotThread, api, bot, bot_settings, kb  # noqa: F401 (fixtures)
 
@@ -27,6 +29,29 @@ def test_private_question_gets_bold_answer_quote_and_citation(api: FakeBotApi, b
     assert reply["link_preview_options"] == {"is_disabled": True}
     buttons = [b["text"] for b in reply["reply_markup"]["inline_keyboard"][0]]
     assert buttons == ["Ngữ cảnh", "Nguồn khác"]
+
+
+def test_a_fast_answer_is_sent_without_typing(api: FakeBotApi, bot: BotThread) -> None:
+    one_reply(api, 107, api.message(107, QUESTION)[1])  # the first run of a question may be slow
+    actions_before = len(api.calls_to("sendChatAction"))
+    one_reply(api, 108, api.message(108, QUESTION)[1])
+    assert len(api.calls_to("sendChatAction")) == actions_before
+
+
+def test_a_slow_answer_shows_typing_first(api: FakeBotApi, bot: BotThread) -> None:
+    services = bot.application.bot_data["services"]
+    ask = services.ask
+
+    def slow_ask(question: str):  # type: ignore[no-untyped-def]
+        time.sleep(handlers.TYPING_DELAY + 0.35)
+        return ask(question)
+
+    services.ask = slow_ask
+    _, mid = api.message(109, "Ai đã điện đàm với Bộ trưởng Tea Banh?")
+    reply = one_reply(api, 109, mid)
+    assert reply["text"].startswith("<b>")
+    names = [name for name, params in api.calls if params.get("chat_id") in (109, "109")]
+    assert names == ["sendChatAction", "sendMessage"]
     assert api.calls_to("sendChatAction")[0]["action"] == "typing"
 
 

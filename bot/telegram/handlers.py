@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Executor
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import lru_cache
 
 from telegram import (
     CallbackQuery,
@@ -57,6 +58,46 @@ APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sa
 _CONTEXT, _MORE = "ctx", "more"
 _CONTEXT_WINDOW = 2
 _MAX_OTHERS = 3  # keeps callback data far below 64 bytes
+# "typing…" only for an answer not ready within this delay: most take a few milliseconds, and an
+# indicator for those would cost a second Bot API call per answer and flash for nothing.
+TYPING_DELAY = 0.15
+# Telegram shows a chat action for 5 s (or until the bot's next message): renewed while working.
+_TYPING_RENEW = 4.5
+
+
+class AnswerCache:
+    """Answers by question (LRU) and the ones being worked out; used from the event loop only.
+
+    ask() is deterministic for one index and a burst repeats the same few questions, so a hit
+    skips the answering core, and chats asking the same new question at once share one run.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._done: OrderedDict[str, Answer] = OrderedDict()
+        self._running: dict[str, asyncio.Future[Answer]] = {}
+
+    def get(self, question: str) -> Answer | None:
+        answer = self._done.get(question)
+        if answer is not None:
+            self._done.move_to_end(question)
+        return answer
+
+    def running(self, question: str, start: Callable[[], asyncio.Future[Answer]]) -> asyncio.Future[Answer]:
+        """The run computing `question`'s answer, started by `start()` unless one is under way."""
+        future = self._running.get(question)
+        if future is None:
+            future = self._running[question] = start()
+            future.add_done_callback(lambda done: self._settle(question, done))
+        return future
+
+    def _settle(self, question: str, future: asyncio.Future[Answer]) -> None:
+        self._running.pop(question, None)
+        if self.size and not future.cancelled() and future.exception() is None:
+            self._done[question] = future.result()
+            self._done.move_to_end(question)
+            while len(self._done) > self.size:
+                self._done.popitem(last=False)
 
 
 @dataclass
@@ -66,6 +107,7 @@ class Services:
     settings: Settings
     kb: KnowledgeBase
     ask: Callable[[str], Answer]
+    answers: AnswerCache
     guard: Guard
     followups: FollowUps
     fingerprint: str
@@ -76,8 +118,8 @@ class Services:
         return cls(
             settings=settings,
             kb=kb,
-            # ask() is deterministic for one index, and a burst repeats the same few questions.
-            ask=lru_cache(maxsize=settings.answer_cache_size)(Answerer(kb, settings).ask),
+            ask=Answerer(kb, settings).ask,
+            answers=AnswerCache(settings.answer_cache_size),
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
             fingerprint=digest[:8],
@@ -179,15 +221,33 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     if not svc.guard.take(user_id):
         await message.reply_text(SLOW_DOWN)
         return
-    typing = asyncio.create_task(context.bot.send_chat_action(message.chat.id, ChatAction.TYPING))
-    answer = svc.ask(svc.followups.resolve(message.chat.id, question))
-    try:
-        await typing
-    except TelegramError:
-        log.debug("typing indicator not shown", exc_info=True)
+    answer = await _ask(context, svc, message.chat.id, svc.followups.resolve(message.chat.id, question))
     if answer.found:
         svc.followups.remember(message.chat.id, answer.question)
     await _reply_all(message, render.answer_messages(answer), _buttons(answer, svc.fingerprint))
+
+
+async def _ask(context: ContextTypes.DEFAULT_TYPE, svc: Services, chat_id: int, question: str) -> Answer:
+    """The answer, from the cache or worked out in the answer thread; "typing…" if it is slow."""
+    answer = svc.answers.get(question)
+    if answer is not None:
+        return answer
+    loop = asyncio.get_running_loop()
+    pool: Executor | None = context.bot_data.get("answer_pool")
+    future = svc.answers.running(question, lambda: loop.run_in_executor(pool, svc.ask, question))
+    done, _ = await asyncio.wait({future}, timeout=TYPING_DELAY)
+    while not done:
+        typing = asyncio.create_task(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
+        typing.add_done_callback(_typing_sent)
+        done, _ = await asyncio.wait({future}, timeout=_TYPING_RENEW)
+        # The reply must not overtake the indicator, or "typing…" would show after it.
+        await asyncio.wait({typing}, timeout=1.0)
+    return await asyncio.shield(future)
+
+
+def _typing_sent(task: asyncio.Task[bool]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.debug("typing indicator not shown", exc_info=error)
 
 
 def _buttons(answer: Answer, fingerprint: str) -> InlineKeyboardMarkup | None:
