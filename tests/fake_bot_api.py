@@ -6,7 +6,9 @@ inject updates, read what the bot sent, and make the next ``sendMessage`` calls 
 
 Use it in-process (``FakeBotApi().start()`` runs it in a background thread) or as a program
 (``python tests/fake_bot_api.py --port 8081``) whose ``/control/...`` HTTP endpoints let
-another program drive a separately started ``python -m bot run``.
+another program drive a separately started ``python -m bot run``: ``message``/``messages``
+inject, ``replies`` long-polls for what the bot sent since an index, ``counts`` and
+``latencies`` are cheap summaries, ``state`` returns everything (O(all sent): not for polling).
 
 A ``sendMessage`` counts as delivered only if the bot is still connected when the server
 answers: a client that timed out or was killed meanwhile never "receives" its message, which
@@ -222,18 +224,40 @@ class FakeBotApi:
 
     def latencies(self) -> list[float]:
         """Seconds from each injected message to the bot's first reply to it."""
+        return [seconds for _, _, seconds in self.latency_table()]
+
+    def latency_table(self) -> list[tuple[int, int, float]]:
+        """(chat_id, message_id, seconds to the bot's first reply) for each answered message."""
         with self._cond:
             first: dict[tuple[int, int], float] = {}
             for m in self.sent:
                 key = (m["chat_id"], m.get("reply_to_message_id"))
                 if key in self._injected_at and key not in first:
                     first[key] = m["received_at"] - self._injected_at[key]
-            return list(first.values())
+            return [(chat, message, seconds) for (chat, message), seconds in first.items()]
+
+    def replies_since(self, index: int, timeout: float = 0.0) -> dict[str, Any]:
+        """Messages sent from position ``index`` on, as (chat_id, reply_to_message_id) pairs,
+        waiting up to ``timeout`` seconds for the first one: a cheap feed for a driver program
+        (``state`` copies every message and is O(all sent) per call)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.sent) <= index and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
+            new = self.sent[index:]
+            return {"next": index + len(new),
+                    "replies": [(m["chat_id"], m["reply_to_message_id"]) for m in new]}
 
     def state(self) -> dict[str, Any]:
         with self._cond:
             return {"confirmed_offset": self.confirmed_offset, "pending": len(self._updates),
                     "sent": list(self.sent), "latencies": self.latencies()}
+
+    def counts(self) -> dict[str, Any]:
+        """``state`` without the messages: constant cost however many were sent."""
+        with self._cond:
+            return {"confirmed_offset": self.confirmed_offset, "pending": len(self._updates),
+                    "sent": len(self.sent), "calls": len(self.calls)}
 
     # --- Bot API methods ---------------------------------------------------------
     def call(self, method: str, params: dict[str, Any], client_gone: Callable[[], bool]
@@ -332,6 +356,8 @@ class FakeBotApi:
                 body["chat_id"], body.get("text"), chat_type=body.get("chat_type", "private"),
                 user_id=body.get("user_id"), reply_to_bot=body.get("reply_to_bot", False))
             return {"update_id": update_id, "message_id": message_id}
+        if action == "messages":  # many at once: {"messages": [{"chat_id": …, "text": …}, …]}
+            return {"message_ids": [self.control("message", one)["message_id"] for one in body["messages"]]}
         if action == "fail":
             self.fail_next(*body["modes"])
             return {}
@@ -340,6 +366,12 @@ class FakeBotApi:
             return {}
         if action == "state":
             return self.state()
+        if action == "counts":
+            return self.counts()
+        if action == "replies":  # {"since": index, "timeout": seconds}
+            return self.replies_since(int(body.get("since", 0)), min(float(body.get("timeout", 0)), 30.0))
+        if action == "latencies":
+            return {"latencies": self.latency_table()}
         raise KeyError(action)
 
 
@@ -377,6 +409,14 @@ def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
 def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # One write per response (handle_one_request flushes it), sent without Nagle's delay:
+        # headers and body as two unbuffered writes waited for the client's delayed ACK, 40 ms a
+        # reply on Linux, which no real Bot API server adds.
+        wbufsize = 1 << 16
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -414,6 +454,7 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                self.wfile.flush()
             except OSError:
                 self.close_connection = True
 
