@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import signal
-import sys
 from collections.abc import Awaitable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -48,22 +46,6 @@ _MAX_BACKOFF = 5.0
 # one connection per concurrent update, and requests simply queue for a free connection
 # (benchmarks/bench_bot.py burst: 8 → ~340 answers/s, 16 → ~315, 4 → ~335).
 _POOL_SIZE = 8
-
-
-def _fail_fast_without_sniffio() -> None:
-    """Make httpcore's per-request `import sniffio` fail at once where sniffio is not installed.
-
-    httpcore imports sniffio inside every lock it sets up (several per request) and falls back to
-    asyncio when that fails; anyio 4.x no longer pulls sniffio in, so each failed import searched
-    sys.path again: ~18% of the bot's CPU under a burst (cProfile: 17,952 calls of
-    httpcore._synchronization.current_async_library, 2.4 s of 13 s). A None entry in sys.modules
-    gives the same ImportError, and so the same asyncio fallback, without the search.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_fail_fast_without_sniffio()
 
 
 class BotRequest(HTTPXRequest):

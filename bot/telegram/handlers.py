@@ -299,7 +299,9 @@ async def refresh(application: Application) -> bool:
     """Swap in a new index when the article files changed; buttons of the old one become stale."""
     svc: Services = application.bot_data["services"]
     try:
-        kb = await asyncio.to_thread(svc.kb.refreshed)
+        # On the answer thread: pyvi's tagger is not safe to use from two threads at once.
+        pool = application.bot_data["answer_pool"]
+        kb = await asyncio.get_running_loop().run_in_executor(pool, svc.kb.refreshed)
     except BotError:
         log.exception("articles changed but cannot be used; still answering from the previous ones")
         return False
