@@ -77,8 +77,8 @@ class BotThread:
         self.stop()
 
 
-def bot_process(base_url: str, tmp: Path, **env: str) -> subprocess.Popen[str]:
-    """`python -m bot run` as its own process, configured only through the environment."""
+def bot_process(base_url: str, tmp: Path, *args: str, **env: str) -> subprocess.Popen[str]:
+    """`python -m bot run [args]` as its own process, configured only through the environment."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
     environ.update({
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -93,7 +93,7 @@ def bot_process(base_url: str, tmp: Path, **env: str) -> subprocess.Popen[str]:
         **env,
     })
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp, env=environ,
+        [sys.executable, "-m", "bot", "run", *args], cwd=tmp, env=environ,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 

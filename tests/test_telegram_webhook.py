@@ -1,0 +1,80 @@
+"""Webhook mode end to end: `python -m bot run --webhook` on 127.0.0.1, fed updates over HTTP."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from fake_bot_api import FakeBotApi
+from telegram_fixtures import bot_process
+
+SECRET = "s3cret-webhook-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _post(port: int, update: dict, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/tg-hook", data=json.dumps(update).encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except urllib.error.URLError:
+        return 0  # not listening (yet)
+
+
+def _update(update_id: int, message_id: int, text: str) -> dict:
+    chat = {"id": 4242, "type": "private", "first_name": "Lan"}
+    user = {"id": 4242, "is_bot": False, "first_name": "Lan"}
+    message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": user, "text": text}
+    return {"update_id": update_id, "message": message}
+
+
+def test_webhook_refuses_requests_without_the_secret_and_answers_with_it(tmp_path: Path) -> None:
+    api = FakeBotApi().start()
+    port = _free_port()
+    bot = bot_process(
+        api.base_url,
+        tmp_path,
+        "--webhook",
+        WEBHOOK_URL="https://bot.example.vn/tg-hook",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET=SECRET,
+    )
+    try:
+        registered = api.wait_for(lambda: api.calls_to("setWebhook"), timeout=60)
+        assert registered[0]["url"] == "https://bot.example.vn/tg-hook"
+        assert registered[0]["secret_token"] == SECRET
+        deadline = time.monotonic() + 30
+        while _post(port, {}, None) == 0:
+            assert time.monotonic() < deadline, "webhook listener never came up"
+            time.sleep(0.1)
+        question = "Ai làm Trưởng đoàn phía Lào?"
+        assert _post(port, _update(900, 31, question), None) == 403
+        assert _post(port, _update(901, 32, question), "wrong") == 403
+        assert _post(port, _update(902, 33, question), SECRET) == 200
+        replies = api.wait_for(lambda: api.replies_to(4242, 33), timeout=30)
+        assert "Chansamone Chanyalath" in replies[0]["text"]
+        assert api.replies_to(4242, 31) == [] and api.replies_to(4242, 32) == []
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        output, _ = bot.communicate(timeout=30)
+        api.stop()
+    assert bot.returncode == 0, output
+    assert SECRET not in output and "TEST-token-never-logged" not in output
