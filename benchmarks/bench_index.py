@@ -40,7 +40,10 @@ from bot.store import IndexStore  # noqa: E402
 
 Docs = list[list[str]]
 ONSETS = "b c ch d đ g gi h kh l m n ng nh ph qu s t th tr v x".split() + [""]
-RHYMES = "a ai am an ang anh ao at ay e em en eo ê ên êt i im in inh it o oa oai oan oi om on ong ô ôi ông ơ ơi ơn u ui um un ung ư ưa ươc ương uyên".split()
+RHYMES = (
+    "a ai am an ang anh ao at ay e em en eo ê ên êt i im in inh it o "
+    "oa oai oan oi om on ong ô ôi ông ơ ơi ơn u ui um un ung ư ưa ươc ương uyên"
+).split()
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]  # grave, acute, tilde, hook, dot
 K = 10
 STOPWORDS = 100
@@ -172,7 +175,8 @@ def bench_rank_bm25(docs: Docs, queries: Docs) -> dict:
         """The project's contract, untimed: best first, ties by sentence order, sharing a term."""
         scores, known = bm25.get_scores(q), set(q)
         order = (int(i) for i in np.argsort(-scores, kind="stable"))
-        return [[i, float(scores[i])] for i in islice(filter(lambda i: not known.isdisjoint(bm25.doc_freqs[i]), order), K)]
+        sharing = (i for i in order if not known.isdisjoint(bm25.doc_freqs[i]))
+        return [[i, float(scores[i])] for i in islice(sharing, K)]
 
     n = max(5, min(len(queries), 3_000_000 // len(docs)))
     times, _ = timed_queries(top, queries[:n])

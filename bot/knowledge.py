@@ -161,7 +161,12 @@ class _Snapshot:
             for group in per_article
         )
         counts = tuple(map(len, per_article))
-        shape = (_tokenizer_id(tokenizer), f"k1={settings.bm25_k1}", f"b={settings.bm25_b}", f"eps={settings.bm25_epsilon}")
+        shape = (
+            _tokenizer_id(tokenizer),
+            f"k1={settings.bm25_k1}",
+            f"b={settings.bm25_b}",
+            f"eps={settings.bm25_epsilon}",
+        )
         key = cache_key(shape + tuple(f"{d}:{n}" for d, n in zip(digests, counts)))
         return cls(settings, tokenizer, directories, stamp, articles, sentences, counts, digests, key)
 

@@ -103,7 +103,9 @@ def articles(tmp_path: Path) -> Path:
     return folder
 
 
-NEW_ARTICLE = "Tiêu đề mới\n\nĐội tuyển bóng đá giành huy chương vàng tại Hà Nội. Người hâm mộ ăn mừng suốt đêm.\n"
+NEW_ARTICLE = (
+    "Tiêu đề mới\n\nĐội tuyển bóng đá giành huy chương vàng tại Hà Nội. Người hâm mộ ăn mừng suốt đêm.\n"
+)
 
 
 def test_second_build_loads_the_cache_without_tokenizing(settings: Settings, articles: Path) -> None:
@@ -143,7 +145,8 @@ def test_refreshed_picks_up_a_new_article_tokenizing_only_it(settings: Settings,
     assert tok.calls - before == len(new.article_sentences("900_new")) == 2
     hits = new.search(["huy", "chương", "vàng"], 1)
     assert new.sentences[hits[0].index].article_id == "900_new"
-    fresh = KnowledgeBase.build(settings.model_copy(update={"index_cache_dir": articles.parent / "c2"}), [articles], tok)
+    elsewhere = settings.model_copy(update={"index_cache_dir": articles.parent / "c2"})
+    fresh = KnowledgeBase.build(elsewhere, [articles], tok)
     query = ["hà", "nội", "hợp", "tác"]
     np.testing.assert_allclose(new.index.get_scores(query), fresh.index.get_scores(query), rtol=0, atol=0)
 
