@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.store import MANIFEST, IndexStore, cache_key
 from bot.tokenize import tokenize_many
 
-from tests.conftest import SEEDS, write_article
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def write_files(directory: Path) -> None:
@@ -139,7 +139,7 @@ def test_refreshed_picks_up_a_new_article_tokenizing_only_it(settings: Settings,
     (articles / "000_476baa55c1d77fce.txt").touch()  # touched, not changed
     assert kb.refreshed() is None
     before = tok.calls
-    write_article(articles, "900_new.txt", NEW_ARTICLE)
+    (articles / "900_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     new = kb.refreshed()
     assert new is not None and "900_new" in new.articles
     assert tok.calls - before == len(new.article_sentences("900_new")) == 2
