@@ -11,7 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 
 # Old style puts the tone on the second vowel of an open `oa`/`oe`/`uy` (`hoà`, `thuỷ`);
 # new style puts it on the first (`hòa`, `thủy`). `qu` + `y` is not such a pair (`quý`).
@@ -56,9 +55,3 @@ def canonical(text: str) -> str:
     """The matching form: NFC, new tone placement, lowercase, dashes unified, spaces squeezed."""
     text = fix_tones(nfc(text)).casefold().replace("–", "-").replace("—", "-")
     return re.sub(r"\s+", " ", text).strip()
-
-
-def strip_tones(text: str) -> str:
-    """Drop only the five tone marks, keeping vowel shapes: used to compare syllable bases."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return nfc("".join(ch for ch in decomposed if ch not in _TONES))
