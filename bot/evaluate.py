@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ def _ratio(values: list[bool]) -> float | None:
 def evaluate(answerer: Answerer, questions: list[dict[str, Any]]) -> Report:
     judged = []
     rows = []
+    started = time.perf_counter()
     for q in questions:
         a = answerer.ask(q["question"])
         j = _judge(q, a)
@@ -78,5 +80,6 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]]) -> Report:
         "short_answer_acc": _ratio(col("short")),
         "strict_date_acc": _ratio(col("strict")),
         "abstain_acc": _ratio(col("abstain")),
+        "wall_s": round(time.perf_counter() - started, 2),
     }
     return Report(metrics, rows)
