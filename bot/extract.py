@@ -8,6 +8,7 @@ documents signed as a comma list after `ký`; counts with their unit (`350 đạ
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -21,7 +22,6 @@ from bot.spans import (
     clause_bounds,
     clip,
     fresh,
-    question_words,
     syllables,
     until_clause_end,
     words,
@@ -188,14 +188,16 @@ def _head_noun_span(question: Question, sentence: str) -> str | None:
 def _object_of(question: Question, sentence: str) -> str | None:
     """What follows the question's words in the sentence, to the end of that clause.
 
-    Tries the longest match first; among equals, the one whose clause shares most with the
-    question (`duy trì` in the clause that also names `ba Bộ trưởng`).
+    Tries the longest match first; among equals, the one whose clause shares most word pairs
+    with the question (`duy trì` in the clause that also says `ba Bộ trưởng Quốc phòng`).
     """
-    q = question_words(question)
+    q = [s for s, _, _ in syllables(question.text)]
+    q_pairs = set(itertools.pairwise(q))
 
     def overlap(a: tuple[int, int, int]) -> int:
         lo, hi = clause_bounds(sentence, a[0])
-        return sum(1 for s, _, _ in syllables(sentence[lo:hi]) if s in q)
+        clause = [s for s, _, _ in syllables(sentence[lo:hi])]
+        return len(q_pairs & set(itertools.pairwise(clause)))
 
     for a in sorted(anchor_spans(question, sentence), key=lambda a: (-a[2], -overlap(a))):
         span = until_clause_end(sentence, a[1])
