@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.corpus import Article
-from bot.dates import event_date, find_dates, format_day
+from bot.dates import day_offset, event_date, find_dates, format_day
 from bot.evidence import Evidence
 from bot.extract import extract
 from bot.knowledge import Hit, KnowledgeBase
@@ -30,8 +30,6 @@ _VERB_WEIGHT = 0.2
 _PROXIMITY_WEIGHT = 0.2
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
-# A yes/no question is answered `Có` only when the sentence covers this much of it.
-_YES_COVERAGE = 0.85
 # How many article titles a not-found answer names.
 _NOTE_TITLES = 3
 # Only the best few candidates by the other evidence get an answer extracted.
@@ -40,8 +38,10 @@ _EXTRACT_DEPTH = 10
 _FACT_TYPES = frozenset({QType.WHO, QType.WHEN, QType.HOW_MANY})
 _SHORT_FACT = 60
 _MAX_SOURCES = 3
-# How many sentences back an undated sentence may take its day from.
+# How many sentences back an undated sentence may take its day from, and how far into its
+# sentence a date may stand to count as the story's time marker.
 _NARRATIVE_REACH = 1
+_MARKER_START = 16
 
 
 @dataclass(frozen=True)
@@ -201,12 +201,32 @@ class Answerer:
         return narrative
 
     def _narrative_date(self, siblings: list[str], position: int, article: Article) -> str | None:
-        """A sentence continuing the one before (`Sáng 14/11, … Tại cột mốc, …`) shares its day."""
-        for back in range(position - 1, max(-1, position - 1 - _NARRATIVE_REACH), -1):
-            days = [m for m in find_dates(siblings[back], article.published) if m.day]
-            if days:
-                return days[0].display()
-        return None
+        """The day of the nearest dated sentence before: for `Chiều cùng ngày` / `Sáng hôm sau` at
+        any distance (shifted as they say), and for a plain continuation (`Sáng 14/11, … Tại cột
+        mốc, …`) only from the sentence right before."""
+        offset = day_offset(siblings[position])
+        if offset is None:
+            earlier = siblings[max(0, position - _NARRATIVE_REACH) : position]
+            days = [m for text in reversed(earlier) for m in find_dates(text, article.published) if m.day]
+            return days[0].display() if days else None
+        dated = [
+            [m for m in find_dates(text, article.published) if m.day]
+            for text in reversed(siblings[:position])
+        ]
+        # The story's own time markers open their sentence (`Sáng 21/10, …`); dates inside a
+        # sentence (`trong đêm 20/10`) are background, used only when there is no marker.
+        markers = [days[0] for days in dated if days and days[0].start <= _MARKER_START]
+        anyday = [days[0] for days in dated if days]
+        anchor = (markers or anyday or [None])[0]
+        moved = anchor.shifted(offset) if anchor else None
+        if moved is None:
+            return None
+        lead = re.match(r"[^,]+", siblings[position])
+        return (
+            f"{moved.display(written=False)} ({lead.group(0).strip().lower()})"
+            if lead
+            else moved.display(False)
+        )
 
     def _other_sources(
         self, best: Candidate, candidates: list[Candidate], qtype: QType | None
@@ -253,9 +273,9 @@ class Answerer:
         return text
 
     def _yes(self, best: Candidate, text: str) -> str:
-        """`Có` when the sentence states all the question asks and does not negate it; else the quote speaks."""
+        """`Có` when the sentence states the asked predicate and negates nothing; else the quote speaks."""
         negated = re.search(r"\b(không|chưa|chẳng)\b", self.kb.sentences[best.index].text, re.IGNORECASE)
-        if best.coverage >= _YES_COVERAGE and not negated:
+        if best.answer and not negated:
             return clip(f"Có. {text}")
         return text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.normalize import fold
 
@@ -35,6 +35,20 @@ _RELATIVE = re.compile(
 )
 
 
+# `Chiều cùng ngày`, `Sáng hôm sau`: the day of the event told just before, or the one after it.
+_SAME_DAY = re.compile(r"\b(?:cùng ngày|trong ngày|hôm đó|ngày hôm đó)\b", re.IGNORECASE)
+_NEXT_DAY = re.compile(r"\b(?:hôm sau|ngày hôm sau|ngày tiếp theo|hôm tiếp theo)\b", re.IGNORECASE)
+
+
+def day_offset(text: str) -> int | None:
+    """0 for `cùng ngày`, 1 for `hôm sau`, None when the sentence says neither."""
+    if _SAME_DAY.search(text):
+        return 0
+    if _NEXT_DAY.search(text):
+        return 1
+    return None
+
+
 @dataclass(frozen=True)
 class DateMention:
     """A date as written in a sentence, and what it resolves to."""
@@ -47,6 +61,16 @@ class DateMention:
     year: int | None
     year_from_text: bool
 
+    def shifted(self, days: int) -> DateMention | None:
+        """The same mention moved by `days`; None when that needs a year the article does not give."""
+        if days == 0:
+            return self
+        full = self.resolved()
+        if full is None:
+            return None
+        moved = full + timedelta(days=days)
+        return DateMention(self.start, self.end, "", moved.day, moved.month, moved.year, self.year_from_text)
+
     def resolved(self) -> date | None:
         if self.day and self.month and self.year:
             try:
@@ -55,7 +79,7 @@ class DateMention:
                 return None
         return None
 
-    def display(self) -> str:
+    def display(self, written: bool = True) -> str:
         """`Chủ Nhật, 12/12/2021 (Ngày 12/12)`: the full date and, when it differs, the article's words.
 
         Without a known year it is the date as written (`8/9`): a year is never invented.
@@ -63,7 +87,9 @@ class DateMention:
         full = self.resolved()
         if full:
             shown = f"{weekday_name(full)}, {format_day(full)}"
-            return shown if format_day(full) in self.text else f"{shown} ({self.text})"
+            if not written or not self.text or format_day(full) in self.text:
+                return shown
+            return f"{shown} ({self.text})"
         if self.day and self.month:
             return f"{self.day}/{self.month}"
         if self.month and self.year:

@@ -37,9 +37,7 @@ _ANY_STOP = STOPWORDS | {fold(w) for w in STOPWORDS}
 def _pairs(text: str) -> list[tuple[str, str]]:
     """Adjacent syllable pairs of a question, leaving out pairs of two stop words."""
     syllables = re.findall(r"\w+", text)
-    return [
-        (a, b) for a, b in itertools.pairwise(syllables) if not (a in _ANY_STOP and b in _ANY_STOP)
-    ]
+    return [(a, b) for a, b in itertools.pairwise(syllables) if not (a in _ANY_STOP and b in _ANY_STOP)]
 
 
 def _padded(text: str) -> str:
@@ -140,7 +138,13 @@ class Evidence:
             return True
         article = self._article_forms(self.kb.sentences[index].article_id)[1]
         for i, w in enumerate(words(q.text)):
-            if w.pos == "Np" and w.capitalized and i > 0 and f" {fold(w.text)} " not in article:
+            if w.pos != "Np" or not w.capitalized:
+                continue
+            name = fold(w.text).split()
+            # The question's first word is capitalised anyway: pyvi may glue it to the name
+            # (`Đoàn Philippines`), so there the name without it counts too.
+            forms = [name, name[1:]] if i == 0 and len(name) > 1 else [name]
+            if not any(f" {' '.join(form)} " in article for form in forms):
                 return False
         return self._numbers_agree(q, article)
 

@@ -39,12 +39,27 @@ def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
             j += 1
         elif w.text == "," and j + 1 < len(ws) and ws[j + 1].key in UNIT_NOUNS:
             j += 1
+        elif end is not None and _name_ahead(ws, j):
+            j += 1  # `Khu kinh tế Dung Quất`, `Trung tâm Thể thao dưới nước Hòa Xuân`
         elif w.text in "()" and end is not None:
             j += 1
             end = w.end if w.text == ")" else end
         else:
             break
     return (ws[i].start, end) if end is not None else None
+
+
+_INNER_POS = frozenset({"N", "Nc", "A", "E", "M"})
+
+
+def _name_ahead(ws: Sequence[Word], j: int, reach: int = 3) -> bool:
+    """Lowercase words inside a place name: a name follows within `reach` nouns/adjectives."""
+    for w in ws[j : j + reach + 1]:
+        if w.capitalized and w.pos != "F":
+            return True
+        if w.pos not in _INNER_POS:
+            return False
+    return False
 
 
 def _named_unit(question: Question, sentence: str) -> str | None:
@@ -212,14 +227,84 @@ def what(question: Question, sentence: str) -> str | None:
         anchors = anchor_spans(question, sentence)
         docs = _documents(sentence, 0) or _documents(sentence, anchors[0][0] if anchors else 0)
         return clip(", ".join(docs)) if docs else None
-    for rule in (_quoted, _head_noun_span, _object_of):
+    for rule in (_quoted, _verb_object, _head_noun_span, _object_of):
         found = rule(question, sentence)
         if found:
             return found
     return None
 
 
-EXTRACTORS = {QType.WHO: who, QType.WHERE: where, QType.HOW_MANY: how_many, QType.WHAT: what}
+_WEAK_VERBS = frozenset({"la", "co", "duoc", "bi", "lam"})
+
+
+def _verb_object(question: Question, sentence: str) -> str | None:
+    """`… sẽ sản xuất sản phẩm gì?`: what follows that verb in the sentence, to the clause end.
+
+    Among several places the verb occurs, the one followed by the asked category (`hỗ trợ vật
+    tư`), else the one whose clause shares most word pairs with the question.
+    """
+    asked = words(question.text)
+    wh = next((i for i, w in enumerate(asked) if w.key in {"gi", "nao"}), len(asked))
+    head = fold(question.head).split() if question.head else []
+    verbs = [
+        w
+        for w in asked[:wh]
+        if w.pos == "V" and w.key not in _WEAK_VERBS and w.key.replace("_", " ") != " ".join(head)
+    ]
+    if not verbs:
+        return None
+    verb = fold(verbs[-1].text).split()
+    sent = syllables(sentence)
+    places = [
+        i for i in range(len(sent) - len(verb) + 1) if [s for s, _, _ in sent[i : i + len(verb)]] == verb
+    ]
+    if not places:
+        return None
+
+    def followed_by_head(i: int) -> bool:
+        after = [s for s, _, _ in sent[i + len(verb) : i + len(verb) + 3 + len(head)]]
+        return bool(head) and any(after[k : k + len(head)] == head for k in range(len(after)))
+
+    q_pairs = set(itertools.pairwise(s for s, _, _ in syllables(question.text)))
+
+    def overlap(i: int) -> int:
+        lo, hi = clause_bounds(sentence, sent[i][1])
+        return len(q_pairs & set(itertools.pairwise(s for s, _, _ in syllables(sentence[lo:hi]))))
+
+    best = max(places, key=lambda i: (followed_by_head(i), overlap(i)))
+    start = best + len(verb)
+    asked_words = {s for s, _, _ in syllables(question.text)} - set(head)
+    while start < len(sent) and sent[start][0] in asked_words:
+        start += 1  # the object the question already names (`trao tặng Bộ Quốc phòng Philippines …`)
+    if start >= len(sent):
+        return None
+    span = re.sub(r"^(?:(?:các|những)\s+)?(?:loại\s+)?", "", until_clause_end(sentence, sent[start][1]))
+    return clip(span) if fresh(question, span) else None
+
+
+def yes_no(question: Question, sentence: str) -> str | None:
+    """`… có được tổ chức trực tuyến không?`: the clause stating that predicate, if the sentence does."""
+    m = re.search(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$", question.text, re.IGNORECASE)
+    if not m:
+        return None
+    wanted = {s for s, _, _ in syllables(m.group(1))} - _YES_NO_FILLERS
+    found = {s for s, _, _ in syllables(sentence)}
+    if not wanted or not wanted <= found:
+        return None
+    anchors = anchor_spans(question, sentence)
+    lo, hi = clause_bounds(sentence, anchors[0][0]) if anchors else (0, len(sentence))
+    return clip(sentence[lo:hi])
+
+
+_YES_NO_FILLERS = frozenset({"duoc", "bi", "da", "se", "phai", "that", "su"})
+
+EXTRACTORS = {
+    QType.WHO: who,
+    QType.WHERE: where,
+    QType.HOW_MANY: how_many,
+    QType.WHAT: what,
+    QType.YES_NO: yes_no,
+}
 
 
 def extract(question: Question, sentence: str) -> str | None:

@@ -144,11 +144,33 @@ def _subject_of(question: Question, sentence: str) -> str | None:
     c_start, _ = clause_bounds(sentence, verb_at)
     before = [p for p in persons(sentence) if c_start <= p.start and p.end <= verb_at]
     if before:
-        p = before[-1]
-        return sentence[p.start : p.end]
+        return _pick_subject(question, sentence, _coordinated(sentence, before), verb_at)
     phrase_start = max((m.end() for m in re.finditer(r",", sentence[:verb_at])), default=c_start)
     phrase = re.sub(r"\s+(?:đã|đang|sẽ|vừa|cùng|cũng|mới)\s*$", "", sentence[phrase_start:verb_at].rstrip())
     return clip(phrase) if re.search(r"\w", phrase) else None
+
+
+def _coordinated(sentence: str, people: list[Person]) -> list[Person]:
+    """The last person before a verb and those joined to it by `và`/`cùng` (`A, role, và B, role`)."""
+    group = [people[-1]]
+    for earlier in reversed(people[:-1]):
+        between = sentence[earlier.end : group[0].start]
+        if not re.search(r"\b(và|cùng|với)\s*$", between.strip(" ,"), re.IGNORECASE):
+            break
+        group.insert(0, earlier)
+    return group
+
+
+def _pick_subject(question: Question, sentence: str, group: list[Person], verb_at: int) -> str:
+    """One of several co-subjects when the question names a side (`Phía Việt Nam, ai …`), else all."""
+    side = re.search(r"\b(?:phía|bên|đoàn)\s+(\w+(?:\s\w+)?)", question.text, re.IGNORECASE)
+    if side and len(group) > 1:
+        wanted = fold(side.group(1))
+        ends = [p.start for p in group[1:]] + [verb_at]
+        own = [p for p, end in zip(group, ends, strict=True) if wanted in fold(sentence[p.end : end])]
+        if len(own) == 1:
+            return sentence[own[0].start : own[0].end]
+    return " và ".join(sentence[p.start : p.end] for p in group)
 
 
 def _verb_position(question: Question, sentence: str) -> int | None:

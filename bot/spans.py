@@ -16,7 +16,7 @@ from bot.tokenize import STOPWORDS
 
 MAX_ANSWER = 150
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
-_CLAUSE_END = re.compile(r"[;:.!?…]")
+_CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
 
 
 @dataclass(frozen=True)

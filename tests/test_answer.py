@@ -118,3 +118,19 @@ def test_yes_no_question_says_yes_only_when_the_sentence_states_it(answerer: Ans
     yes = answerer.ask("Hai Bộ trưởng có ký Bản ghi nhớ về hợp tác quân y không?")
     assert yes.found and yes.answer is not None and yes.answer.startswith("Có.")
     assert not answerer.ask("Hai Bộ trưởng có ký hiệp định thương mại với Nhật Bản không?").found
+
+
+def test_same_day_sentence_takes_the_day_of_the_storys_time_marker(
+    tmp_path: Path, settings: Settings
+) -> None:
+    folder = tmp_path / "lu"
+    write_article(
+        folder,
+        "lu.txt",
+        "Bộ đội giúp dân vùng lũ\n\nThứ Ba, 22/10/2024, 08:00\n\n"
+        "Sáng 21/10, Quân khu 4 huy động 1.200 chiến sĩ giúp dân huyện Hương Khê.\n\n"
+        "Nước dâng cao hơn 2 m trong đêm 20/10.\n\n"
+        "Chiều cùng ngày, Hội Chữ thập đỏ tỉnh đã trao 5 tấn gạo cho các hộ dân bị cô lập.\n",
+    )
+    a = answerer_for(folder, settings).ask("Hội Chữ thập đỏ trao gạo cho các hộ dân bị cô lập khi nào?")
+    assert a.answer == "Thứ Hai, 21/10/2024 (chiều cùng ngày)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.dates import event_date, find_dates, relative_event
+from bot.dates import day_offset, event_date, find_dates, relative_event
 
 PUBLISHED = datetime(2021, 12, 13, 6, 38)
 
@@ -58,3 +58,13 @@ def test_event_relative_sentence_takes_the_events_date() -> None:
     mention = event_date(sentences, 2, PUBLISHED)
     assert mention is not None and mention.resolved() == date(2021, 12, 12)
     assert event_date(sentences, 1, PUBLISHED) is None
+
+
+def test_same_day_and_next_day_shift_a_mention() -> None:
+    (mention,) = find_dates("Ngày 3/10/2023, hai bên hội đàm.", None)
+    assert day_offset("Chiều cùng ngày, đoàn thăm bệnh viện.") == 0
+    assert day_offset("Sáng hôm sau, đoàn về nước.") == 1
+    assert day_offset("Đoàn thăm bệnh viện.") is None
+    assert mention.shifted(1).display() == "Thứ Tư, 04/10/2023"
+    (no_year,) = find_dates("Sáng 21/10, bộ đội giúp dân.", None)
+    assert no_year.shifted(0) is no_year and no_year.shifted(1) is None

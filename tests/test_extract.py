@@ -83,3 +83,36 @@ def test_what_named_in_quotes_and_listed_after_the_head_noun() -> None:
         _span("Hai bên phối hợp ngăn chặn những loại tội phạm nào?", s)
         == "tội phạm ma túy, buôn lậu, mua bán người"
     )
+
+
+def test_place_names_keep_their_inner_lowercase_words() -> None:
+    s = "Tối 14/8, tại Trung tâm Thể thao dưới nước Hòa Xuân, thành phố Đà Nẵng, vận động viên phá kỷ lục."
+    assert (
+        _span("Vận động viên phá kỷ lục ở đâu?", s)
+        == "Trung tâm Thể thao dưới nước Hòa Xuân, thành phố Đà Nẵng"
+    )
+
+
+def test_what_takes_the_object_of_the_questions_verb() -> None:
+    s = "Ông Kim cho biết nhà máy sẽ sản xuất bảng mạch và mô-đun camera, với 70% sản phẩm xuất khẩu."
+    assert (_span("Nhà máy sẽ sản xuất sản phẩm gì?", s) or "").startswith("bảng mạch và mô-đun camera")
+    gift = "Dịp này, Bộ Y tế trao tặng Bệnh viện tỉnh 50.000 khẩu trang y tế và 2.000 bộ đồ bảo hộ."
+    assert (
+        _span("Bộ Y tế trao tặng Bệnh viện tỉnh những gì?", gift)
+        == "50.000 khẩu trang y tế và 2.000 bộ đồ bảo hộ"
+    )
+
+
+def test_co_subjects_and_the_side_the_question_names() -> None:
+    s = (
+        "Chiều 24/11, Thượng tướng Lê Minh An, Thứ trưởng Bộ Quốc phòng Việt Nam, và ông Juan Reyes, "
+        "Thứ trưởng Bộ Quốc phòng Philippines, đồng chủ trì đối thoại."
+    )
+    assert _span("Ai đồng chủ trì đối thoại?", s) == "Thượng tướng Lê Minh An và ông Juan Reyes"
+    assert _span("Phía Philippines, ai đồng chủ trì đối thoại?", s) == "ông Juan Reyes"
+
+
+def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
+    s = "Do dịch bệnh, đối thoại được tổ chức theo hình thức trực tuyến, với điểm cầu tại Manila."
+    assert _span("Đối thoại có được tổ chức trực tuyến không?", s) is not None
+    assert _span("Đối thoại có được tổ chức tại Hà Nội không?", s) is None
