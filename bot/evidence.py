@@ -22,7 +22,7 @@ from bot.tokenize import FOLDED, STOPWORDS
 _WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
 # Credit for a question word found elsewhere in the article rather than in the sentence, and
 # for a compound whose syllables the sentence has, but not side by side.
-CONTEXT_CREDIT = 0.5
+CONTEXT_CREDIT = 0.6
 SCATTERED_CREDIT = 0.7
 
 
