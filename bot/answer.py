@@ -27,7 +27,7 @@ _BM25_WEIGHT = 0.25
 # The question's verbs in the sentence, and its words in the same order, favour the sentence
 # that states the asked-about event rather than one that merely shares its vocabulary.
 _VERB_WEIGHT = 0.2
-_PROXIMITY_WEIGHT = 0.2
+_PROXIMITY_WEIGHT = 0.3
 # Another article's answer is shown too when its candidate scores this close to the best.
 _SAME_ANSWER_RATIO = 0.9
 # How many article titles a not-found answer names.
@@ -158,9 +158,8 @@ class Answerer:
         for rank, (score, coverage, h) in enumerate(prelim):
             # Extraction is the costly step; one far down the list could not climb to the top.
             answer = self._extract(q, h.index) if rank < _EXTRACT_DEPTH else None
-            judged.append(
-                Candidate(h.index, h.score, coverage, answer, score + (_TYPE_BONUS if answer else 0.0))
-            )
+            bonus = _TYPE_BONUS if answer else 0.0
+            judged.append(Candidate(h.index, h.score, coverage, answer, score + bonus))
         return sorted(judged, key=lambda c: -c.score)
 
     def _extract(self, q: Question, index: int) -> str | None:
