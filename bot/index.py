@@ -59,7 +59,9 @@ class Encoded:
                 continue
             total = sum(len(d) for d in piece)
             ids.append(
-                np.fromiter((vocab.setdefault(t, len(vocab)) for d in piece for t in d), np.int32, count=total)
+                np.fromiter(
+                    (vocab.setdefault(t, len(vocab)) for d in piece for t in d), np.int32, count=total
+                )
             )
             lengths.append(np.fromiter((len(d) for d in piece), np.int64, count=len(piece)))
         terms.extend(list(vocab)[len(terms) :])
@@ -124,7 +126,9 @@ class BM25Index:
         return cls.from_encoded(Encoded.of([docs]), k1=k1, b=b, epsilon=epsilon)
 
     @classmethod
-    def from_encoded(cls, enc: Encoded, *, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> BM25Index:
+    def from_encoded(
+        cls, enc: Encoded, *, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25
+    ) -> BM25Index:
         """Invert a forward index into postings with BM25Okapi weights (same float ops as rank-bm25)."""
         size = len(enc.doc_ptr) - 1
         if size <= 0:
@@ -199,7 +203,9 @@ class BM25Index:
         terms = np.fromiter(counts, np.int64, count=len(counts))
         lengths = self._ptr[terms + 1] - self._ptr[terms]
         if lengths.sum() <= _EXHAUSTIVE_POSTINGS or (self._idf[terms] < 0).any():
-            return self._top_k_exhaustive(sequence, k)  # few postings, or negative weights (tiny corpora): no bounds
+            return self._top_k_exhaustive(
+                sequence, k
+            )  # few postings, or negative weights (tiny corpora): no bounds
         bounds = self._bound[terms] * np.fromiter(counts.values(), np.float64, count=len(counts))
         order = np.argsort(-bounds, kind="stable")
         terms, lengths = terms[order].tolist(), lengths[order]
@@ -224,7 +230,9 @@ class BM25Index:
                 seen[docs] = True
                 later = len(terms) - i - 1
                 if later and len(docs) * later * 4 > lengths[i:].sum() - start:
-                    return self._top_k_exhaustive(sequence, k)  # scoring everything is cheaper than lookups now
+                    return self._top_k_exhaustive(
+                        sequence, k
+                    )  # scoring everything is cheaper than lookups now
                 docs, scores = self._score_fresh(sequence, counts, terms[i:], after[i:], docs, weight, theta)
                 best_docs = np.concatenate((best_docs, docs))
                 best_scores = np.concatenate((best_scores, scores))
@@ -316,7 +324,6 @@ class BM25Index:
     def params(self) -> dict[str, float]:
         """k1, b and epsilon the weights were computed with."""
         return dict(self._params)
-
 
 
 def _check_shapes(arrays: dict[str, np.ndarray], n_terms: int) -> None:

@@ -91,11 +91,16 @@ class KnowledgeBase:
         index = _load_index(entry, len(snap.sentences)) if entry else None
         if index is None:
             index = _build_index(snap, _reusable(previous, store, snap.tokenizer_id))
-            meta = {"tokenizer": snap.tokenizer_id, "articles": [list(p) for p in zip(snap.digests, snap.counts)]}
+            meta = {
+                "tokenizer": snap.tokenizer_id,
+                "articles": [list(p) for p in zip(snap.digests, snap.counts)],
+            }
             try:
                 store.save(snap.key, index.save, meta)
             except OSError as exc:
-                log.warning("could not write the index cache in %s (%s); the next start re-tokenizes", store.root, exc)
+                log.warning(
+                    "could not write the index cache in %s (%s); the next start re-tokenizes", store.root, exc
+                )
         log.debug("%d sentences from %d articles ready", len(snap.sentences), len(snap.articles))
         return cls(snap.articles, snap.sentences, index, snap.directories, snapshot=snap)
 
@@ -155,7 +160,9 @@ class _Snapshot:
         per_article = [split_sentences(a) for a in articles]
         sentences = [s for group in per_article for s in group]
         if not sentences:
-            raise EmptyCorpusError(f"the articles in {', '.join(map(str, directories))} have no body sentences")
+            raise EmptyCorpusError(
+                f"the articles in {', '.join(map(str, directories))} have no body sentences"
+            )
         digests = tuple(
             hashlib.blake2b("\x1f".join(s.text for s in group).encode(), digest_size=16).hexdigest()
             for group in per_article
@@ -189,7 +196,11 @@ class _Reusable:
 
 def _reusable(previous: KnowledgeBase | None, store: IndexStore, tokenizer_id: str) -> _Reusable | None:
     """Tokens from the running knowledge base, or else from the newest cache entry, if made the same way."""
-    if previous is not None and previous._snapshot is not None and previous._snapshot.tokenizer_id == tokenizer_id:
+    if (
+        previous is not None
+        and previous._snapshot is not None
+        and previous._snapshot.tokenizer_id == tokenizer_id
+    ):
         pairs = list(zip(previous._snapshot.digests, previous._snapshot.counts))
         index: BM25Index | None = previous.index
     else:
@@ -229,11 +240,19 @@ def _build_index(snap: _Snapshot, reuse: _Reusable | None) -> BM25Index:
         starts.append(starts[-1] + n)
     todo = [i for i, d in enumerate(snap.digests) if d not in known]
     texts = [s.text for i in todo for s in snap.sentences[starts[i] : starts[i + 1]]]
-    log.info("tokenizing %d of %d sentences (%d new or changed articles)", len(texts), len(snap.sentences), len(todo))
+    log.info(
+        "tokenizing %d of %d sentences (%d new or changed articles)",
+        len(texts),
+        len(snap.sentences),
+        len(todo),
+    )
     tokens = iter(tokenize_many(texts, snap.tokenizer, progress=True))
     pieces: list[range | list[list[str]]] = [
-        known[d] if d in known else [next(tokens) for _ in range(n)] for d, n in zip(snap.digests, snap.counts)
+        known[d] if d in known else [next(tokens) for _ in range(n)]
+        for d, n in zip(snap.digests, snap.counts)
     ]
     encoded = Encoded.of(pieces, reuse.encoded if reuse else None)
     settings = snap.settings
-    return BM25Index.from_encoded(encoded, k1=settings.bm25_k1, b=settings.bm25_b, epsilon=settings.bm25_epsilon)
+    return BM25Index.from_encoded(
+        encoded, k1=settings.bm25_k1, b=settings.bm25_b, epsilon=settings.bm25_epsilon
+    )

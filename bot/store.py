@@ -123,7 +123,9 @@ class IndexStore:
 
     def _prune(self, current: Path) -> None:
         """Drop all but the newest entries, and temporary directories a killed build left behind."""
-        old = sorted((p for p in self._entries() if p != current), key=lambda p: p.stat().st_mtime, reverse=True)
+        old = sorted(
+            (p for p in self._entries() if p != current), key=lambda p: p.stat().st_mtime, reverse=True
+        )
         for entry in old[max(self.keep - 1, 0) :]:
             shutil.rmtree(entry, ignore_errors=True)
         now = time.time()

@@ -36,7 +36,10 @@ _FUNCTION_WORDS = (
     "gọi gọi_là được_gọi nhắc nhắc_tới nhắc_đến đề_cập"
 )
 STOPWORDS = frozenset(
-    w for group in (_QUESTION_WORDS, _FUNCTION_WORDS) for word in group.split() for w in (word, word.replace("_", " "))
+    w
+    for group in (_QUESTION_WORDS, _FUNCTION_WORDS)
+    for word in group.split()
+    for w in (word, word.replace("_", " "))
 )
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -143,11 +146,14 @@ def tokenize_many(
         return first + [tokenizer(t) for t in tqdm(rest, disable=disable, unit="sent", leave=False)]
     chunk = max(50, min(1000, len(rest) // (workers * 8) or 1))
     chunks = [rest[i : i + chunk] for i in range(0, len(rest), chunk)]
-    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "forkserver"
+    method = (
+        "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "forkserver"
+    )
     out = first
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool, tqdm(
-        total=len(rest), disable=disable, unit="sent", desc="tokenizing", leave=False
-    ) as bar:
+    with (
+        ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool,
+        tqdm(total=len(rest), disable=disable, unit="sent", desc="tokenizing", leave=False) as bar,
+    ):
         for result in pool.map(partial(_tokenize_chunk, tokenizer), chunks):
             out.extend(result)
             bar.update(len(result))

@@ -75,7 +75,9 @@ class BotRequest(HTTPXRequest):
                 if attempt >= self._retries:
                     raise
                 delay = min(_FIRST_BACKOFF * 2**attempt, _MAX_BACKOFF)
-                log.warning("%s failed (%s); retry %d in %.2f s", url.rsplit("/", 1)[-1], exc, attempt + 1, delay)
+                log.warning(
+                    "%s failed (%s); retry %d in %.2f s", url.rsplit("/", 1)[-1], exc, attempt + 1, delay
+                )
                 attempt += 1
                 await asyncio.sleep(delay)
         if self._inbox is not None and url.endswith("/getUpdates") and result:
@@ -143,7 +145,9 @@ def protect_token(token: str) -> None:
             handler.addFilter(redact)
 
 
-def build_application(settings: Settings, kb: KnowledgeBase | None = None, webhook: bool = False) -> Application:
+def build_application(
+    settings: Settings, kb: KnowledgeBase | None = None, webhook: bool = False
+) -> Application:
     """The configured Application; the index is built (or loaded) here, once, for all handlers."""
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         raise ConfigError(
@@ -160,14 +164,31 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None, webho
         Application.builder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
-        .request(BotRequest(retries=settings.telegram_send_retries, read_timeout=timeout,
-                            write_timeout=timeout, pool_timeout=timeout, connection_pool_size=_POOL_SIZE))
+        .request(
+            BotRequest(
+                retries=settings.telegram_send_retries,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                pool_timeout=timeout,
+                connection_pool_size=_POOL_SIZE,
+            )
+        )
         .get_updates_request(BotRequest(inbox=inbox, read_timeout=timeout))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_messages_per_second,
-                                     max_retries=settings.telegram_send_retries))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_max_messages_per_second,
+                max_retries=settings.telegram_send_retries,
+            )
+        )
         .concurrent_updates(InboxProcessor(inbox, concurrency, persist_incoming=webhook))
-        .defaults(Defaults(parse_mode="HTML", link_preview_options=LinkPreviewOptions(is_disabled=True),
-                           do_quote=True, allow_sending_without_reply=True))
+        .defaults(
+            Defaults(
+                parse_mode="HTML",
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                do_quote=True,
+                allow_sending_without_reply=True,
+            )
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -190,10 +211,15 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("ask", handlers.ask_command))
     application.add_handler(CommandHandler("reload", handlers.reload_command))
     addressed = filters.Entity("mention") | filters.REPLY
-    application.add_handler(MessageHandler(
-        filters.TEXT & ~filters.COMMAND & (private | (filters.ChatType.GROUPS & addressed)), handlers.text_message
-    ))
-    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text))
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & (private | (filters.ChatType.GROUPS & addressed)),
+            handlers.text_message,
+        )
+    )
+    application.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text)
+    )
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_error_handler(handlers.on_error)
 

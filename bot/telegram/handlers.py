@@ -187,9 +187,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     question = message.text
     if message.chat.type != message.chat.PRIVATE:
         me = f"@{context.bot.username}".lower()
-        mentions = [
-            m for m in message.parse_entities([MessageEntity.MENTION]).values() if m.lower() == me
-        ]
+        mentions = [m for m in message.parse_entities([MessageEntity.MENTION]).values() if m.lower() == me]
         replied = message.reply_to_message
         if not mentions and not (replied and replied.from_user and replied.from_user.id == context.bot.id):
             return
@@ -253,11 +251,17 @@ def _typing_sent(task: asyncio.Task[bool]) -> None:
 def _buttons(answer: Answer, fingerprint: str) -> InlineKeyboardMarkup | None:
     if not answer.found or not answer.citations:
         return None
-    others = ".".join(str(c.sentence_index) for c in answer.citations[1:_MAX_OTHERS + 1])
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton("Ngữ cảnh", callback_data=f"{_CONTEXT}:{fingerprint}:{answer.citations[0].sentence_index}"),
-        InlineKeyboardButton("Nguồn khác", callback_data=f"{_MORE}:{fingerprint}:{others}"),
-    ]])
+    others = ".".join(str(c.sentence_index) for c in answer.citations[1 : _MAX_OTHERS + 1])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "Ngữ cảnh", callback_data=f"{_CONTEXT}:{fingerprint}:{answer.citations[0].sentence_index}"
+                ),
+                InlineKeyboardButton("Nguồn khác", callback_data=f"{_MORE}:{fingerprint}:{others}"),
+            ]
+        ]
+    )
 
 
 def _parse_button(query: CallbackQuery, svc: Services) -> tuple[str, list[int]] | None:
@@ -276,7 +280,7 @@ def _parse_button(query: CallbackQuery, svc: Services) -> tuple[str, list[int]] 
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """"Ngữ cảnh" shows the sentences around the quote; "Nguồn khác" the next best matches."""
+    """ "Ngữ cảnh" shows the sentences around the quote; "Nguồn khác" the next best matches."""
     query = update.callback_query
     if query is None or not await _admitted(update, context):
         return
@@ -289,7 +293,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind, indexes = parsed
     kb = svc.kb
     if kind == _CONTEXT:
-        pieces = render.context_messages(kb.neighbours(indexes[0], _CONTEXT_WINDOW), kb.article_of(indexes[0]))
+        pieces = render.context_messages(
+            kb.neighbours(indexes[0], _CONTEXT_WINDOW), kb.article_of(indexes[0])
+        )
     else:
         pieces = render.others_messages([(kb.sentences[i], kb.article_of(i)) for i in indexes])
     await _reply_all(query.message, pieces)
@@ -318,7 +324,9 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if update.message is None or chat is None or chat.id not in services(context).settings.admin_chat_ids:
         return
     changed = await refresh(context.application)
-    await update.message.reply_text("Đã nạp lại các bài báo." if changed else "Không có bài báo nào thay đổi.")
+    await update.message.reply_text(
+        "Đã nạp lại các bài báo." if changed else "Không có bài báo nào thay đổi."
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -97,11 +97,13 @@ def answer_messages(answer: Answer) -> list[str]:
     if not answer.found or not answer.citations:
         return pack([(answer.note or "Các bài báo hiện có không nêu câu trả lời cho câu hỏi này.", plain)])
     best = answer.citations[0]
-    return pack([
-        (answer.answer or "", bold),
-        (best.sentence, quote),
-        (source_html(best.title, best.published, best.url), None),
-    ])
+    return pack(
+        [
+            (answer.answer or "", bold),
+            (best.sentence, quote),
+            (source_html(best.title, best.published, best.url), None),
+        ]
+    )
 
 
 def others_messages(matches: Sequence[tuple[Sentence, Article]]) -> list[str]:
@@ -110,18 +112,23 @@ def others_messages(matches: Sequence[tuple[Sentence, Article]]) -> list[str]:
         return [plain("Không có nguồn nào khác cho câu hỏi này.")]
     blocks: list[tuple[str, Wrap | None]] = [("Nguồn khác:", bold)]
     for sentence, article in matches:
-        blocks += [(sentence.text, quote), (source_html(article.title, article.published_date, article.url), None)]
+        blocks += [
+            (sentence.text, quote),
+            (source_html(article.title, article.published_date, article.url), None),
+        ]
     return pack(blocks)
 
 
 def context_messages(sentences: Sequence[Sentence], article: Article) -> list[str]:
     """The quoted sentence with its neighbours, then where they come from."""
     text = " ".join(s.text for s in sentences)
-    return pack([
-        ("Ngữ cảnh:", bold),
-        (text, quote),
-        (source_html(article.title, article.published_date, article.url), None),
-    ])
+    return pack(
+        [
+            ("Ngữ cảnh:", bold),
+            (text, quote),
+            (source_html(article.title, article.published_date, article.url), None),
+        ]
+    )
 
 
 def sources_messages(articles: Iterable[Article]) -> list[str]:
