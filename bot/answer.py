@@ -13,7 +13,7 @@ from typing import Any
 from bot.corpus import Article
 from bot.dates import day_offset, event_date, find_dates, format_day
 from bot.evidence import Evidence
-from bot.extract import extract
+from bot.extract import count_fits, extract
 from bot.knowledge import Hit, KnowledgeBase
 from bot.normalize import fold
 from bot.people import resolve_group
@@ -32,6 +32,12 @@ _PROXIMITY_WEIGHT = 0.3
 _SAME_ANSWER_RATIO = 0.9
 # How many article titles a not-found answer names.
 _NOTE_TITLES = 3
+# Abstention: how far below MIN_COVERAGE an answer may be when no question word is missing
+# from its article; how far a typed answer may trail an untyped best; what a sentence naming a
+# different number (`số 5` for `số 6`) costs.
+_LENIENCE = 0.1
+_PROMOTE_MARGIN = 0.3
+_CONFLICT_PENALTY = 0.5
 # Only the best few candidates by the other evidence get an answer extracted.
 _EXTRACT_DEPTH = 10
 # Several sources: which answers can differ by date, how long such an answer is, how many.
@@ -124,9 +130,10 @@ class Answerer:
         candidates = self._judge(q, hits)
         if not candidates:
             return Answer(q.text, False, None, (), self.not_found_note())
-        best = candidates[0]
-        if best.coverage < self.settings.min_coverage:
+        best = self._typed_first(q, candidates)
+        if not self._answers(q, best):
             return Answer(q.text, False, None, (), self.not_found_note())
+        candidates = [best] + [c for c in candidates if c is not best]
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
@@ -134,6 +141,24 @@ class Answerer:
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(q.text, True, text, citations)
+
+    def _answers(self, q: Question, best: Candidate) -> bool:
+        """Enough evidence to answer: coverage at the threshold, or a little below it when every
+        word of the question is somewhere in that article (the sentence just says it shorter)."""
+        floor = self.settings.min_coverage
+        if best.coverage >= floor:
+            return True
+        return best.coverage >= floor - _LENIENCE and not self._evidence.missing(q, best.index)
+
+    def _typed_first(self, q: Question, candidates: list[Candidate]) -> Candidate:
+        """An answer of the asked kind (a name for `ai`) beats a slightly better match that holds none."""
+        best = candidates[0]
+        if best.answer or q.qtype not in _FACT_TYPES | {QType.WHERE}:
+            return best
+        for c in candidates[1:]:
+            if c.answer and c.score >= best.score - _PROMOTE_MARGIN and self._answers(q, c):
+                return c
+        return best
 
     def _judge(self, q: Question, hits: list[Hit]) -> list[Candidate]:
         """Rerank BM25 hits by coverage of the question, entity agreement and answer type."""
@@ -147,7 +172,8 @@ class Answerer:
                 continue
             coverage = evidence.coverage(q, h.index)
             score = (
-                coverage
+                -_CONFLICT_PENALTY * evidence.numbers_conflict(q, h.index)
+                + coverage
                 + _BM25_WEIGHT * max(h.score, 0.0) / top
                 + _VERB_WEIGHT * evidence.verbs(q, h.index)
                 + _PROXIMITY_WEIGHT * evidence.proximity(q, h.index)
@@ -159,6 +185,8 @@ class Answerer:
             # Extraction is the costly step; one far down the list could not climb to the top.
             answer = self._extract(q, h.index) if rank < _EXTRACT_DEPTH else None
             bonus = _TYPE_BONUS if answer else 0.0
+            if answer and q.qtype is QType.HOW_MANY and not count_fits(q, answer):
+                bonus /= 2  # a number, but not of what is counted (`3 tàu` for `bao nhiêu sĩ quan`)
             judged.append(Candidate(h.index, h.score, coverage, answer, score + bonus))
         return sorted(judged, key=lambda c: -c.score)
 
@@ -176,9 +204,12 @@ class Answerer:
         return answer
 
     def _when(self, q: Question, index: int, article: Article) -> str | None:
+        """The day (or, for `năm nào`, the year) the sentence's event happened, resolved; a question
+        asking `ngày nào` is not answered by a month or a year."""
         sentence = self.kb.sentences[index]
         mentions = find_dates(sentence.text, article.published)
         wants_year = bool(re.search(r"\bn[aă]m\s+n[aà]o\b", fold(q.text)))
+        wants_day = bool(re.search(r"\b(ngay|hom)\s+(nao|may)\b", fold(q.text)))
         if wants_year:
             years = [m for m in mentions if m.year and not m.day]
             if years:
@@ -187,7 +218,7 @@ class Answerer:
         if days:
             return days[0].display()
         months = [m for m in mentions if m.month]
-        if months:
+        if months and not wants_day:
             return months[0].display()
         siblings = [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
         event = event_date(siblings, sentence.position, article.published)
@@ -195,7 +226,7 @@ class Answerer:
             lead = re.match(r"[^,]+", sentence.text)
             return f"{event.display()}, {lead.group(0).strip().lower() if lead else ''}"
         narrative = self._narrative_date(siblings, sentence.position, article)
-        if narrative is None and mentions:
+        if narrative is None and mentions and not wants_day:
             return mentions[0].display()  # only a year, often part of a name (`Kế hoạch … năm 2022`)
         return narrative
 

@@ -20,6 +20,8 @@ from bot.tokenize import FOLDED, STOPWORDS
 
 # Verbs too general to show that a sentence states the asked-about event.
 _WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
+# Nouns that only frame an event (`Lễ phát động … tổ chức ở đâu`); the article may not repeat them.
+_LIGHT_NOUNS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến"})
 # Credit for a question word found elsewhere in the article rather than in the sentence, and
 # for a compound whose syllables the sentence has, but not side by side.
 CONTEXT_CREDIT = 0.6
@@ -85,7 +87,12 @@ class Evidence:
                 unit, key = term.replace("_", " "), term
             else:
                 continue  # a syllable of a compound already counted as a whole word
-            if unit in seen or unit in STOPWORDS or (q.head and unit in q.head.split() + [q.head]):
+            if (
+                unit in seen
+                or unit in STOPWORDS
+                or unit in _LIGHT_NOUNS
+                or (q.head and unit in q.head.split() + [q.head])
+            ):
                 continue
             seen.add(unit)
             idf = self.kb.index.idf(key)
@@ -111,6 +118,30 @@ class Evidence:
             elif f" {unit} " in article or _scattered(unit, article):
                 got += weight * CONTEXT_CREDIT
         return got / sum(w for _, w in units)
+
+    def missing(self, q: Question, index: int) -> bool:
+        """True when some question word is in neither the sentence nor its article."""
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        article = self._article_forms(self.kb.sentences[index].article_id)[form]
+        return any(
+            f" {unit} " not in sentence
+            and f" {unit} " not in article
+            and not _scattered(unit, sentence)
+            and not _scattered(unit, article)
+            for unit, _ in self.units(q)
+        )
+
+    def numbers_conflict(self, q: Question, index: int) -> bool:
+        """The sentence gives a word of the question another number (`số 5` for `bệnh viện … số 6`)."""
+        asked = re.findall(r"\w+", fold(q.text))
+        said = re.findall(r"\w+", self._sentences(index)[1])
+        numbered = {(a, b) for a, b in itertools.pairwise(asked) if b.isdigit() and not a.isdigit()}
+        pairs = set(itertools.pairwise(said))
+        return any(
+            (word, num) not in pairs and any(a == word and b.isdigit() and b != num for a, b in pairs)
+            for word, num in numbered
+        )
 
     def verbs(self, q: Question, index: int) -> float:
         """Share of the question's verbs (`ký`, `điện đàm`) the sentence repeats: the predicate must match."""

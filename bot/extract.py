@@ -113,21 +113,61 @@ def where(question: Question, sentence: str) -> str | None:
 
 
 def how_many(question: Question, sentence: str) -> str | None:
-    anchors = anchor_spans(question, sentence)
-    focus = anchors[0][1] if anchors else 0
+    focus = _asked_about(question, sentence)
     q = fold(question.text)
     if "lan thu" in q:
         pattern = re.compile(rf"lần\s+thứ\s+(?:{ORDINALS})", re.IGNORECASE)
         found = [(m.start(), m.end()) for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
     else:
-        found = [span for span in _counts(sentence) if fold(sentence[span[0] : span[1]]) not in q]
-        if question.head:
-            unit = fold(question.head)
-            found = [s for s in found if unit in fold(sentence[s[0] : s[1]])] or found
+        found = [
+            span
+            for span in _counts(sentence)
+            if fold(sentence[span[0] : span[1]]) not in q and not _is_year(sentence, span[0])
+        ]
+        found = [s for s in found if count_fits(question, sentence[s[0] : s[1]])] or found
     if not found:
         return None
-    start, end = min(found, key=lambda span: abs(span[0] - focus))
+    start, end = min(found, key=lambda span: (span[0] < focus, abs(span[0] - focus)))
     return sentence[start:end]
+
+
+def _is_year(sentence: str, start: int) -> bool:
+    """`năm 2018`, `2020`: a year, not a count."""
+    return bool(re.match(r"(?:19|20)\d{2}(?!\d)", sentence[start:])) and not re.search(
+        r"\d[.,]?$", sentence[:start]
+    )
+
+
+def count_fits(question: Question, count: str) -> bool:
+    """Does a count have the unit the question counts (`bao nhiêu sĩ quan` → `900 sĩ quan`)?
+
+    Money (`bao nhiêu tiền`, `vốn`) fits any currency; a question naming no unit fits all.
+    """
+    if not question.head:
+        return True
+    unit = fold(question.head).split()[0]
+    text = fold(count)
+    if unit in _MONEY:
+        return bool(re.search(r"\b(dong|usd|vnd|eur|yen|ty|trieu|nghin)\b|\$", text))
+    return unit in text.split()
+
+
+_MONEY = frozenset({"tien", "von", "kinh", "ngan", "gia", "chi"})
+
+
+def _asked_about(question: Question, sentence: str) -> int:
+    """Where the sentence repeats the words just before `bao nhiêu`/`mấy`: a count follows them."""
+    q = [s for s, _, _ in syllables(question.text)]
+    wh = next((i for i, s in enumerate(q) if s in {"bao", "may"}), len(q))
+    before = q[max(0, wh - 3) : wh]
+    for n in range(len(before), 0, -1):
+        tail = before[-n:]
+        sent = syllables(sentence)
+        for i in range(len(sent) - n + 1):
+            if [s for s, _, _ in sent[i : i + n]] == tail:
+                return sent[i + n - 1][2]
+    anchors = anchor_spans(question, sentence)
+    return anchors[0][1] if anchors else 0
 
 
 def _counts(sentence: str) -> list[tuple[int, int]]:
@@ -164,12 +204,15 @@ def _documents(sentence: str, after: int) -> list[str]:
     if not m:
         return []
     start = after + m.end()
-    items = re.split(r",\s*|\s+và\s+", until_clause_end(sentence, start))
+    parts = re.split(r"(,\s*|\s+và\s+)", until_clause_end(sentence, start))
     heads = tuple(fold(h) for h in DOCUMENT_HEADS)
     docs: list[str] = []
-    for item in items:
-        if fold(item.strip()).startswith(heads):
-            docs.append(item.strip())
+    for k in range(0, len(parts), 2):
+        item = parts[k].strip()
+        if fold(item).startswith(heads):
+            docs.append(item)
+        elif docs and item and ("," in parts[k - 1] or words(item)[0].pos != "V"):
+            docs[-1] += parts[k - 1] + item  # `… về hợp tác quản lý, bảo vệ biên giới và cửa khẩu`
         elif docs:
             break
     return docs

@@ -11,7 +11,8 @@ from bot.normalize import fold
 TITLE_WORDS = frozenset(
     fold(w).replace(" ", "_")
     for w in (
-        "đại_tướng thượng_tướng trung_tướng thiếu_tướng đại_tá thượng_tá trung_tá thiếu_tá đô_đốc "
+        "đại_tướng thượng_tướng trung_tướng thiếu_tướng đại_tá thượng_tá trung_tá thiếu_tá đô_đốc chuẩn_đô_đốc "
+        "phó_đô_đốc "
         "bộ_trưởng thứ_trưởng thủ_tướng phó_thủ_tướng chủ_tịch phó_chủ_tịch tổng_thống phó_tổng_thống "
         "tổng_bí_thư bí_thư đại_sứ ông bà đồng_chí giáo_sư tiến_sĩ bác_sĩ thống_đốc thị_trưởng "
         "giám_đốc tổng_giám_đốc tư_lệnh trưởng_đoàn ngài phát_ngôn_viên huấn_luyện_viên hlv cầu_thủ "

@@ -130,6 +130,13 @@ def _holder_near(sentence: str, people: list[Person], a_start: int, a_end: int) 
             return sentence[p.name_start : p.end] if p.start < a_end else sentence[p.start : p.end]
     c_start, _ = clause_bounds(sentence, a_start)
     before = [p for p in people if c_start <= p.start and p.end <= a_start]
+    if before and re.fullmatch(
+        r"\s*(?:làm|là|giữ chức|được bổ nhiệm làm|được bầu làm)\s*",
+        sentence[before[-1].end : a_start],
+        re.IGNORECASE,
+    ):
+        p = before[-1]  # `do Đại tá Phạm Thanh Bình làm Giám đốc`
+        return sentence[p.start : p.end]
     if before and sentence[before[-1].end :].lstrip().startswith(","):
         p = before[-1]
         return sentence[p.start : p.end]

@@ -52,7 +52,7 @@ _FOLDED = tuple((t, re.compile(fold(p))) for t, p in _PATTERNS)
 
 
 # What a how-many question counts (`bao nhiêu tiền`, `mấy trận`): the answer's unit.
-_COUNTED = re.compile(r"\b(?:bao nhiêu|mấy)\s+(\w+)", re.IGNORECASE)
+_COUNTED = re.compile(r"\b(?:bao nhiêu|mấy)\s+(\w+(?: \w+)?)", re.IGNORECASE)
 _HEAD = re.compile(
     r"(?:(?:những|các|loại)\s+)*\b((?!(?:những|các)\b)\w+(?:\s(?!(?:những|các)\b)\w+)?)\s+(?:gì|nào)\b",
     re.IGNORECASE,

@@ -134,3 +134,18 @@ def test_same_day_sentence_takes_the_day_of_the_storys_time_marker(
     )
     a = answerer_for(folder, settings).ask("Hội Chữ thập đỏ trao gạo cho các hộ dân bị cô lập khi nào?")
     assert a.answer == "Thứ Hai, 21/10/2024 (chiều cùng ngày)"
+
+
+def test_a_sentence_giving_the_asked_name_another_number_loses(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "bv"
+    write_article(
+        folder,
+        "bv.txt",
+        "Bệnh viện dã chiến cấp 2 số 6 lên đường\n\nThứ Năm, 20/06/2024, 10:00\n\n"
+        "Ngày 20/6/2024, Bộ Quốc phòng tổ chức lễ xuất quân cho Bệnh viện dã chiến cấp 2 số 6.\n\n"
+        "Bệnh viện gồm hơn 180 cán bộ, nhân viên, do Đại tá Phạm Văn Bình làm Giám đốc.\n\n"
+        "Đơn vị sẽ thay thế Bệnh viện dã chiến cấp 2 số 5 tại thị trấn Bentiu.\n",
+    )
+    answerer = answerer_for(folder, settings)
+    assert answerer.ask("Bệnh viện dã chiến cấp 2 số 6 có bao nhiêu cán bộ, nhân viên?").answer == "180 cán bộ"
+    assert answerer.ask("Giám đốc Bệnh viện dã chiến cấp 2 số 6 là ai?").answer == "Đại tá Phạm Văn Bình"

@@ -116,3 +116,9 @@ def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
     s = "Do dịch bệnh, đối thoại được tổ chức theo hình thức trực tuyến, với điểm cầu tại Manila."
     assert _span("Đối thoại có được tổ chức trực tuyến không?", s) is not None
     assert _span("Đối thoại có được tổ chức tại Hà Nội không?", s) is None
+
+
+def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
+    s = "Đoàn gồm 3 tàu với hơn 900 sĩ quan, thủy thủ, lần đầu đến thăm kể từ năm 2018."
+    assert _span("Đoàn chở theo bao nhiêu sĩ quan, thủy thủ?", s) == "900 sĩ quan"
+    assert _span("Bệnh viện có bao nhiêu người?", "Bệnh viện được thành lập năm 2018.") is None

@@ -1,9 +1,10 @@
 """Quality floors: question sets through the answering core must not score below what was reached.
 
-Four sets: the shared dev set; more questions of ours over the same articles; a set written
-independently of the code (articles and questions by someone who never read the rules); and
-articles and questions of ours on other topics (economy, disaster, sport) in the other raw
-layouts. Together they check the rules are not tuned to the dev articles. Raise a floor when figures improve; never lower
+Five sets: the shared dev set; more questions of ours over the same articles; two sets written
+independently of the code (articles and questions by someone who never read the rules, the
+second with freer paraphrases); and articles and questions of ours on other topics (economy,
+disaster, sport) in the other raw layouts. Together they check the rules are not tuned to the
+dev articles. Raise a floor when figures improve; never lower
 one to make a change pass.
 """
 
@@ -44,6 +45,12 @@ CASES = [
         [DATA / "independent" / "articles"],
         {"hit@1": 0.94, "short_answer_acc": 0.94, "strict_date_acc": 1.0, "abstain_acc": 1.0},
         id="independent",
+    ),
+    pytest.param(
+        DATA / "independent-2" / "questions.jsonl",
+        [DATA / "independent-2" / "articles"],
+        {"hit@1": 0.86, "short_answer_acc": 0.78, "strict_date_acc": 1.0, "abstain_acc": 1.0},
+        id="independent-2",
     ),
     pytest.param(
         DATA / "general" / "questions.jsonl",
