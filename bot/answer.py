@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.corpus import Article
-from bot.dates import day_offset, event_date, find_dates, format_day
+from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day
 from bot.evidence import Evidence
 from bot.extract import count_fits, extract
 from bot.knowledge import Hit, KnowledgeBase
@@ -40,6 +40,8 @@ _PROMOTE_MARGIN = 0.3
 _CONFLICT_PENALTY = 0.5
 # Only the best few candidates by the other evidence get an answer extracted.
 _EXTRACT_DEPTH = 10
+# A when-question asking for the hour (`lúc mấy giờ`, `mấy giờ`).
+_ASKS_CLOCK = re.compile(r"\b(may gio|gio nao|luc may)\b")
 # Several sources: which answers can differ by date, how long such an answer is, how many.
 _FACT_TYPES = frozenset({QType.WHO, QType.WHEN, QType.HOW_MANY})
 _SHORT_FACT = 60
@@ -125,14 +127,15 @@ class Answerer:
         )
 
     def ask(self, question: str) -> Answer:
+        asked = " ".join(question.split())
         q = analyze(question)
-        hits = self.kb.search(q.terms, self.settings.retrieve_k) if q.terms else []
+        hits = self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
         candidates = self._judge(q, hits)
         if not candidates:
-            return Answer(q.text, False, None, (), self.not_found_note())
+            return Answer(asked, False, None, (), self.not_found_note())
         best = self._typed_first(q, candidates)
         if not self._answers(q, best):
-            return Answer(q.text, False, None, (), self.not_found_note())
+            return Answer(asked, False, None, (), self.not_found_note())
         candidates = [best] + [c for c in candidates if c is not best]
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
@@ -140,7 +143,7 @@ class Answerer:
             text = self._yes(best, text)
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
-        return Answer(q.text, True, text, citations)
+        return Answer(asked, True, text, citations)
 
     def _answers(self, q: Question, best: Candidate) -> bool:
         """Enough evidence to answer: coverage at the threshold, or a little below it when every
@@ -215,8 +218,11 @@ class Answerer:
             if years:
                 return str(years[0].year)
         days = [m for m in mentions if m.day]
-        if days:
-            return days[0].display()
+        today = dateline_day(sentence.text, article.published)
+        if days or today:
+            shown = (days or [today])[0].display()
+            clock = clock_time(sentence.text) if _ASKS_CLOCK.search(fold(q.text)) else None
+            return f"{clock}, {shown}" if clock else shown
         months = [m for m in mentions if m.month]
         if months and not wants_day:
             return months[0].display()

@@ -35,6 +35,33 @@ _RELATIVE = re.compile(
 )
 
 
+# `Sáng nay`, `Chiều hôm qua`: days counted from the dateline (a date in brackets wins).
+_FROM_DATELINE = re.compile(
+    rf"\b(?:(?:{_PART_OF_DAY}\s+)?(?P<rel>hôm nay|hôm qua)|{_PART_OF_DAY}\s+(?P<short>nay|qua))\b(?!\s*\(?\s*\d)",
+    re.IGNORECASE,
+)
+# A clock time: `5h30`, `9h`, `14 giờ 15`, `lúc 7:45`.
+_CLOCK = re.compile(
+    r"(?<![\d/])(?P<H>[01]?\d|2[0-3])\s*(?:h|giờ|:)\s*(?P<M>[0-5]\d)?(?:\s*phút)?(?![\d/])", re.IGNORECASE
+)
+
+
+def dateline_day(text: str, published: datetime | None) -> DateMention | None:
+    """`Rạng sáng nay` / `Chiều hôm qua` as the dateline's day (or the day before); None without one."""
+    m = _FROM_DATELINE.search(text)
+    if not m or published is None:
+        return None
+    said = (m["rel"] or m["short"]).casefold()
+    day = published.date() - timedelta(days=1 if said.endswith("qua") else 0)
+    return DateMention(m.start(), m.end(), m.group(0), day.day, day.month, day.year, False)
+
+
+def clock_time(text: str) -> str | None:
+    """The first clock time in the sentence, as written (`5h30`), or None."""
+    m = _CLOCK.search(text)
+    return m.group(0).strip() if m else None
+
+
 # `Chiều cùng ngày`, `Sáng hôm sau`: the day of the event told just before, or the one after it.
 _SAME_DAY = re.compile(r"\b(?:cùng ngày|trong ngày|hôm đó|ngày hôm đó)\b", re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:hôm sau|ngày hôm sau|ngày tiếp theo|hôm tiếp theo)\b", re.IGNORECASE)

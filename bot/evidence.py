@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from bot.knowledge import KnowledgeBase
+from bot.lexicon import SYNONYMS
 from bot.normalize import canonical, fold
 from bot.question import Question
 from bot.spans import words
@@ -20,12 +21,19 @@ from bot.tokenize import FOLDED, STOPWORDS
 
 # Verbs too general to show that a sentence states the asked-about event.
 _WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
-# Nouns that only frame an event (`Lễ phát động … tổ chức ở đâu`); the article may not repeat them.
-_LIGHT_NOUNS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến"})
+# Words that only frame an event (`Lễ phát động … tổ chức ở đâu`, `Tai nạn xảy ra lúc nào`): the
+# article need not repeat them.
+_FRAME_WORDS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến", "xảy ra", "diễn ra"})
 # Credit for a question word found elsewhere in the article rather than in the sentence, and
 # for a compound whose syllables the sentence has, but not side by side.
 CONTEXT_CREDIT = 0.6
 SCATTERED_CREDIT = 0.7
+
+
+def _forms(unit: str, accented: bool) -> tuple[str, ...]:
+    """The unit and the words news uses for the same thing, in the question's spelling form."""
+    forms = (unit, *SYNONYMS.get(unit, ()))
+    return forms if accented else tuple(dict.fromkeys(fold(f) for f in forms))
 
 
 def _scattered(unit: str, text: str) -> bool:
@@ -79,7 +87,14 @@ class Evidence:
         tagged = words(q.text) if q.accented else ()
         loose = {w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"}}
         out: list[tuple[str, float]] = []
-        seen: set[str] = set()
+        asked = f" {fold(q.text)} "
+        # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
+        seen: set[str] = {
+            syllable
+            for phrase in _FRAME_WORDS
+            if " " in phrase and f" {fold(phrase)} " in asked
+            for syllable in (*phrase.split(), *fold(phrase).split())
+        }
         for term in q.terms:
             if term.startswith(FOLDED):
                 unit, key = term[len(FOLDED) :], term
@@ -90,7 +105,7 @@ class Evidence:
             if (
                 unit in seen
                 or unit in STOPWORDS
-                or unit in _LIGHT_NOUNS
+                or unit in _FRAME_WORDS
                 or (q.head and unit in q.head.split() + [q.head])
             ):
                 continue
@@ -111,11 +126,12 @@ class Evidence:
         article = self._article_forms(self.kb.sentences[index].article_id)[form]
         got = 0.0
         for unit, weight in units:
-            if f" {unit} " in sentence:
+            forms = _forms(unit, q.accented)
+            if any(f" {f} " in sentence for f in forms):
                 got += weight
             elif _scattered(unit, sentence):
                 got += weight * SCATTERED_CREDIT  # `ghi bàn` vs `bàn thắng … ghi`
-            elif f" {unit} " in article or _scattered(unit, article):
+            elif any(f" {f} " in article for f in forms) or _scattered(unit, article):
                 got += weight * CONTEXT_CREDIT
         return got / sum(w for _, w in units)
 
@@ -125,8 +141,7 @@ class Evidence:
         sentence = self._sentences(index)[form]
         article = self._article_forms(self.kb.sentences[index].article_id)[form]
         return any(
-            f" {unit} " not in sentence
-            and f" {unit} " not in article
+            not any(f" {f} " in sentence or f" {f} " in article for f in _forms(unit, q.accented))
             and not _scattered(unit, sentence)
             and not _scattered(unit, article)
             for unit, _ in self.units(q)

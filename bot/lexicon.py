@@ -18,7 +18,8 @@ TITLE_WORDS = frozenset(
         "giám_đốc tổng_giám_đốc tư_lệnh trưởng_đoàn ngài phát_ngôn_viên huấn_luyện_viên hlv cầu_thủ "
         "tiền_đạo tiền_vệ hậu_vệ thủ_môn đội_trưởng ca_sĩ nhạc_sĩ nhà_văn nhà_thơ diễn_viên nghệ_sĩ đạo_diễn "
         "nhà_báo phóng_viên tổng_biên_tập hiệu_trưởng luật_sư kỹ_sư chuyên_gia nhà_sáng_lập chủ_nhiệm "
-        "trưởng_ban trưởng_phòng chánh_văn_phòng thư_ký anh chị cụ thầy cô vận_động_viên võ_sĩ kỳ_thủ"
+        "trưởng_ban trưởng_phòng chánh_văn_phòng thư_ký anh chị cụ thầy cô vận_động_viên võ_sĩ kỳ_thủ "
+        "tài_xế lái_xe"
     ).split()
 )
 # Proper nouns that name places, never people: they start many Np runs (`Campuchia Samdech …`).
@@ -76,3 +77,28 @@ ORDINALS = r"\d+|nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười(?:\s
 PREPOSITIONS = ("tới", "với", "cho", "giữa", "của", "bởi", "từ", "đến", "trước")
 
 AUXILIARIES = frozenset("da se vua dang cung moi tung co".split())
+
+# Words news and readers use for the same thing (`chết` / `tử vong`, `lái` / `điều khiển`): a
+# question word counts as present when the article says any word of its group.
+SYNONYM_GROUPS = (
+    ("chết", "tử vong", "thiệt mạng", "tử nạn", "qua đời"),
+    ("lái", "điều khiển", "cầm lái"),
+    ("kẹt xe", "ùn tắc", "tắc đường"),
+    ("tốn", "chi phí", "kinh phí", "tổng mức đầu tư", "tổng vốn", "vốn đầu tư"),
+    ("tai nạn", "va chạm"),
+    ("xảy ra", "diễn ra"),
+    ("khai mạc", "mở màn"),
+    ("bế mạc", "kết thúc"),
+    ("ký", "ký kết"),
+    ("tiếp", "đón", "tiếp đón"),
+    ("dẫn đầu", "chỉ huy"),
+    ("xuất", "xuất khẩu"),
+    ("nhập", "nhập khẩu"),
+    ("hỗ trợ", "giúp đỡ", "trợ giúp"),
+    ("tặng", "trao tặng"),
+    ("tham dự", "dự", "có mặt"),
+    ("hạn chót", "thời hạn", "hạn cuối"),
+    ("tài xế", "lái xe"),
+)
+SYNONYMS = {word: tuple(w for w in group if w != word) for group in SYNONYM_GROUPS for word in group}
+FOLDED_SYNONYMS = {fold(word): tuple(fold(w) for w in others) for word, others in SYNONYMS.items()}

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.lexicon import AUXILIARIES, ORG_WORDS, PLACES, PREPOSITIONS, TITLE_WORDS
+from bot.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, PREPOSITIONS, TITLE_WORDS
 from bot.normalize import fold
 from bot.question import Question
 from bot.spans import (
@@ -191,17 +191,28 @@ def _verb_position(question: Question, sentence: str) -> int | None:
         while rest and rest[0] in AUXILIARIES:
             rest = rest[1:]
         sent = syllables(sentence)
-        best: tuple[int, int] | None = None  # (run length, char start)
-        for i in range(len(sent)):
-            n = 0
-            while n < len(rest) and i + n < len(sent) and sent[i + n][0] == rest[n]:
-                n += 1
-            if n and (best is None or n > best[0]):
-                best = (n, sent[i][1])
-        if best:
-            return best[1]
+        for wording in [rest, *_reworded(rest)]:
+            best: tuple[int, int] | None = None  # (run length, char start)
+            for i in range(len(sent)):
+                n = 0
+                while n < len(wording) and i + n < len(sent) and sent[i + n][0] == wording[n]:
+                    n += 1
+                if n and (best is None or n > best[0]):
+                    best = (n, sent[i][1])
+            if best:
+                return best[1]
     anchors = anchor_spans(question, sentence)
     return anchors[0][0] if anchors else None
+
+
+def _reworded(words_after: list[str]) -> list[list[str]]:
+    """The question's verb said the way news says it (`lái` → `điều khiển`), rest unchanged."""
+    out = []
+    for n in (2, 1):
+        verb = " ".join(words_after[:n])
+        for synonym in FOLDED_SYNONYMS.get(verb, ()):
+            out.append(synonym.split() + words_after[n:])
+    return out
 
 
 def resolve_group(phrase: str, article_sentences: Sequence[str]) -> str | None:

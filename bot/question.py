@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.normalize import canonical, fold, has_diacritics
-from bot.tokenize import query_terms
+from bot.lexicon import SYNONYMS
+from bot.tokenize import FOLDED, query_terms
 
 
 class QType(StrEnum):
@@ -36,8 +37,8 @@ _TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|
 # Checked in order: the first family that matches decides the type.
 _PATTERNS: tuple[tuple[QType, str], ...] = (
     (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
-    (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|\bnăm bao nhiêu\b"),
-    (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b"),
+    (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b"),
+    (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b|\bbao xa\b|\bbao lâu\b"),
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
     (
         QType.WHERE,
@@ -61,7 +62,8 @@ _HEAD = re.compile(
 
 @dataclass(frozen=True)
 class Question:
-    """An analysed question; `terms` are the BM25 query terms, `text` the cleaned question.
+    """An analysed question: `terms` are its own content terms, `search_terms` those plus the
+    words news uses instead (what BM25 is asked), `text` the cleaned question.
 
     `head` is the category a what-question asks for (`văn kiện` in `ký những văn kiện gì`), or
     the unit a how-many question counts (`tiền` in `bao nhiêu tiền`): the answer fills it, so a
@@ -73,6 +75,7 @@ class Question:
     terms: tuple[str, ...]
     accented: bool
     head: str | None = None
+    search_terms: tuple[str, ...] = ()
 
     @property
     def matchable(self) -> str:
@@ -90,9 +93,25 @@ def question_type(text: str) -> QType | None:
     return None
 
 
+def _with_synonyms(terms: list[str]) -> list[str]:
+    """The query terms plus those of the words news uses instead (`chết` → `tử vong`)."""
+    extra: list[str] = []
+    for term in terms:
+        folded = term.startswith(FOLDED)
+        word = term[len(FOLDED) :] if folded else term.replace("_", " ")
+        for synonym in SYNONYMS.get(word, ()) if not folded else ():
+            parts = synonym.split()
+            extra.extend(([synonym.replace(" ", "_")] if len(parts) > 1 else []) + parts)
+    return terms + [t for t in extra if t not in terms]
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
+
+
 def analyze(text: str) -> Question:
-    clean = " ".join(text.split())
+    clean = " ".join(_MARKUP.sub(" ", text).split())  # pasted `<b>…</b>` is formatting, not words
     qtype = question_type(clean)
+    own = query_terms(clean)
     head = None
     if qtype is QType.WHAT:
         head = _HEAD.search(canonical(clean))
@@ -101,7 +120,8 @@ def analyze(text: str) -> Question:
     return Question(
         text=clean,
         qtype=qtype,
-        terms=tuple(query_terms(clean)),
+        terms=tuple(own),
+        search_terms=tuple(_with_synonyms(own)),
         accented=has_diacritics(clean),
         head=head.group(1) if head else None,
     )

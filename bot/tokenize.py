@@ -33,7 +33,7 @@ _QUESTION_WORDS = (
 _FUNCTION_WORDS = (
     "là đã được bị thì mà của và với cho có các những này đó kia ấy hãy vui_lòng xin "
     "biết cho_biết bạn tôi mình đang sẽ vẫn cũng rằng về để từ theo tại ở trong "
-    "gọi gọi_là được_gọi nhắc nhắc_tới nhắc_đến đề_cập"
+    "gọi gọi_là được_gọi nhắc nhắc_tới nhắc_đến đề_cập lúc mấy_giờ vào_lúc chiếc"
 )
 STOPWORDS = frozenset(
     w

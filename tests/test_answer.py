@@ -147,5 +147,22 @@ def test_a_sentence_giving_the_asked_name_another_number_loses(tmp_path: Path, s
         "Đơn vị sẽ thay thế Bệnh viện dã chiến cấp 2 số 5 tại thị trấn Bentiu.\n",
     )
     answerer = answerer_for(folder, settings)
-    assert answerer.ask("Bệnh viện dã chiến cấp 2 số 6 có bao nhiêu cán bộ, nhân viên?").answer == "180 cán bộ"
+    assert (
+        answerer.ask("Bệnh viện dã chiến cấp 2 số 6 có bao nhiêu cán bộ, nhân viên?").answer == "180 cán bộ"
+    )
     assert answerer.ask("Giám đốc Bệnh viện dã chiến cấp 2 số 6 là ai?").answer == "Đại tá Phạm Văn Bình"
+
+
+def test_words_news_uses_instead_still_match(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "tn"
+    write_article(
+        folder,
+        "tn.txt",
+        "Xe khách va chạm xe tải trên quốc lộ 1A\n\nThứ Ba, 12/03/2024, 11:20\n\n"
+        "Khoảng 5h30 sáng nay, vụ va chạm giữa xe khách và xe tải trên quốc lộ 1A khiến 3 người tử vong.\n\n"
+        "Xe khách do tài xế Nguyễn Văn Lực điều khiển, chở 38 hành khách.\n",
+    )
+    answerer = answerer_for(folder, settings)
+    assert answerer.ask("Vụ tai nạn làm chết mấy người?").answer == "3 người"
+    assert answerer.ask("Ai lái chiếc xe khách?").answer == "tài xế Nguyễn Văn Lực"
+    assert answerer.ask("Tai nạn xảy ra lúc mấy giờ?").answer == "5h30, Thứ Ba, 12/03/2024 (sáng nay)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.dates import day_offset, event_date, find_dates, relative_event
+from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, relative_event
 
 PUBLISHED = datetime(2021, 12, 13, 6, 38)
 
@@ -68,3 +68,16 @@ def test_same_day_and_next_day_shift_a_mention() -> None:
     assert mention.shifted(1).display() == "Thứ Tư, 04/10/2023"
     (no_year,) = find_dates("Sáng 21/10, bộ đội giúp dân.", None)
     assert no_year.shifted(0) is no_year and no_year.shifted(1) is None
+
+
+def test_days_counted_from_the_dateline_and_clock_times() -> None:
+    published = datetime(2024, 3, 8, 7, 45)
+    assert dateline_day("Chiều hôm qua, tại Hà Nội, hai bên hội đàm.", published).resolved() == date(
+        2024, 3, 7
+    )
+    assert dateline_day("Rạng sáng nay, xe khách gặp nạn.", published).resolved() == date(2024, 3, 8)
+    assert dateline_day("Quan hệ hai nước thời gian qua phát triển tốt.", published) is None
+    assert dateline_day("Chiều hôm qua, hai bên hội đàm.", None) is None
+    assert clock_time("Khoảng 5h30 sáng 12/3, xe khách va chạm") == "5h30"
+    assert clock_time("Hội nghị khai mạc lúc 14 giờ 15 phút") == "14 giờ 15 phút"
+    assert clock_time("Ngày 12/3 có 38 hành khách") is None

@@ -1,8 +1,8 @@
 """Quality floors: question sets through the answering core must not score below what was reached.
 
-Five sets: the shared dev set; more questions of ours over the same articles; two sets written
-independently of the code (articles and questions by someone who never read the rules, the
-second with freer paraphrases); and articles and questions of ours on other topics (economy,
+Six sets: the shared dev set; more questions of ours over the same articles; three sets written
+independently of the code (articles and questions by people who never read the rules, the later
+ones with freer, more colloquial paraphrases); and articles and questions of ours on other topics (economy,
 disaster, sport) in the other raw layouts. Together they check the rules are not tuned to the
 dev articles. Raise a floor when figures improve; never lower
 one to make a change pass.
@@ -49,8 +49,14 @@ CASES = [
     pytest.param(
         DATA / "independent-2" / "questions.jsonl",
         [DATA / "independent-2" / "articles"],
-        {"hit@1": 0.86, "short_answer_acc": 0.78, "strict_date_acc": 1.0, "abstain_acc": 1.0},
+        {"hit@1": 0.89, "short_answer_acc": 0.81, "strict_date_acc": 1.0, "abstain_acc": 1.0},
         id="independent-2",
+    ),
+    pytest.param(
+        DATA / "independent-3" / "questions.jsonl",
+        [DATA / "independent-3" / "articles"],
+        {"hit@1": 0.73, "short_answer_acc": 0.71, "strict_date_acc": 0.75, "abstain_acc": 0.71},
+        id="independent-3",
     ),
     pytest.param(
         DATA / "general" / "questions.jsonl",
