@@ -57,9 +57,13 @@ def _name_ahead(ws: Sequence[Word], j: int, reach: int = 3) -> bool:
     for w in ws[j : j + reach + 1]:
         if w.capitalized and w.pos != "F":
             return True
-        if w.pos not in _INNER_POS:
+        if w.pos not in _INNER_POS and w.key not in _INNER_VERBS:
             return False
     return False
+
+
+# Verbs pyvi finds inside venue names: `sân vận động …`, `nhà thi đấu …`.
+_INNER_VERBS = frozenset({"van_dong", "thi_dau", "tap_luyen", "bieu_dien"})
 
 
 def _named_unit(question: Question, sentence: str) -> str | None:
@@ -84,6 +88,9 @@ def _named_unit(question: Question, sentence: str) -> str | None:
     return None
 
 
+_EVENT = re.compile(r"\b(dien ra|to chuc|khai mac|be mac|hop|hoi dam|hoi nghi|le)\b")
+
+
 def where(question: Question, sentence: str) -> str | None:
     for rule in (prepositional_target, _named_unit):
         found = rule(question, sentence)
@@ -102,7 +109,16 @@ def where(question: Question, sentence: str) -> str | None:
                 places.append(span)
     if not places:
         return None
-    start, end = min(places, key=lambda s: abs(s[0] - focus))
+    asked = f" {' '.join(s for s, _, _ in syllables(question.text))} "
+
+    def repeats_question(span: tuple[int, int]) -> bool:
+        """`… ở Nam Sudan` for a question asking where *in* Nam Sudan."""
+        names = [w for w in words(sentence[span[0] : span[1]]) if w.pos == "Np"]
+        return any(f" {fold(w.text)} " in asked for w in names)
+
+    # Where an event took place is the place the sentence opens with (`Ngày 20/6, tại X, …`).
+    event = bool(_EVENT.search(fold(question.text)))
+    start, end = min(places, key=lambda s: (repeats_question(s), s[0] if event else abs(s[0] - focus)))
     text = sentence[start:end]
     if text.count("(") > text.count(")"):
         text = text[: text.rfind("(")]

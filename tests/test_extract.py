@@ -122,3 +122,13 @@ def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
     s = "Đoàn gồm 3 tàu với hơn 900 sĩ quan, thủy thủ, lần đầu đến thăm kể từ năm 2018."
     assert _span("Đoàn chở theo bao nhiêu sĩ quan, thủy thủ?", s) == "900 sĩ quan"
     assert _span("Bệnh viện có bao nhiêu người?", "Bệnh viện được thành lập năm 2018.") is None
+
+
+def test_where_an_event_took_place_is_the_place_the_sentence_opens_with() -> None:
+    s = (
+        "Ngày 20/6/2024, tại Học viện Quân y, quận Hà Đông, TP Hà Nội, Bộ Quốc phòng tổ chức lễ xuất quân "
+        "cho bệnh viện làm nhiệm vụ tại Phái bộ Liên hợp quốc ở Nam Sudan."
+    )
+    assert _span("Lễ xuất quân đi Nam Sudan diễn ra ở đâu?", s) == "Học viện Quân y, quận Hà Đông, TP Hà Nội"
+    venue = "Tối 14/1, tại sân vận động Al Thumama ở Doha, đội tuyển thua 2-4."
+    assert _span("Trận đấu diễn ra ở đâu?", venue) == "sân vận động Al Thumama"
