@@ -61,6 +61,8 @@ class Evidence:
         self.kb = kb
         self._articles: dict[str, tuple[str, str]] = {}
         self._sentences = lru_cache(maxsize=8192)(self._sentence_forms)
+        # Asked once per candidate sentence; the same for all of them.
+        self.units = lru_cache(maxsize=256)(self._units)
 
     def _sentence_forms(self, index: int) -> tuple[str, str]:
         text = self.kb.sentences[index].text
@@ -75,7 +77,7 @@ class Evidence:
             self._articles[article_id] = (_padded(canonical(text)), _padded(fold(text)))
         return self._articles[article_id]
 
-    def units(self, q: Question) -> list[tuple[str, float]]:
+    def _units(self, q: Question) -> list[tuple[str, float]]:
         """Content words of the question with idf weights.
 
         A noun no article has (`vàng`, `Thái Lan`) weighs the most: it is what the question is
