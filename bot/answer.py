@@ -200,11 +200,14 @@ class Answerer:
             return self._when(q, index, article)
         answer = extract(q, sentence.text)
         if answer and q.qtype is QType.WHO:
-            siblings = [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
-            names = resolve_group(answer, siblings)
+            names = resolve_group(answer, self._texts_of(article))
             if names:
                 answer = f"{answer} ({names})"
         return answer
+
+    def _texts_of(self, article: Article) -> list[str]:
+        """The article's sentences in reading order: where references back are resolved."""
+        return [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
 
     def _when(self, q: Question, index: int, article: Article) -> str | None:
         """The day (or, for `năm nào`, the year) the sentence's event happened, resolved; a question
@@ -226,7 +229,7 @@ class Answerer:
         months = [m for m in mentions if m.month]
         if months and not wants_day:
             return months[0].display()
-        siblings = [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
+        siblings = self._texts_of(article)
         event = event_date(siblings, sentence.position, article.published)
         if event is not None:
             lead = re.match(r"[^,]+", sentence.text)

@@ -22,6 +22,7 @@ from bot.spans import (
     clause_bounds,
     clip,
     fresh,
+    occurrences,
     syllables,
     until_clause_end,
     words,
@@ -177,11 +178,8 @@ def _asked_about(question: Question, sentence: str) -> int:
     wh = next((i for i, s in enumerate(q) if s in {"bao", "may"}), len(q))
     before = q[max(0, wh - 3) : wh]
     for n in range(len(before), 0, -1):
-        tail = before[-n:]
-        sent = syllables(sentence)
-        for i in range(len(sent) - n + 1):
-            if [s for s, _, _ in sent[i : i + n]] == tail:
-                return sent[i + n - 1][2]
+        if found := occurrences(before[-n:], sentence):
+            return syllables(sentence)[found[0] + n - 1][2]
     anchors = anchor_spans(question, sentence)
     return anchors[0][1] if anchors else 0
 
@@ -314,9 +312,7 @@ def _verb_object(question: Question, sentence: str) -> str | None:
         return None
     verb = fold(verbs[-1].text).split()
     sent = syllables(sentence)
-    places = [
-        i for i in range(len(sent) - len(verb) + 1) if [s for s, _, _ in sent[i : i + len(verb)]] == verb
-    ]
+    places = occurrences(verb, sentence)
     if not places:
         return None
 

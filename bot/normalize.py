@@ -11,7 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-
 # Old style puts the tone on the second vowel of an open `oa`/`oe`/`uy` (`hoà`, `thuỷ`);
 # new style puts it on the first (`hòa`, `thủy`). `qu` + `y` is not such a pair (`quý`).
 _OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")

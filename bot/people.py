@@ -21,6 +21,7 @@ from bot.spans import (
     clip,
     content_syllables,
     fresh,
+    occurrences,
     syllables,
     until_clause_end,
     words,
@@ -190,17 +191,10 @@ def _verb_position(question: Question, sentence: str) -> int | None:
         rest = q[q.index("ai") + 1 :]
         while rest and rest[0] in AUXILIARIES:
             rest = rest[1:]
-        sent = syllables(sentence)
         for wording in [rest, *_reworded(rest)]:
-            best: tuple[int, int] | None = None  # (run length, char start)
-            for i in range(len(sent)):
-                n = 0
-                while n < len(wording) and i + n < len(sent) and sent[i + n][0] == wording[n]:
-                    n += 1
-                if n and (best is None or n > best[0]):
-                    best = (n, sent[i][1])
-            if best:
-                return best[1]
+            for n in range(len(wording), 0, -1):  # the longest beginning of it the sentence says
+                if found := occurrences(wording[:n], sentence):
+                    return syllables(sentence)[found[0]][1]
     anchors = anchor_spans(question, sentence)
     return anchors[0][0] if anchors else None
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.normalize import canonical, fold, has_diacritics
 from bot.lexicon import SYNONYMS
+from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
 
 

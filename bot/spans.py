@@ -7,6 +7,7 @@ answer is always the article's own words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -66,6 +67,13 @@ def words(sentence: str) -> tuple[Word, ...]:
 def syllables(text: str) -> tuple[tuple[str, int, int], ...]:
     """Folded syllables with their character spans."""
     return tuple((fold(m.group(0)), m.start(), m.end()) for m in re.finditer(r"\w+", text))
+
+
+def occurrences(wanted: Sequence[str], sentence: str) -> list[int]:
+    """Syllable indexes where the sentence says the folded syllables `wanted`, in order."""
+    said = [s for s, _, _ in syllables(sentence)]
+    n = len(wanted)
+    return [i for i in range(len(said) - n + 1) if n and said[i : i + n] == list(wanted)]
 
 
 def anchor_spans(question: Question, sentence: str) -> list[tuple[int, int, int]]:
