@@ -48,12 +48,28 @@ def _parser() -> argparse.ArgumentParser:
         "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
     )
 
-    ev = sub.add_parser("eval", help="score the bot on a questions .jsonl file")
-    ev.add_argument("questions", type=Path)
+    ev = sub.add_parser(
+        "eval", help="score the bot on question sets: one table row per set (or JSON for one file)"
+    )
+    ev.add_argument("questions", type=Path, nargs="*", help="questions .jsonl file(s) over --articles")
     ev.add_argument(
         "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
     )
+    ev.add_argument(
+        "--sets",
+        nargs="+",
+        metavar="NAME",
+        help="known sets by name (dev, independent, wiki-tune, wiki-held, realnews-tune, …) or 'all'",
+    )
+    ev.add_argument(
+        "--realnews",
+        type=Path,
+        help="the real-news articles folder (benchmarks/realnews/build_articles.py makes it)",
+    )
     ev.add_argument("--show", action="store_true", help="print one row per question")
+
+    fit = sub.add_parser("fit", help="fit the ranker's weights on the tuning sets (bot/data/ranker.json)")
+    fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning half")
 
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
@@ -125,14 +141,37 @@ def sources_table(kb: KnowledgeBase) -> str:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluate import evaluate, load_questions
+    from bot.answer import Answerer
+    from bot.evalsets import QuestionSet, known_sets
+    from bot.evaluate import evaluate, table_header, table_row
+    from bot.knowledge import KnowledgeBase
 
-    answerer = _answerer(settings, args.articles)
-    report = evaluate(answerer, load_questions(args.questions))
-    if args.show:
-        for row in report.rows:
-            out.write(row + "\n")
-    out.write(json.dumps(report.metrics, ensure_ascii=False) + "\n")
+    folders = tuple(args.articles or [settings.articles_dir])
+    chosen = [QuestionSet(p.stem, p, folders) for p in args.questions]
+    if args.sets:
+        known = {s.name: s for s in known_sets(args.realnews)}
+        unknown = [n for n in args.sets if n != "all" and n not in known]
+        if unknown:
+            raise BotError(f"unknown or absent question set {unknown[0]!r}; present: {', '.join(known)}")
+        chosen += list(known.values()) if "all" in args.sets else [known[n] for n in args.sets]
+    if not chosen:
+        raise BotError("name a questions file or --sets NAME …")
+    if len(chosen) > 1:
+        out.write(table_header() + "\n")
+    for qset in chosen:
+        report = evaluate(Answerer(KnowledgeBase.build(settings, qset.folders), settings), qset.load())
+        if args.show:
+            out.writelines(row + "\n" for row in report.rows)
+        line = table_row(qset.name, report.metrics) if len(chosen) > 1 else json.dumps(report.metrics)
+        out.write(line + "\n")
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.fit import main as fit
+
+    model = fit(args.realnews)
+    out.write(json.dumps({k: v for k, v in model.items() if "weights" not in k}, ensure_ascii=False) + "\n")
     return 0
 
 
@@ -157,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sources(args, settings, sys.stdout)
         if args.command == "eval":
             return cmd_eval(args, settings, sys.stdout)
+        if args.command == "fit":
+            return cmd_fit(args, sys.stdout)
         if args.command == "index":
             return cmd_index(args, settings, sys.stdout)
         return cmd_run(args, settings)
