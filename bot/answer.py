@@ -220,6 +220,31 @@ class Answerer:
             out.append((h, answer, values))
         return out
 
+    def explain(self, question: str, shown: int = 5) -> list[str]:
+        """Why the answer won: per candidate (best first by the fitted ranker), its score, the rule
+        that cut its span, and each feature with its value and its part of the score."""
+        q = analyze(question)
+        ranker = self.ranker or Ranker.load()
+        hits = self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
+        candidates = Answerer(self.kb, self.settings, ranker).ranked(q, hits)
+        lines = [
+            f"question type: {q.qtype or 'none'}; ranker: {self.settings.ranker}; "
+            f"terms: {' '.join(q.search_terms)}"
+        ]
+        if candidates:
+            lines.append(
+                f"confidence {Answerer(self.kb, self.settings, ranker).confidence(candidates):.3f}"
+                f" (threshold {ranker.threshold:.3f})"
+            )
+        for rank, c in enumerate(candidates[:shown], start=1):
+            assert c.scored is not None
+            rule = f"{q.qtype}" if c.answer else "none (the sentence is quoted)"
+            lines.append(f"#{rank} score {c.scored.score:+.3f} bm25 {c.bm25:.2f} rule {rule}: {c.answer!r}")
+            lines.append(f"   {self.kb.sentences[c.index].text[:160]}")
+            parts = sorted(c.scored.contributions, key=lambda p: -abs(p[2]))
+            lines.append("   " + ", ".join(f"{n}={v:.2f}({part:+.2f})" for n, v, part in parts if v))
+        return lines
+
     def _answers(self, q: Question, best: Candidate) -> bool:
         """Enough evidence to answer: coverage at the threshold, or a little below it when every
         word of the question is somewhere in that article (the sentence just says it shorter)."""

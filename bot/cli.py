@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR, i.e. seeds)")
+    ask.add_argument(
+        "--explain", action="store_true", help="also print each candidate's features and their parts"
+    )
 
     sources = sub.add_parser("sources", help="list the articles the bot answers from")
     sources.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
@@ -106,6 +109,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: Te
             out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
         else:
             out.write(format_answer(answer) + "\n\n")
+        if args.explain:
+            out.writelines(line + "\n" for line in answerer.explain(question))
         out.flush()
     return 0
 

@@ -61,3 +61,12 @@ def test_the_split_is_a_fixed_function_of_the_file_name() -> None:
     halves = {half_of(f"{n}.txt") for n in range(40)}
     assert halves == {"tune", "held"}
     assert half_of("22410606.txt") == half_of("22410606.txt")
+
+
+def test_explain_shows_each_candidates_features_and_the_rule_that_cut_its_span(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, index_cache_dir=tmp_path)
+    answerer = Answerer(KnowledgeBase.build(settings, [SEEDS]), settings)
+    lines = answerer.explain("Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?")
+    assert lines[0].startswith("question type: who")
+    assert any(line.startswith("#1 score") and "rule who" in line for line in lines)
+    assert any("cover_sentence=" in line for line in lines)
