@@ -226,16 +226,13 @@ class Answerer:
         q = analyze(question)
         ranker = self.ranker or Ranker.load()
         hits = self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
-        candidates = Answerer(self.kb, self.settings, ranker).ranked(q, hits)
-        lines = [
-            f"question type: {q.qtype or 'none'}; ranker: {self.settings.ranker}; "
-            f"terms: {' '.join(q.search_terms)}"
-        ]
+        fitted = self if self.ranker else Answerer(self.kb, self.settings, ranker)
+        candidates = fitted.ranked(q, hits)
+        head = f"question type: {q.qtype or 'none'}; ranker: {self.settings.ranker}"
+        lines = [f"{head}; terms: {' '.join(q.search_terms)}"]
         if candidates:
-            lines.append(
-                f"confidence {Answerer(self.kb, self.settings, ranker).confidence(candidates):.3f}"
-                f" (threshold {ranker.threshold:.3f})"
-            )
+            confidence = fitted.confidence(candidates)
+            lines.append(f"confidence {confidence:.3f} (threshold {ranker.threshold:.3f})")
         for rank, c in enumerate(candidates[:shown], start=1):
             assert c.scored is not None
             rule = f"{q.qtype}" if c.answer else "none (the sentence is quoted)"
