@@ -207,6 +207,7 @@ class Answerer:
                 evidence.syllable_cover(q, h.index),
                 evidence.longest_run(q, h.index),
                 float(evidence.missing(q, h.index)),
+                *evidence.absent_nouns(q, h.index),
                 evidence.verbs(q, h.index),
                 evidence.proximity(q, h.index),
                 float(evidence.numbers_conflict(q, h.index)),

@@ -64,6 +64,7 @@ class Evidence:
         # Asked once per candidate sentence; the same for all of them.
         self.units = lru_cache(maxsize=256)(self._units)
         self.syllable_weights = lru_cache(maxsize=256)(self._syllable_weights)
+        self.predicates = lru_cache(maxsize=256)(self._predicates)
 
     def _sentence_forms(self, index: int) -> tuple[str, str]:
         text = self.kb.sentences[index].text
@@ -87,8 +88,7 @@ class Evidence:
         """
         n = max(len(self.kb.index), 1)
         unknown = math.log(2 * n + 1)
-        tagged = words(q.text) if q.accented else ()
-        loose = {w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"}}
+        loose = self.predicates(q)
         out: list[tuple[str, float]] = []
         asked = f" {fold(q.text)} "
         # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
@@ -189,6 +189,34 @@ class Evidence:
         question's content syllables (capped at 1)."""
         runs = anchor_spans(q, self.kb.sentences[index].text)
         return min(runs[0][2] / max(len(self.syllable_weights(q)), 1), 1.0) if runs else 0.0
+
+    def _predicates(self, q: Question) -> frozenset[str]:
+        """The question's verbs and adjectives (as units): paraphrased more often than nouns."""
+        tagged = words(q.text) if q.accented else ()
+        return frozenset(w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"})
+
+    def absent_nouns(self, q: Question, index: int) -> tuple[float, float]:
+        """Weighted shares of the question's other words (names, nouns, numbers) found neither in
+        the sentence nor beside it, and found nowhere in its article: a near miss (another
+        figure, another place) usually names something the article does not."""
+        units = self.units(q)
+        if not units:
+            return (0.0, 0.0)
+        predicates = self.predicates(q)
+        form = 0 if q.accented else 1
+        near = self._sentences(index)[form] + " " + self._window_form(index, form) + " "
+        article = self._article_forms(self.kb.sentences[index].article_id)[form]
+        away = nowhere = 0.0
+        for unit, weight in units:
+            if fold(unit) in predicates:
+                continue
+            forms = _forms(unit, q.accented)
+            if not any(f" {f} " in near for f in forms) and not _scattered(unit, near):
+                away += weight
+                if not any(f" {f} " in article for f in forms) and not _scattered(unit, article):
+                    nowhere += weight
+        total = sum(w for _, w in units)
+        return away / total, nowhere / total
 
     def missing(self, q: Question, index: int) -> bool:
         """True when some question word is in neither the sentence nor its article."""

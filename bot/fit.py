@@ -119,13 +119,15 @@ def fit(rows: Rows) -> dict[str, object]:
     answer_y: list[bool] = []
     answer_w: list[float] = []
     unanswerable: list[int] = []
-    for (_, answerable, cands), question_weight in zip(rows, weights, strict=True):
-        if not cands:
+    # Only sets with unanswerable questions say what an answerable one looks like.
+    judged = {name for name, answerable, _ in rows if not answerable}
+    for (name, answerable, cands), question_weight in zip(rows, weights, strict=True):
+        if not cands or name not in judged:
             continue
         scored = sorted(((ranker.score(v), g) for v, g in cands), key=lambda sg: -sg[0].score)
         runner_up = scored[1][0] if len(scored) > 1 else None
         answer_x.append(ranker.answer_values(scored[0][0], runner_up))
-        answer_y.append(answerable and scored[0][1])
+        answer_y.append(answerable)
         answer_w.append(question_weight)
         if not answerable:
             unanswerable.append(len(answer_x) - 1)

@@ -31,6 +31,8 @@ FEATURES: tuple[str, ...] = (
     "cover_syllables",  # weighted share of the question's syllables in the sentence, accents ignored
     "longest_run",  # the longest run of question syllables the sentence repeats in order
     "missing",  # a question word is nowhere in the article
+    "nouns_away",  # weighted share of the question's non-verbs neither in the sentence nor beside it
+    "nouns_nowhere",  # … nor anywhere in its article
     "verbs",  # share of the question's verbs the sentence repeats
     "pairs",  # share of the question's adjacent word pairs the sentence repeats
     "numbers_conflict",  # the sentence gives a question's word another number
