@@ -218,6 +218,15 @@ class Evidence:
         total = sum(w for _, w in units)
         return away / total, nowhere / total
 
+    def fresh_tokens(self, q: Question, index: int) -> tuple[float, float]:
+        """Whether the sentence has a capitalised word (not its first) and a number that the
+        question does not: the raw material of a name or a count the question asks for."""
+        asked = set(re.findall(r"\w+", fold(q.text)))
+        tokens = re.findall(r"\w+", self.kb.sentences[index].text)
+        name = any(t[:1].isupper() and fold(t) not in asked for t in tokens[1:])
+        number = any(t[:1].isdigit() and t not in asked for t in tokens)
+        return float(name), float(number)
+
     def missing(self, q: Question, index: int) -> bool:
         """True when some question word is in neither the sentence nor its article."""
         form = 0 if q.accented else 1
@@ -260,6 +269,19 @@ class Evidence:
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
         return sum(1 for a, b in pairs if f" {a} {b} " in sentence) / len(pairs)
+
+    def rare_pairs(self, q: Question, index: int) -> float:
+        """Like `proximity`, each pair weighted by the idf of its rarer syllable: `phía Việt Nam`
+        counts for more than `đã ký`."""
+        pairs = _pairs(q.matchable)
+        weights = self.syllable_weights(q)
+        if not pairs or not weights:
+            return 0.0
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        weighted = [(max(weights.get(fold(a), 0.0), weights.get(fold(b), 0.0)), a, b) for a, b in pairs]
+        total = sum(w for w, _, _ in weighted)
+        return sum(w for w, a, b in weighted if f" {a} {b} " in sentence) / total if total else 0.0
 
     def entities_agree(self, q: Question, index: int) -> bool:
         """Every proper name in the question (a country, a person) appears in the sentence's article."""

@@ -25,9 +25,12 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 # The share of unanswerable questions the bot may answer anyway: the stated false-answer rate.
-FALSE_ANSWER_RATE = 0.15
-# Inverse regularisation strengths tried; the one with the best cross-validated top-1 is kept.
-REGULARISATIONS = (1.0, 10.0, 100.0, 1000.0)
+FALSE_ANSWER_RATE = 0.25
+# Inverse regularisation strengths, and how many of BM25's best wrong candidates each gold
+# sentence is paired with (None: all), tried in every combination; the one with the best
+# cross-validated top-1 is kept.
+REGULARISATIONS = (10.0, 100.0, 1000.0)
+NEGATIVES = (5, 12, 20, None)
 FOLDS = 3
 
 Rows = list[tuple[str, bool, list[tuple[tuple[float, ...], bool]]]]
@@ -40,11 +43,10 @@ def collect(qset: QuestionSet, settings: Settings) -> Rows:
     rows: Rows = []
     for q in qset.load():
         parsed = analyze(q["question"])
-        hits = kb.search(parsed.search_terms, settings.retrieve_k) if parsed.terms else []
         gold = [canonical(s) for s in q.get("sentences", [])]
         cands = [
             (values, any(g in canonical(kb.sentences[h.index].text) for g in gold))
-            for h, _, values in answerer.featurize(parsed, hits)
+            for h, _, values in answerer.featurize(parsed, answerer.retrieve(parsed))
         ]
         rows.append((qset.name, bool(q.get("answerable", True)), cands))
     return rows
@@ -58,14 +60,17 @@ def _set_weights(rows: Rows) -> list[float]:
     return [len(rows) / (len(sizes) * sizes[name]) for name, _, _ in rows]
 
 
-def _pairs(rows: Rows, weights: list[float]) -> tuple[list[list[float]], list[int], list[float]]:
-    """Gold-minus-other feature differences (and their negation) for every question that has both."""
+def _pairs(
+    rows: Rows, weights: list[float], negatives: int | None
+) -> tuple[list[list[float]], list[int], list[float]]:
+    """Gold-minus-other feature differences (and their negation) for every question that has both;
+    the others are the first `negatives` wrong candidates in BM25 order, the ones to beat."""
     x: list[list[float]] = []
     y: list[int] = []
     weight: list[float] = []
     for (_, _, cands), question_weight in zip(rows, weights, strict=True):
         gold = [v for v, g in cands if g]
-        other = [v for v, g in cands if not g]
+        other = [v for v, g in cands if not g][:negatives]
         if not gold or not other:
             continue
         share = question_weight / (len(gold) * len(other))  # a question weighs the same however many pairs
@@ -78,10 +83,10 @@ def _pairs(rows: Rows, weights: list[float]) -> tuple[list[list[float]], list[in
     return x, y, weight
 
 
-def _rank_weights(rows: Rows, weights: list[float], c: float) -> tuple[float, ...]:
+def _rank_weights(rows: Rows, weights: list[float], c: float, negatives: int | None) -> tuple[float, ...]:
     from sklearn.linear_model import LogisticRegression
 
-    x, y, weight = _pairs(rows, weights)
+    x, y, weight = _pairs(rows, weights, negatives)
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000)
     model.fit(x, y, sample_weight=weight)
     return tuple(float(w) for w in model.coef_[0])
@@ -94,40 +99,41 @@ def _top1(rows: Rows, ranker: Ranker) -> float:
     return good / max(len(answerable), 1)
 
 
-def _regularisation(rows: Rows, weights: list[float]) -> float:
-    """The strength with the best top-1 over FOLDS folds of the questions (cross-validated)."""
-    best = (-1.0, REGULARISATIONS[0])
+def _hyperparameters(rows: Rows, weights: list[float]) -> tuple[float, int | None]:
+    """The (regularisation, negatives) with the best top-1 over FOLDS folds of the questions."""
+    best: tuple[float, float, int | None] = (-1.0, REGULARISATIONS[0], NEGATIVES[0])
     for c in REGULARISATIONS:
-        held = []
-        for fold in range(FOLDS):
-            train = [i for i in range(len(rows)) if i % FOLDS != fold]
-            test = [rows[i] for i in range(len(rows)) if i % FOLDS == fold]
-            w = _rank_weights([rows[i] for i in train], [weights[i] for i in train], c)
-            held.append(_top1(test, Ranker(w, (), 0.0, 0.0)))
-        best = max(best, (sum(held) / FOLDS, c))
-    return best[1]
+        for negatives in NEGATIVES:
+            held = []
+            for fold in range(FOLDS):
+                train = [i for i in range(len(rows)) if i % FOLDS != fold]
+                test = [rows[i] for i in range(len(rows)) if i % FOLDS == fold]
+                w = _rank_weights([rows[i] for i in train], [weights[i] for i in train], c, negatives)
+                held.append(_top1(test, Ranker(w, (), 0.0, 0.0)))
+            score = sum(held) / FOLDS
+            if score > best[0]:
+                best = (score, c, negatives)
+    return best[1], best[2]
 
 
 def fit(rows: Rows) -> dict[str, object]:
     from sklearn.linear_model import LogisticRegression
 
     weights = _set_weights(rows)
-    c = _regularisation(rows, weights)
-    ranker = Ranker(_rank_weights(rows, weights, c), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0)
+    c, negatives = _hyperparameters(rows, weights)
+    ranker = Ranker(_rank_weights(rows, weights, c, negatives), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0)
 
     answer_x: list[tuple[float, ...]] = []
     answer_y: list[bool] = []
     answer_w: list[float] = []
     unanswerable: list[int] = []
-    # Only sets with unanswerable questions say what an answerable one looks like.
-    judged = {name for name, answerable, _ in rows if not answerable}
-    for (name, answerable, cands), question_weight in zip(rows, weights, strict=True):
-        if not cands or name not in judged:
+    for (_, answerable, cands), question_weight in zip(rows, weights, strict=True):
+        if not cands:
             continue
         scored = sorted(((ranker.score(v), g) for v, g in cands), key=lambda sg: -sg[0].score)
         runner_up = scored[1][0] if len(scored) > 1 else None
         answer_x.append(ranker.answer_values(scored[0][0], runner_up))
-        answer_y.append(answerable)
+        answer_y.append(answerable and scored[0][1])
         answer_w.append(question_weight)
         if not answerable:
             unanswerable.append(len(answer_x) - 1)
@@ -148,6 +154,7 @@ def fit(rows: Rows) -> dict[str, object]:
         "threshold": round(threshold, 6),
         "false_answer_rate": FALSE_ANSWER_RATE,
         "regularisation": c,
+        "negatives": negatives,
         "fitted_on": sorted({name for name, _, _ in rows}),
         "questions": len(rows),
     }

@@ -23,6 +23,7 @@ FEATURES: tuple[str, ...] = (
     "bm25",  # sentence BM25 over the best candidate's
     "bm25_rank",  # 1 / (1 + BM25 rank)
     "article_bm25",  # BM25 of the article's other candidates over the best candidate's (capped at 1)
+    "beside_bm25",  # BM25 of the sentence before or after, over the best candidate's
     "cover_sentence",  # weighted share of the question's words in the sentence
     "cover_scattered",  # … whose syllables the sentence has, not side by side
     "cover_window",  # … in the sentence before or after
@@ -35,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "nouns_nowhere",  # … nor anywhere in its article
     "verbs",  # share of the question's verbs the sentence repeats
     "pairs",  # share of the question's adjacent word pairs the sentence repeats
+    "rare_pairs",  # … each weighted by the idf of its rarer syllable
     "numbers_conflict",  # the sentence gives a question's word another number
     "entities_disagree",  # a proper name of the question is not in the article
     "typed_who",  # an answer of the asked type was cut from the sentence, per type
@@ -44,6 +46,9 @@ FEATURES: tuple[str, ...] = (
     "typed_what",
     "typed_other",
     "unit_mismatch",  # a count, but not of the asked unit
+    "unit_match",  # a count of the unit the question names (`mấy tấn` → `50 tấn`)
+    "fresh_name",  # a who/where question, and a capitalised word the question lacks
+    "fresh_number",  # a how-many/when question, and a number the question lacks
     "untyped_question",  # no question word says which kind of answer is asked
     "lead",  # the article's first sentence
     "length",  # sentence length in syllables / 100 (capped at 1)
