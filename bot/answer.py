@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from bot.corpus import Article
 from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day
+from bot import spanrank
 from bot.evidence import Evidence
 from bot.extract import count_fits, extract
 from bot.knowledge import Hit, KnowledgeBase
@@ -151,6 +152,9 @@ class Answerer:
             if not self._answers(q, best):
                 return Answer(asked, False, None, (), self.not_found_note())
         candidates = [best] + [c for c in candidates if c is not best]
+        if self.ranker is not None and q.qtype is not QType.YES_NO:
+            best = replace(best, answer=self._short(q, best))
+            candidates[0] = best
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
@@ -158,6 +162,12 @@ class Answerer:
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(asked, True, text, citations)
+
+    def _short(self, q: Question, best: Candidate) -> str | None:
+        """The short answer the fitted span model prefers: the extractor's or a clause."""
+        assert self.ranker is not None
+        sentence = self.kb.sentences[best.index].text
+        return spanrank.pick(spanrank.candidates(q, sentence, best.answer), self.ranker.span_weights)
 
     def ranked(self, q: Question) -> list[Candidate]:
         """The hits ordered by the fitted ranker (`RANKER=fitted`); a candidate's score is the

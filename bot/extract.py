@@ -358,6 +358,7 @@ EXTRACTORS = {
     QType.WHERE: where,
     QType.HOW_MANY: how_many,
     QType.WHAT: what,
+    QType.HOW: what,  # `diễn ra như thế nào`: what the event's verb is followed by
     QType.YES_NO: yes_no,
 }
 

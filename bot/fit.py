@@ -18,7 +18,8 @@ from bot.answer import Answerer
 from bot.evalsets import QuestionSet, known_sets
 from bot.knowledge import KnowledgeBase
 from bot.normalize import canonical
-from bot.question import analyze
+from bot import spanrank
+from bot.question import Question, analyze
 from bot.ranker import ANSWER_FEATURES, FEATURES, MODEL_PATH, Ranker
 from bot.settings import Settings
 
@@ -34,22 +35,42 @@ NEGATIVES = (5, 12, 20, None)
 FOLDS = 3
 
 Rows = list[tuple[str, bool, list[tuple[tuple[float, ...], bool]]]]
+SpanRows = list[tuple[str, list[tuple[tuple[float, ...], bool]]]]
 
 
-def collect(qset: QuestionSet, settings: Settings) -> Rows:
-    """(set name, answerable, [(features, is-gold) per candidate]) for each question of the set."""
+def collect(qset: QuestionSet, settings: Settings) -> tuple[Rows, SpanRows]:
+    """Per question: (set name, answerable, [(features, is-gold) per candidate]); and, where a
+    candidate holds the gold sentence, (set name, [(features, is-a-good-answer) per span])."""
     kb = KnowledgeBase.build(settings, qset.folders)
     answerer = Answerer(kb, settings, Ranker.untrained())
     rows: Rows = []
+    span_rows: SpanRows = []
     for q in qset.load():
         parsed = analyze(q["question"])
         gold = [canonical(s) for s in q.get("sentences", [])]
-        cands = [
-            (values, any(g in canonical(kb.sentences[h.index].text) for g in gold))
-            for h, _, values in answerer.featurize(parsed, answerer.retrieve(parsed))
-        ]
+        cands = []
+        spans = None
+        for h, answer, values in answerer.featurize(parsed, answerer.retrieve(parsed)):
+            text = kb.sentences[h.index].text
+            is_gold = any(g in canonical(text) for g in gold)
+            if is_gold and spans is None:  # the spans of the first gold sentence
+                spans = _span_labels(parsed, text, answer, q.get("answers", []))
+            cands.append((values, is_gold))
         rows.append((qset.name, bool(q.get("answerable", True)), cands))
-    return rows
+        if spans and len(spans) > 1 and any(good for _, good in spans):
+            span_rows.append((qset.name, spans))
+    return rows, span_rows
+
+
+def _span_labels(
+    q: Question, sentence: str, extracted: str | None, answers: list[str]
+) -> list[tuple[tuple[float, ...], bool]]:
+    """Each span with whether it holds a gold answer."""
+    golds = [canonical(a) for a in answers]
+    return [
+        (sp.values, any(g in canonical(sp.text) for g in golds))
+        for sp in spanrank.candidates(q, sentence, extracted)
+    ]
 
 
 def _set_weights(rows: Rows) -> list[float]:
@@ -116,7 +137,25 @@ def _hyperparameters(rows: Rows, weights: list[float]) -> tuple[float, int | Non
     return best[1], best[2]
 
 
-def fit(rows: Rows) -> dict[str, object]:
+def _span_weights(span_rows: SpanRows, c: float) -> tuple[tuple[float, ...], float]:
+    """Logistic regression over spans: does a span make a good short answer."""
+    from sklearn.linear_model import LogisticRegression
+
+    sizes: dict[str, int] = {}
+    for name, _ in span_rows:
+        sizes[name] = sizes.get(name, 0) + 1
+    x, y, w = [], [], []
+    for name, spans in span_rows:
+        for values, good in spans:
+            x.append(values)
+            y.append(good)
+            w.append(len(span_rows) / (len(sizes) * sizes[name] * len(spans)))  # a question weighs ~1
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(x, y, sample_weight=w)
+    return tuple(float(v) for v in model.coef_[0]), float(model.intercept_[0])
+
+
+def fit(rows: Rows, span_rows: SpanRows) -> dict[str, object]:
     from sklearn.linear_model import LogisticRegression
 
     weights = _set_weights(rows)
@@ -145,7 +184,10 @@ def fit(rows: Rows) -> dict[str, object]:
     best_unanswerable = sorted((ranker.confidence(answer_x[i]) for i in unanswerable), reverse=True)
     allowed = int(FALSE_ANSWER_RATE * len(best_unanswerable))
     threshold = best_unanswerable[allowed] + 1e-6 if best_unanswerable else 0.0
+    span_weights, _ = _span_weights(span_rows, c)
     return {
+        "span_features": list(spanrank.SPAN_FEATURES),
+        "span_weights": [round(w, 6) for w in span_weights],
         "features": list(FEATURES),
         "weights": [round(w, 6) for w in ranker.weights],
         "answer_features": list(ANSWER_FEATURES),
@@ -164,11 +206,14 @@ def main(realnews_articles: Path | None, out: Path = MODEL_PATH) -> dict[str, ob
     with tempfile.TemporaryDirectory() as cache:
         settings = Settings(_env_file=None, index_cache_dir=Path(cache))
         rows: Rows = []
+        span_rows: SpanRows = []
         for qset in known_sets(realnews_articles):
             if qset.half == "held":
                 continue
             log.info("features of %s", qset.name)
-            rows += collect(qset, settings)
-    model = fit(rows)
+            got, spans = collect(qset, settings)
+            rows += got
+            span_rows += spans
+    model = fit(rows, span_rows)
     out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return model

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.lang import entries
 from bot.lexicon import SYNONYMS
 from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
@@ -23,6 +24,8 @@ class QType(StrEnum):
     WHAT = "what"
     HOW_MANY = "how_many"
     YES_NO = "yes_no"
+    WHY = "why"
+    HOW = "how"
 
 
 # Nouns that, followed by `nào`, ask for a person/organisation, a place or a time.
@@ -34,8 +37,14 @@ _PERSON_NOUNS = (
 _PLACE_NOUNS = "nơi|chỗ|tỉnh|thành phố|huyện|quận|xã|phường|địa điểm|địa phương|vùng|khu vực|quốc gia|nước"
 _TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|giờ|buổi"
 
+
 # Checked in order: the first family that matches decides the type.
+def _words(concept: str) -> str:
+    return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(entries(concept), key=len, reverse=True))
+
+
 _PATTERNS: tuple[tuple[QType, str], ...] = (
+    (QType.WHY, _words("why_words")),
     (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
     (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b|\bbao xa\b|\bbao lâu\b"),
@@ -45,7 +54,8 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
         rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
     ),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
-    (QType.WHAT, r"\bgì\b|\bnào\b|\bthế nào\b|\bra sao\b"),
+    (QType.HOW, _words("how_words")),
+    (QType.WHAT, r"\bgì\b|\bnào\b"),
     (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
 )
 _COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.spanrank import SPAN_FEATURES
+
 MODEL_PATH = Path(__file__).parent / "data" / "ranker.json"
 
 # Per-candidate evidence, in the order of the weight vector.
@@ -76,6 +78,7 @@ class Ranker:
     answer_weights: tuple[float, ...]
     answer_bias: float
     threshold: float
+    span_weights: tuple[float, ...] = ()
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Ranker:
@@ -84,7 +87,9 @@ class Ranker:
     @classmethod
     def untrained(cls) -> Ranker:
         """All weights zero: what the fitting script computes features with."""
-        return cls((0.0,) * len(FEATURES), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0)
+        return cls(
+            (0.0,) * len(FEATURES), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0, (0.0,) * len(SPAN_FEATURES)
+        )
 
     def score(self, values: tuple[float, ...]) -> Scored:
         parts = tuple((n, v, w * v) for n, v, w in zip(FEATURES, values, self.weights, strict=True))
@@ -103,11 +108,16 @@ class Ranker:
 @cache
 def _load(path: Path) -> Ranker:
     data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES or tuple(data["answer_features"]) != ANSWER_FEATURES:
+    if (
+        tuple(data["features"]) != FEATURES
+        or tuple(data["answer_features"]) != ANSWER_FEATURES
+        or tuple(data["span_features"]) != SPAN_FEATURES
+    ):
         raise ValueError(f"{path} was fitted on other features; run `python -m bot fit` again")
     return Ranker(
         tuple(data["weights"]),
         tuple(data["answer_weights"]),
         float(data["answer_bias"]),
         float(data["threshold"]),
+        tuple(data["span_weights"]),
     )

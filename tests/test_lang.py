@@ -1,0 +1,35 @@
+"""The language-data loader and the lists it serves."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lang import entries, folded
+from bot.question import QType, question_type
+
+
+def test_entries_skip_comments_and_blank_lines_and_come_nfc() -> None:
+    words = entries("cause_words")
+    assert "vì" in words and "nhằm" in words
+    assert not any(w.startswith("#") or not w for w in words)
+    assert "vi" in folded("cause_words")
+
+
+def test_an_unknown_concept_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no language data 'nope'"):
+        entries("nope")
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("Tại sao Tesla rời Edison?", QType.WHY),
+        ("vi sao tran dau bi hoan", QType.WHY),
+        ("Tại sao mấy năm đầu anh không lấy vợ?", QType.WHY),
+        ("Hội đàm diễn ra như thế nào?", QType.HOW),
+        ("ket qua tran dau ra sao", QType.HOW),
+        ("VN và Lào ký những gì?", QType.WHAT),
+    ],
+)
+def test_why_and_how_words_come_from_the_data_files(question: str, qtype: QType) -> None:
+    assert question_type(question) is qtype
