@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from bot import spanrank
 from bot.corpus import Article
 from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day
-from bot import spanrank
 from bot.evidence import Evidence
 from bot.extract import count_fits, extract
 from bot.knowledge import Hit, KnowledgeBase

@@ -24,7 +24,7 @@ from bot.tokenize import FOLDED, STOPWORDS
 CONTEXT_CREDIT = 0.6
 SCATTERED_CREDIT = 0.7
 # Verbs too general to show that a sentence states the asked-about event.
-_WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
+_WEAK_VERBS = frozenset(["la", "co", "duoc", "bi", "lam", "dien", "ra"] + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
 # Words that only frame an event (`Lễ phát động … tổ chức ở đâu`, `Tai nạn xảy ra lúc nào`): the
 # article need not repeat them.
 _FRAME_WORDS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến", "xảy ra", "diễn ra"})

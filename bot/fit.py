@@ -14,11 +14,11 @@ import logging
 import tempfile
 from pathlib import Path
 
+from bot import spanrank
 from bot.answer import Answerer
 from bot.evalsets import QuestionSet, known_sets
 from bot.knowledge import KnowledgeBase
 from bot.normalize import canonical
-from bot import spanrank
 from bot.question import Question, analyze
 from bot.ranker import ANSWER_FEATURES, FEATURES, MODEL_PATH, Ranker
 from bot.settings import Settings

@@ -9,6 +9,7 @@ count, and a clause that only repeats the question loses.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -80,7 +81,7 @@ def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
     if extracted:
         texts.append((extracted, True, False, -2, -2))
     texts += [(c, False, False, i, i) for i, c in enumerate(clauses)]
-    texts += [(f"{a} {b}", False, True, i, i + 1) for i, (a, b) in enumerate(zip(clauses, clauses[1:]))]
+    texts += [(f"{a} {b}", False, True, i, i + 1) for i, (a, b) in enumerate(itertools.pairwise(clauses))]
     if len(clauses) > 2:
         texts.append((clip(sentence), False, False, 0, len(clauses) - 1))
     out = []
