@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
 from bot.normalize import canonical, fold
 from bot.question import Question
 from bot.spans import anchor_spans, words
@@ -32,8 +32,9 @@ _FRAME_WORDS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt đ�
 
 def _forms(unit: str, accented: bool) -> tuple[str, ...]:
     """The unit and the words news uses for the same thing, in the question's spelling form."""
-    forms = (unit, *SYNONYMS.get(unit, ()))
-    return forms if accented else tuple(dict.fromkeys(fold(f) for f in forms))
+    if accented:
+        return (unit, *SYNONYMS.get(unit, ()))
+    return tuple(dict.fromkeys((unit, *FOLDED_SYNONYMS.get(unit, ()))))
 
 
 def _scattered(unit: str, text: str) -> bool:

@@ -6,6 +6,7 @@ organisation names, place and administrative-unit nouns, the heads of signed doc
 
 from __future__ import annotations
 
+from bot.lang import entries
 from bot.normalize import fold
 
 TITLE_WORDS = frozenset(
@@ -54,27 +55,14 @@ PREPOSITIONS = ("tới", "với", "cho", "giữa", "của", "bởi", "từ", "đ
 
 AUXILIARIES = frozenset(["da", "se", "vua", "dang", "cung", "moi", "tung", "co"])
 
-# Words news and readers use for the same thing (`chết` / `tử vong`, `lái` / `điều khiển`): a
-# question word counts as present when the article says any word of its group.
-SYNONYM_GROUPS = (
-    ("chết", "tử vong", "thiệt mạng", "tử nạn", "qua đời"),
-    ("lái", "điều khiển", "cầm lái"),
-    ("kẹt xe", "ùn tắc", "tắc đường"),
-    ("tốn", "chi phí", "kinh phí", "tổng mức đầu tư", "tổng vốn", "vốn đầu tư"),
-    ("tai nạn", "va chạm"),
-    ("xảy ra", "diễn ra"),
-    ("khai mạc", "mở màn"),
-    ("bế mạc", "kết thúc"),
-    ("ký", "ký kết"),
-    ("tiếp", "đón", "tiếp đón"),
-    ("dẫn đầu", "chỉ huy"),
-    ("xuất", "xuất khẩu"),
-    ("nhập", "nhập khẩu"),
-    ("hỗ trợ", "giúp đỡ", "trợ giúp"),
-    ("tặng", "trao tặng"),
-    ("tham dự", "dự", "có mặt"),
-    ("hạn chót", "thời hạn", "hạn cuối"),
-    ("tài xế", "lái xe"),
+# Words news and readers use for the same thing (`chết` / `tử vong`), and the abbreviations
+# people type with what articles write in full (`VN` / `Việt Nam`): a question word counts as
+# present when the article says any word of its group.
+SYNONYM_GROUPS = tuple(
+    tuple(w.strip() for w in line.split(",")) for line in entries("synonyms")
+) + tuple(
+    (short.strip().lower(), long.strip().lower())
+    for short, _, long in (line.partition("=") for line in entries("abbreviations"))
 )
 SYNONYMS = {word: tuple(w for w in group if w != word) for group in SYNONYM_GROUPS for word in group}
 FOLDED_SYNONYMS = {fold(word): tuple(fold(w) for w in others) for word, others in SYNONYMS.items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.lang import entries
-from bot.lexicon import SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
 from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
 
@@ -109,7 +109,10 @@ def _with_synonyms(terms: list[str]) -> list[str]:
     for term in terms:
         folded = term.startswith(FOLDED)
         word = term[len(FOLDED) :] if folded else term.replace("_", " ")
-        for synonym in SYNONYMS.get(word, ()) if not folded else ():
+        if folded:  # typed without accents: the other words' syllables, without accents too
+            extra.extend(FOLDED + p for synonym in FOLDED_SYNONYMS.get(word, ()) for p in synonym.split())
+            continue
+        for synonym in SYNONYMS.get(word, ()):
             parts = synonym.split()
             extra.extend(([synonym.replace(" ", "_")] if len(parts) > 1 else []) + parts)
     return terms + [t for t in extra if t not in terms]

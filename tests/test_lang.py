@@ -33,3 +33,19 @@ def test_an_unknown_concept_is_a_clear_error() -> None:
 )
 def test_why_and_how_words_come_from_the_data_files(question: str, qtype: QType) -> None:
     assert question_type(question) is qtype
+
+
+def test_abbreviations_count_as_the_words_they_stand_for() -> None:
+    from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
+    from bot.question import analyze
+
+    assert "việt nam" in SYNONYMS["vn"] and "ủy ban nhân dân" in SYNONYMS["ubnd"]
+    assert "viet nam" in FOLDED_SYNONYMS["vn"]
+    assert "việt_nam" in analyze("VN và Lào ký những gì?").search_terms
+    assert "~viet" in analyze("vn voi lao ky gi").search_terms
+
+
+def test_synonym_groups_come_from_the_data_file() -> None:
+    from bot.lexicon import SYNONYMS
+
+    assert "tử vong" in SYNONYMS["chết"] and "chết" in SYNONYMS["thiệt mạng"]
