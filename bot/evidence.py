@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
 from bot.normalize import canonical, fold
 from bot.question import Question
 from bot.spans import anchor_spans, words
@@ -23,11 +23,6 @@ from bot.tokenize import FOLDED, STOPWORDS
 # sentence, and for a compound whose syllables the sentence has, but not side by side.
 CONTEXT_CREDIT = 0.6
 SCATTERED_CREDIT = 0.7
-# Verbs too general to show that a sentence states the asked-about event.
-_WEAK_VERBS = frozenset(["la", "co", "duoc", "bi", "lam", "dien", "ra"] + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
-# Words that only frame an event (`Lễ phát động … tổ chức ở đâu`, `Tai nạn xảy ra lúc nào`): the
-# article need not repeat them.
-_FRAME_WORDS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến", "xảy ra", "diễn ra"})
 
 
 def _forms(unit: str, accented: bool) -> tuple[str, ...]:
@@ -95,7 +90,7 @@ class Evidence:
         # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
         seen: set[str] = {
             syllable
-            for phrase in _FRAME_WORDS
+            for phrase in FRAME_WORDS
             if " " in phrase and f" {fold(phrase)} " in asked
             for syllable in (*phrase.split(), *fold(phrase).split())
         }
@@ -109,7 +104,7 @@ class Evidence:
             if (
                 unit in seen
                 or unit in STOPWORDS
-                or unit in _FRAME_WORDS
+                or unit in FRAME_WORDS
                 or (q.head and unit in q.head.split() + [q.head])
             ):
                 continue
@@ -253,7 +248,7 @@ class Evidence:
 
     def verbs(self, q: Question, index: int) -> float:
         """Share of the question's verbs (`ký`, `điện đàm`) the sentence repeats: the predicate must match."""
-        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in _WEAK_VERBS}
+        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in WEAK_VERBS}
         if not wanted:
             return 0.0
         sentence = self._sentences(index)[1]

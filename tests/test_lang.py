@@ -49,3 +49,37 @@ def test_synonym_groups_come_from_the_data_file() -> None:
     from bot.lexicon import SYNONYMS
 
     assert "tử vong" in SYNONYMS["chết"] and "chết" in SYNONYMS["thiệt mạng"]
+
+
+@pytest.mark.parametrize(
+    "concept",
+    [
+        "titles",
+        "places",
+        "organisation_words",
+        "place_nouns",
+        "unit_nouns",
+        "document_heads",
+        "prepositions",
+        "auxiliaries",
+        "weak_verbs",
+        "frame_words",
+        "money_words",
+        "venue_verbs",
+        "yes_no_fillers",
+        "synonyms",
+        "abbreviations",
+        "cause_words",
+        "why_words",
+        "how_words",
+    ],
+)
+def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:
+    words = entries(concept)
+    assert words and len(set(words)) == len(words)
+
+
+def test_the_extractors_lists_come_from_the_files() -> None:
+    from bot.lexicon import DOCUMENT_HEADS, TITLE_WORDS, WEAK_VERBS
+
+    assert "dai_tuong" in TITLE_WORDS and "nghị định thư" in DOCUMENT_HEADS and "la" in WEAK_VERBS
