@@ -43,8 +43,6 @@ _PROMOTE_MARGIN = 0.3
 _CONFLICT_PENALTY = 0.5
 # Only the best few candidates by the other evidence get an answer extracted.
 _EXTRACT_DEPTH = 10
-# A when-question asking for the hour (`lúc mấy giờ`, `mấy giờ`).
-_ASKS_CLOCK = re.compile(r"\b(may gio|gio nao|luc may)\b")
 # The answer types whose extraction is one ranking feature each (the rest share the last one).
 _TYPED: tuple[frozenset[QType | None], ...] = (
     *(frozenset({t}) for t in (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)),
@@ -152,7 +150,7 @@ class Answerer:
             if not self._answers(q, best):
                 return Answer(asked, False, None, (), self.not_found_note())
         candidates = [best] + [c for c in candidates if c is not best]
-        if self.ranker is not None and q.qtype is not QType.YES_NO:
+        if q.qtype is not QType.YES_NO and (self.ranker is not None or best.answer is None):
             best = replace(best, answer=self._short(q, best))
             candidates[0] = best
         chosen = self._other_sources(best, candidates, q.qtype)
@@ -165,9 +163,10 @@ class Answerer:
 
     def _short(self, q: Question, best: Candidate) -> str | None:
         """The short answer the fitted span model prefers: the extractor's or a clause."""
-        assert self.ranker is not None
         sentence = self.kb.sentences[best.index].text
-        return spanrank.pick(spanrank.candidates(q, sentence, best.answer), self.ranker.span_weights)
+        return spanrank.pick(
+            spanrank.candidates(q, sentence, best.answer), (self.ranker or Ranker.load()).span_weights
+        )
 
     def ranked(self, q: Question) -> list[Candidate]:
         """The hits ordered by the fitted ranker (`RANKER=fitted`); a candidate's score is the
@@ -339,8 +338,7 @@ class Answerer:
         asking `ngày nào` is not answered by a month or a year."""
         sentence = self.kb.sentences[index]
         mentions = find_dates(sentence.text, article.published)
-        wants_year = bool(re.search(r"\bn[aă]m\s+n[aà]o\b", fold(q.text)))
-        wants_day = bool(re.search(r"\b(ngay|hom)\s+(nao|may)\b", fold(q.text)))
+        wants_year, wants_day = q.intent.wants_year, q.intent.wants_day
         if wants_year:
             years = [m for m in mentions if m.year and not m.day]
             if years:
@@ -349,7 +347,7 @@ class Answerer:
         today = dateline_day(sentence.text, article.published)
         if days or today:
             shown = (days or [today])[0].display()
-            clock = clock_time(sentence.text) if _ASKS_CLOCK.search(fold(q.text)) else None
+            clock = clock_time(sentence.text) if q.intent.wants_clock else None
             return f"{clock}, {shown}" if clock else shown
         months = [m for m in mentions if m.month]
         if months and not wants_day:

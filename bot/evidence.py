@@ -86,7 +86,7 @@ class Evidence:
         unknown = math.log(2 * n + 1)
         loose = self.predicates(q)
         out: list[tuple[str, float]] = []
-        asked = f" {fold(q.text)} "
+        asked = f" {q.folded} "
         # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
         seen: set[str] = {
             syllable
@@ -165,7 +165,7 @@ class Evidence:
         n = max(len(self.kb.index), 1)
         unknown = math.log(2 * n + 1)
         out: dict[str, float] = {}
-        for syllable in re.findall(r"\w+", fold(q.text)):
+        for syllable in re.findall(r"\w+", q.folded):
             if syllable not in _ANY_STOP and syllable not in out:
                 idf = self.kb.index.idf(FOLDED + syllable)
                 out[syllable] = max(idf, 0.05) if idf != 0.0 else unknown
@@ -217,7 +217,7 @@ class Evidence:
     def fresh_tokens(self, q: Question, index: int) -> tuple[float, float]:
         """Whether the sentence has a capitalised word (not its first) and a number that the
         question does not: the raw material of a name or a count the question asks for."""
-        asked = set(re.findall(r"\w+", fold(q.text)))
+        asked = set(re.findall(r"\w+", q.folded))
         tokens = re.findall(r"\w+", self.kb.sentences[index].text)
         name = any(t[:1].isupper() and fold(t) not in asked for t in tokens[1:])
         number = any(t[:1].isdigit() and t not in asked for t in tokens)
@@ -237,7 +237,7 @@ class Evidence:
 
     def numbers_conflict(self, q: Question, index: int) -> bool:
         """The sentence gives a word of the question another number (`số 5` for `bệnh viện … số 6`)."""
-        asked = re.findall(r"\w+", fold(q.text))
+        asked = re.findall(r"\w+", q.folded)
         said = re.findall(r"\w+", self._sentences(index)[1])
         numbered = {(a, b) for a, b in itertools.pairwise(asked) if b.isdigit() and not a.isdigit()}
         pairs = set(itertools.pairwise(said))
@@ -298,7 +298,7 @@ class Evidence:
     @staticmethod
     def _numbers_agree(q: Question, article: str) -> bool:
         """A number naming something (`bão số 4`, `lần thứ 2`, `năm 2025`) must appear so in the article."""
-        syllables = re.findall(r"\w+", fold(q.text))
+        syllables = re.findall(r"\w+", q.folded)
         for i, s in enumerate(syllables):
             if not s.isdigit():
                 continue

@@ -74,10 +74,9 @@ def _name_ahead(ws: Sequence[Word], j: int, reach: int = 3) -> bool:
 
 def _named_unit(question: Question, sentence: str) -> str | None:
     """`tỉnh nào` / `nước nào`: a unit of that kind named in the sentence (`tỉnh Savannakhet`)."""
-    m = re.search(r"\b(\w+(?:\s\w+)?)\s+nào\b", question.text, re.IGNORECASE)
-    if not m:
+    if not question.intent.named_unit:
         return None
-    phrase = fold(m.group(1)).split()
+    phrase = fold(question.intent.named_unit).split()
     unit = next((u for u in ("_".join(phrase), phrase[-1]) if u in PLACE_NOUNS), None)
     if unit is None:
         return None
@@ -94,9 +93,6 @@ def _named_unit(question: Question, sentence: str) -> str | None:
     return None
 
 
-_EVENT = re.compile(r"\b(dien ra|to chuc|khai mac|be mac|hop|hoi dam|hoi nghi|le)\b")
-
-
 def where(question: Question, sentence: str) -> str | None:
     for rule in (prepositional_target, _named_unit):
         found = rule(question, sentence)
@@ -105,8 +101,8 @@ def where(question: Question, sentence: str) -> str | None:
     ws = words(sentence)
     anchors = anchor_spans(question, sentence)
     focus = anchors[0][0] if anchors else 0
-    motion = re.search(r"\b(\w+)\s+đâu\b", question.text, re.IGNORECASE)
-    preps = {"tai", "o"} | ({fold(motion.group(1))} - {"o", "tai", "noi"} if motion else set())
+    motion = question.intent.motion
+    preps = {"tai", "o"} | ({motion} - {"o", "tai", "noi"} if motion else set())
     places: list[tuple[int, int]] = []
     for i, w in enumerate(ws[:-1]):
         if w.key in preps and (w.pos == "E" or w.key != "o"):
@@ -123,7 +119,7 @@ def where(question: Question, sentence: str) -> str | None:
         return any(f" {fold(w.text)} " in asked for w in names)
 
     # Where an event took place is the place the sentence opens with (`Ngày 20/6, tại X, …`).
-    event = bool(_EVENT.search(fold(question.text)))
+    event = question.intent.about_event
     start, end = min(places, key=lambda s: (repeats_question(s), s[0] if event else abs(s[0] - focus)))
     text = sentence[start:end]
     if text.count("(") > text.count(")"):
@@ -136,8 +132,8 @@ def where(question: Question, sentence: str) -> str | None:
 
 def how_many(question: Question, sentence: str) -> str | None:
     focus = _asked_about(question, sentence)
-    q = fold(question.text)
-    if "lan thu" in q:
+    q = question.folded
+    if question.intent.wants_ordinal:
         pattern = re.compile(rf"lần\s+thứ\s+(?:{ORDINALS})", re.IGNORECASE)
         found = [(m.start(), m.end()) for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
     else:
@@ -235,23 +231,18 @@ def _documents(sentence: str, after: int) -> list[str]:
 
 
 def _quoted(question: Question, sentence: str) -> str | None:
-    head = re.search(r"(\w+)\s+(?:gì|nào)\b", question.text, re.IGNORECASE)
+    head = question.intent.asked_word
     for m in re.finditer(r"[“\"]([^”\"]{3,120})[”\"]", sentence):
-        if head and fold(m.group(1)).startswith(fold(head.group(1))):
+        if head and fold(m.group(1)).startswith(fold(head)):
             return m.group(1)
     return None
 
 
 def _head_noun_span(question: Question, sentence: str) -> str | None:
     """`những loại tội phạm nào?` → from `tội phạm` in the sentence to the end of its clause."""
-    m = re.search(
-        r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$",
-        question.text,
-        re.IGNORECASE,
-    )
-    if not m:
+    head = question.intent.tail_head
+    if not head:
         return None
-    head = m.group(1)
     hit = re.search(re.escape(head), sentence, re.IGNORECASE)
     if not hit:
         return None
@@ -281,8 +272,7 @@ def _object_of(question: Question, sentence: str) -> str | None:
 
 
 def what(question: Question, sentence: str) -> str | None:
-    q = fold(question.text)
-    if re.search(r"\b(van kien|thoa thuan|hiep dinh|tai lieu|ky)\b", q):
+    if question.intent.wants_documents:
         anchors = anchor_spans(question, sentence)
         docs = _documents(sentence, 0) or _documents(sentence, anchors[0][0] if anchors else 0)
         return clip(", ".join(docs)) if docs else None
@@ -338,10 +328,9 @@ def _verb_object(question: Question, sentence: str) -> str | None:
 
 def yes_no(question: Question, sentence: str) -> str | None:
     """`… có được tổ chức trực tuyến không?`: the clause stating that predicate, if the sentence does."""
-    m = re.search(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$", question.text, re.IGNORECASE)
-    if not m:
+    if not question.intent.predicate:
         return None
-    wanted = {s for s, _, _ in syllables(m.group(1))} - YES_NO_FILLERS
+    wanted = {s for s, _, _ in syllables(question.intent.predicate)} - YES_NO_FILLERS
     found = {s for s, _, _ in syllables(sentence)}
     if not wanted or not wanted <= found:
         return None

@@ -8,11 +8,11 @@ is not confused with `máy` (machine).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.lang import entries
-from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, PREPOSITIONS, SYNONYMS
 from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
 
@@ -71,6 +71,31 @@ _HEAD = re.compile(
 
 
 @dataclass(frozen=True)
+class Intent:
+    """What exactly a question asks, beyond its type: each read once from the question, accents
+    or not (`năm nào` = `nam nao`); extractors read these fields, never the question's text.
+
+    Phrases are the question's own words (`named_unit` `tỉnh` in `tỉnh nào`), except `motion`,
+    which is folded (`di` in `đi đâu`).
+    """
+
+    wants_year: bool = False  # `năm nào`
+    wants_day: bool = False  # `ngày nào`, `hôm nào`, `ngày mấy`
+    wants_clock: bool = False  # `mấy giờ`, `lúc mấy`
+    wants_ordinal: bool = False  # `lần thứ mấy`
+    wants_role: bool = False  # `là ai`, `ai làm`, `… nào`: the holder of a role
+    wants_documents: bool = False  # `ký những văn kiện gì`, `thỏa thuận`
+    about_event: bool = False  # `hội đàm`, `lễ`, `diễn ra`: an event's place is where it opens
+    named_unit: str | None = None  # `tỉnh` in `tỉnh nào`
+    motion: str | None = None  # `di` in `đi đâu` (folded)
+    preposition: str | None = None  # `với` in `hội đàm với ai` (as typed)
+    side: str | None = None  # `Việt Nam` in `phía Việt Nam`
+    predicate: str | None = None  # `được tổ chức trực tuyến` in `có được tổ chức trực tuyến không`
+    asked_word: str | None = None  # the word before `gì`/`nào` (`văn kiện` in `văn kiện gì`)
+    tail_head: str | None = None  # up to two words before a closing `nào`/`gì` (`tội phạm`)
+
+
+@dataclass(frozen=True)
 class Question:
     """An analysed question: `terms` are its own content terms, `search_terms` those plus the
     words news uses instead (what BM25 is asked), `text` the cleaned question.
@@ -86,6 +111,8 @@ class Question:
     accented: bool
     head: str | None = None
     search_terms: tuple[str, ...] = ()
+    intent: Intent = field(default_factory=lambda: Intent())
+    folded: str = ""  # the text without accents, lowercased: what is compared with folded sentences
 
     @property
     def matchable(self) -> str:
@@ -137,4 +164,76 @@ def analyze(text: str) -> Question:
         search_terms=tuple(_with_synonyms(own)),
         accented=has_diacritics(clean),
         head=head.group(1) if head else None,
+        intent=intent(clean),
+        folded=fold(clean),
+    )
+
+
+@dataclass(frozen=True)
+class _Both:
+    """A pattern written with accents, and its accent-free twin: a question typed with accents
+    is matched exactly (`đầu` is not `đâu`), one typed without on the folded form."""
+
+    accented: re.Pattern[str]
+    folded: re.Pattern[str]
+
+    @classmethod
+    def of(cls, pattern: str) -> _Both:
+        return cls(re.compile(pattern, re.IGNORECASE), re.compile(fold(pattern), re.IGNORECASE))
+
+    def search(self, text: str, folded: str, accented: bool) -> re.Match[str] | None:
+        return self.accented.search(text) if accented else self.folded.search(folded)
+
+
+_WANTS_YEAR = _Both.of(r"\bnăm\s+nào\b")
+_WANTS_DAY = _Both.of(r"\b(?:ngày|hôm)\s+(?:nào|mấy)\b")
+_WANTS_CLOCK = _Both.of(r"\b(?:mấy giờ|giờ nào|lúc mấy)\b")
+_WANTS_ORDINAL = _Both.of(r"\blần thứ\b")
+_WANTS_ROLE = _Both.of(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b")
+_WANTS_DOCUMENTS = _Both.of(r"\b(?:văn kiện|thỏa thuận|hiệp định|tài liệu|ký)\b")
+_EVENT = _Both.of(r"\b(?:diễn ra|tổ chức|khai mạc|bế mạc|họp|hội đàm|hội nghị|lễ)\b")
+_NAMED_UNIT = _Both.of(r"\b(\w+(?:\s\w+)?)\s+nào\b")
+_MOTION = _Both.of(r"\b(\w+)\s+đâu\b")
+_PREPOSITION = _Both.of(
+    rf"\b({'|'.join(PREPOSITIONS)})\s+(?:(?:những|các)\s+)?(?:ai|\w+(?:\s\w+)?\s+nào)\s*\??\s*$"
+)
+_SIDE = _Both.of(r"\b(?:phía|bên|đoàn)\s+(\w+(?:\s\w+)?)")
+_PREDICATE = _Both.of(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$")
+_ASKED_WORD = _Both.of(r"(\w+)\s+(?:gì|nào)\b")
+_TAIL_HEAD = _Both.of(r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$")
+
+
+def intent(text: str) -> Intent:
+    """The question's sub-intents, each matched once: with accents when it was typed with them,
+    else on its folded form; phrases are cut from the question as typed (folding keeps every
+    letter in place)."""
+    folded = fold(text)
+    accented = has_diacritics(text)
+    same = len(folded) == len(text)
+
+    def found(pattern: _Both) -> bool:
+        return pattern.search(text, folded, accented) is not None
+
+    def phrase(pattern: _Both) -> str | None:
+        m = pattern.search(text, folded, accented)
+        if not m:
+            return None
+        return text[m.start(1) : m.end(1)] if same or accented else m.group(1)
+
+    motion = phrase(_MOTION)
+    return Intent(
+        wants_year=found(_WANTS_YEAR),
+        wants_day=found(_WANTS_DAY),
+        wants_clock=found(_WANTS_CLOCK),
+        wants_ordinal=found(_WANTS_ORDINAL),
+        wants_role=found(_WANTS_ROLE),
+        wants_documents=found(_WANTS_DOCUMENTS),
+        about_event=found(_EVENT),
+        named_unit=phrase(_NAMED_UNIT),
+        motion=fold(motion) if motion else None,
+        preposition=phrase(_PREPOSITION),
+        side=phrase(_SIDE),
+        predicate=phrase(_PREDICATE),
+        asked_word=phrase(_ASKED_WORD),
+        tail_head=phrase(_TAIL_HEAD),
     )

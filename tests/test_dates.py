@@ -84,7 +84,10 @@ def test_days_counted_from_the_dateline_and_clock_times() -> None:
 
 
 def test_dash_and_dot_dates_count_after_a_day_word_only() -> None:
-    found = [(d.day, d.month) for d in find_dates("tuyên án vào sáng 11-7, xử ngày 22.6; tăng 2.5 lần, Covid-19", None)]
+    found = [
+        (d.day, d.month)
+        for d in find_dates("tuyên án vào sáng 11-7, xử ngày 22.6; tăng 2.5 lần, Covid-19", None)
+    ]
     assert found == [(11, 7), (22, 6)]
 
 

@@ -4,8 +4,9 @@ not score below what was reached, with either ranker.
 The sets (`bot.evalsets.known_sets`): the shared dev set; more questions of ours over the same
 articles; three sets written independently of the code (articles and questions by people who
 never read the rules, the later ones with freer, more colloquial paraphrases); articles and
-questions of ours on other topics; and both halves of the shared Wikipedia set (real text, real
-questions). The real-news set cannot run here (its articles are not committed): see
+questions of ours on other topics; and the tuning half of the shared Wikipedia set (real text,
+real questions). Held-back halves get no floor: nothing is tuned against them, they are only
+reported. The real-news set cannot run here (its articles are not committed): see
 `benchmarks/realnews/`. Raise a floor when figures improve; never lower one to make a change pass.
 """
 
@@ -46,7 +47,6 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         },
         "general": dict.fromkeys(_ALL, 1.0),
         "wiki-tune": {"hit@1": 0.62, "answer_acc": 0.40},
-        "wiki-held": {"hit@1": 0.66, "answer_acc": 0.40},
     },
     "fitted": {
         "dev": dict.fromkeys(_ALL, 1.0),
@@ -71,10 +71,9 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         },
         "general": dict.fromkeys(_ALL, 1.0),
         "wiki-tune": {"hit@1": 0.65, "answer_acc": 0.44},
-        "wiki-held": {"hit@1": 0.69, "answer_acc": 0.49},
     },
 }
-SETS = {s.name: s for s in known_sets()}
+SETS = {s.name: s for s in known_sets() if s.half != "held"}
 
 
 def test_every_known_set_has_floors_for_both_rankers() -> None:
