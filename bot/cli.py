@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--show", action="store_true", help="print one row per question")
 
+    add = sub.add_parser("add", help="fetch news pages by link and add their articles to ARTICLES_DIR")
+    add.add_argument("urls", nargs="+", metavar="URL")
+    add.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
     return parser
@@ -136,6 +140,28 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """One line per URL: the article added, or why not; 1 when any URL failed."""
+    from bot.fetch import Fetcher, LinkError
+    from bot.ingest import add_link
+
+    fetcher = Fetcher(settings)
+    failed = 0
+    try:
+        for url in args.urls:
+            try:
+                added = add_link(url, fetcher, args.articles or settings.articles_dir)
+            except LinkError as exc:
+                log.debug("adding %s failed", url, exc_info=True)
+                err.write(f"error: {exc}\n")
+                failed += 1
+                continue
+            out.write(f"added: {added.summary()}\n")
+    finally:
+        fetcher.close()
+    return 1 if failed else 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.app import run
 
@@ -159,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_eval(args, settings, sys.stdout)
         if args.command == "index":
             return cmd_index(args, settings, sys.stdout)
+        if args.command == "add":
+            return cmd_add(args, settings, sys.stdout, sys.stderr)
         return cmd_run(args, settings)
     except BotError as exc:
         log.debug("command failed", exc_info=True)
