@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("urls", nargs="+", metavar="URL")
     add.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
 
+    feeds = sub.add_parser("feeds", help="poll FEEDS and add their new articles to ARTICLES_DIR")
+    feeds.add_argument("--once", action="store_true", help="poll once and exit (for cron); else every FEEDS_POLL_SECONDS")
+
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
     return parser
@@ -145,6 +148,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     from bot.fetch import Fetcher, LinkError
     from bot.ingest import add_link
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     fetcher = Fetcher(settings)
     failed = 0
     try:
@@ -160,6 +164,35 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     finally:
         fetcher.close()
     return 1 if failed else 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Poll FEEDS (once, or until interrupted); 1 when a feed could not be read on the last poll."""
+    import time
+
+    from bot.errors import ConfigError
+    from bot.feeds import FeedPoller, FeedState
+    from bot.fetch import Fetcher
+
+    if not settings.feeds:
+        raise ConfigError("FEEDS is empty: set FEEDS=https://…/rss (comma-separated RSS/Atom URLs)")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    fetcher, state = Fetcher(settings), FeedState(settings.feeds_state_path)
+    try:
+        while True:
+            reports = FeedPoller(settings, fetcher, state).poll()
+            for report in reports:
+                out.writelines(f"added: {added.summary()}\n" for added in report.added)
+                if report.unchanged:
+                    out.write(f"unchanged: {report.feed}\n")
+                err.writelines(f"{'error' if report.failed else 'warning'}: {line}\n" for line in report.problems)
+            out.flush()
+            if args.once:
+                return 1 if any(r.failed for r in reports) else 0
+            time.sleep(settings.feeds_poll_seconds)
+    finally:
+        state.close()
+        fetcher.close()
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -187,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_index(args, settings, sys.stdout)
         if args.command == "add":
             return cmd_add(args, settings, sys.stdout, sys.stderr)
+        if args.command == "feeds":
+            return cmd_feeds(args, settings, sys.stdout, sys.stderr)
         return cmd_run(args, settings)
     except BotError as exc:
         log.debug("command failed", exc_info=True)

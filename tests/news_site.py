@@ -37,6 +37,7 @@ class Story:
     author: str
     published: datetime
     caption: str = "Ảnh minh họa: người dân tại buổi lễ. Ảnh: Phóng viên"
+    dated: bool = True  # False: the page shows no date anywhere (the feed still does)
 
 
 BUS = Story(
@@ -86,6 +87,8 @@ def article_page(story: Story, base: str) -> str:
         f'<li><a href="{base}/tin/lien-quan-{i}.html">Tin liên quan số {i}: chuyện khác ở nơi khác</a></li>'
         for i in range(1, 6)
     )
+    published = story.published.isoformat() if story.dated else ""
+    shown = dateline(story.published) if story.dated else ""
     return f"""<!DOCTYPE html>
 <html lang="vi"><head>
 <meta charset="utf-8">
@@ -94,8 +97,8 @@ def article_page(story: Story, base: str) -> str:
 <meta property="og:title" content="{escape(story.title)}">
 <meta property="og:type" content="article">
 <meta name="author" content="{escape(story.author)}">
-<meta itemprop="datePublished" content="{story.published.isoformat()}">
-<meta property="article:published_time" content="{story.published.isoformat()}">
+<meta itemprop="datePublished" content="{published}">
+<meta property="article:published_time" content="{published}">
 <link rel="canonical" href="{base}/tin/{story.slug}.html">
 </head><body>
 <header class="header"><a href="{base}/" class="logo">Báo Thử Nghiệm</a>
@@ -103,7 +106,7 @@ def article_page(story: Story, base: str) -> str:
 <div class="search"><input placeholder="Tìm kiếm"> Đăng nhập | Đăng ký</div></header>
 <div class="breadcrumb"><a href="{base}/thoi-su">Thời sự</a> › <a href="{base}/giao-thong">Giao thông</a></div>
 <section class="section page-detail"><div class="sidebar-1">
-<span class="date">{dateline(story.published)}</span>
+<span class="date">{shown}</span>
 <h1 class="title-detail">{escape(story.title)}</h1>
 <p class="description">{escape(story.lead)}</p>
 <article class="fck_detail">
@@ -205,8 +208,7 @@ class NewsSite:
         class Handler(_Handler):
             owner = site
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, self.port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -214,6 +216,13 @@ class NewsSite:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a refused page, a timeout) is expected here, not a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from live_fixtures import fetch_settings, run_bot, site  # noqa: F401 (fixture)
 from news_site import BUS, FESTIVAL, NewsSite, article_page
 
 from bot import fetch
 from bot.corpus import load_articles, parse_article
 from bot.fetch import Fetcher, LinkError, is_public, system_resolver
 from bot.ingest import add_link
-from bot.settings import Settings
 from bot.webpage import article_text, extract
-from tests.conftest import ROOT, SEEDS
-
-
-@pytest.fixture
-def site() -> Iterator[NewsSite]:
-    server = NewsSite().start()
-    yield server
-    server.stop()
-
-
-def fetch_settings(tmp: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "articles_dir": tmp / "articles",
-        "index_cache_dir": tmp / "index",
-        "fetch_allow_private": True,
-        "fetch_host_delay_seconds": 0,
-        "fetch_timeout_seconds": 1.0,
-        "fetch_max_bytes": 100_000,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
+from tests.conftest import SEEDS
 
 
 def add(site_url: str, tmp: Path, resolver: fetch.Resolver = system_resolver, **overrides: Any):  # type: ignore[no-untyped-def]
@@ -90,7 +67,7 @@ def test_same_url_again_is_the_same_file_rewritten_only_when_the_text_changed(si
     again = add(site.story_url(BUS), tmp_path)
     assert again.article.path == first.article.path and not again.changed
     assert again.article.path.stat().st_mtime_ns == stat.st_mtime_ns
-    site.pages[BUS.slug] = type(BUS)(**{**BUS.__dict__, "paragraphs": (*BUS.paragraphs, "Đoạn bổ sung mới về tuyến xe.")})
+    site.pages[BUS.slug] = replace(BUS, paragraphs=(*BUS.paragraphs, "Đoạn bổ sung mới về tuyến xe."))
     edited = add(site.story_url(BUS), tmp_path)
     assert edited.changed and edited.article.path == first.article.path
     assert "Đoạn bổ sung mới" in edited.article.body
@@ -204,13 +181,6 @@ def test_one_request_at_a_time_per_host_with_a_pause(site: NewsSite, tmp_path: P
         fetcher.page(site.story_url(BUS))
     fetcher.close()
     assert time.monotonic() - start >= 0.3 * 3  # robots.txt, then three pages, 0.3 s apart
-
-
-def run_bot(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
-    environ.update({"ARTICLES_DIR": str(tmp / "articles"), "INDEX_CACHE_DIR": str(tmp / "index"), **env})
-    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_acceptance_add_by_link_then_ask_answers_from_it_with_url_and_date(site: NewsSite, tmp_path: Path) -> None:

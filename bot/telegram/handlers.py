@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     CallbackQuery,
@@ -313,7 +313,8 @@ async def refresh(application: Application) -> bool:
         return False
     if kb is None:
         return False
-    application.bot_data["services"] = Services.build(svc.settings, kb)
+    # New articles, new answers; but each user's rate limit and follow-up carry over.
+    application.bot_data["services"] = replace(Services.build(svc.settings, kb), guard=svc.guard, followups=svc.followups)
     log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
     return True
 
