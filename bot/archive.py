@@ -14,14 +14,21 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from bot.corpus import Article
+from bot.corpus import Article, load_articles
+from bot.errors import EmptyCorpusError
+
+if TYPE_CHECKING:
+    from bot.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
+# News sites in Vietnam date their pages in Indochina Time; the datelines written are in it.
+VIETNAM = timezone(timedelta(hours=7))
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 _SLUG_MAX = 60
 
@@ -90,6 +97,26 @@ def prune(articles: Iterable[Article], keep_days: int | None, now: datetime) -> 
     if removed:
         log.info("removed %d article(s) older than %d days (KEEP_DAYS)", len(removed), keep_days)
     return removed
+
+
+def vietnam_now() -> datetime:
+    """Now on the clock the datelines use (naive, like them)."""
+    return datetime.now(VIETNAM).replace(tzinfo=None)
+
+
+def refreshed_within(kb: KnowledgeBase, keep_days: int | None) -> KnowledgeBase | None:
+    """`kb.refreshed()`, after removing the files of articles older than KEEP_DAYS."""
+    prune(kb.articles.values(), keep_days, vietnam_now())
+    return kb.refreshed()
+
+
+def prune_folder(folder: Path, keep_days: int, now: datetime) -> list[Path]:
+    """`prune` for a folder no knowledge base has loaded (`python -m bot feeds`)."""
+    try:
+        articles = load_articles([folder])
+    except EmptyCorpusError:
+        return []
+    return prune(articles, keep_days, now)
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:

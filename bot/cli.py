@@ -121,10 +121,12 @@ def cmd_sources(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def sources_table(kb: KnowledgeBase) -> str:
+    """One row per article, the newest first."""
+    from bot.archive import newest_first
     from bot.dates import format_day
 
     rows = []
-    for article in kb.articles.values():
+    for article in newest_first(kb.articles.values()):
         count = len(kb.article_sentences(article.id))
         when = format_day(article.published_date) if article.published_date else "—"
         rows.append(f"{article.id}\t{when}\t{count} câu\t{article.title}\t{article.url or ''}".rstrip())
@@ -170,6 +172,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     """Poll FEEDS (once, or until interrupted); 1 when a feed could not be read on the last poll."""
     import time
 
+    from bot.archive import prune_folder, vietnam_now
     from bot.errors import ConfigError
     from bot.feeds import FeedPoller, FeedState
     from bot.fetch import Fetcher
@@ -186,6 +189,9 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
                 if report.unchanged:
                     out.write(f"unchanged: {report.feed}\n")
                 err.writelines(f"{'error' if report.failed else 'warning'}: {line}\n" for line in report.problems)
+            if settings.keep_days:
+                removed = prune_folder(settings.articles_dir, settings.keep_days, vietnam_now())
+                out.writelines(f"removed (older than KEEP_DAYS={settings.keep_days}): {p}\n" for p in removed)
             out.flush()
             if args.once:
                 return 1 if any(r.failed for r in reports) else 0

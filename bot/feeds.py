@@ -15,16 +15,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
 
 import feedparser
 
+from bot.archive import VIETNAM, vietnam_now
 from bot.fetch import Fetcher, LinkError
 from bot.ingest import Added, add_link
 from bot.settings import Settings
-from bot.webpage import VIETNAM
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ class FeedPoller:
         self.feeds: Sequence[str] = settings.feeds
         self.folder = settings.articles_dir
         self.cap = settings.feeds_max_items_per_poll
+        self.keep_days = settings.keep_days
         self.fetcher = fetcher
         self.state = state
 
@@ -169,6 +170,11 @@ class FeedPoller:
         if duplicates:
             problems.append(f"{feed}: {duplicates} duplicate item(s) listed twice; each fetched once")
         new = [item for link, item in unique.items() if not self.state.done(link)]
+        if self.keep_days:  # an item the next refresh would remove is not worth a download
+            cutoff = vietnam_now() - timedelta(days=self.keep_days)
+            for item in [i for i in new if i.published and i.published < cutoff]:
+                self.state.record(item.link or "", feed, "older than KEEP_DAYS", final=True)
+                new.remove(item)
         if len(new) > self.cap:
             problems.append(f"{feed}: {len(new)} new items; fetching {self.cap} now, the rest at the next polls")
         complete = len(new) <= self.cap

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import lxml.html
 import trafilatura
 
+from bot.archive import VIETNAM
 from bot.corpus import Article, parse_article, parse_dateline
 from bot.fetch import LinkError
 from bot.normalize import nfc
 
-# News sites in Vietnam date their pages in Indochina Time; an aware date is shown in it.
-VIETNAM = timezone(timedelta(hours=7))
 _MIN_BODY_CHARS = 200
 _SPACES = re.compile(r"\s+")
 
