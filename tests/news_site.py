@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import ssl
 import threading
 import time
 import unicodedata
@@ -181,12 +182,17 @@ class NewsSite:
     host: str = "127.0.0.1"
     port: int = 0
     slow_seconds: float = 3.0
+    tls: ssl.SSLContext | None = None  # serve HTTPS with this server context
     _server: ThreadingHTTPServer | None = None
 
     @property
-    def base(self) -> str:
+    def bound_port(self) -> int:
         assert self._server is not None
-        return f"http://{self.host}:{self._server.server_address[1]}"
+        return int(self._server.server_address[1])
+
+    @property
+    def base(self) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.bound_port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -209,6 +215,8 @@ class NewsSite:
             owner = site
 
         self._server = _Server((self.host, self.port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -264,6 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/cp1258":  # a legacy-encoded page: only the header names its charset
             page = article_page(FESTIVAL, site.base).replace('<meta charset="utf-8">', "")
             self._send(200, cp1258(page), "text/html; charset=windows-1258")
+        elif path == "/cp1258-meta":  # the same, its charset named only by the page's <meta>
+            page = article_page(FESTIVAL, site.base).replace('<meta charset="utf-8">', '<meta charset="windows-1258">')
+            self._send(200, cp1258(page), "text/html")
         elif path == "/chuyen-huong":
             self._redirect(site.story_url(BUS))
         elif path == "/vong-lap-1":

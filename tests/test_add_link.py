@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import socket
+import ssl
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -81,10 +83,11 @@ def test_a_redirect_is_followed_and_the_file_named_after_where_it_lands(site: Ne
     assert redirected.article.url == site.story_url(BUS)
 
 
-def test_the_charset_the_server_declares_is_honoured(site: NewsSite, tmp_path: Path) -> None:
-    added = add(site.url("/cp1258"), tmp_path)
-    assert added.article.title == FESTIVAL.title
-    assert FESTIVAL.paragraphs[1] in added.article.body  # NFC, as the corpus keeps text
+def test_the_charset_the_page_declares_is_honoured(site: NewsSite, tmp_path: Path) -> None:
+    for path in ("/cp1258", "/cp1258-meta"):  # named by the Content-Type header, or by <meta> alone
+        added = add(site.url(path), tmp_path)
+        assert added.article.title == FESTIVAL.title
+        assert FESTIVAL.paragraphs[1] in added.article.body  # NFC, as the corpus keeps text
 
 
 def test_requests_name_the_bot_and_robots_txt_is_read_first(site: NewsSite, tmp_path: Path) -> None:
@@ -181,6 +184,30 @@ def test_one_request_at_a_time_per_host_with_a_pause(site: NewsSite, tmp_path: P
         fetcher.page(site.story_url(BUS))
     fetcher.close()
     assert time.monotonic() - start >= 0.3 * 3  # robots.txt, then three pages, 0.3 s apart
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+def test_https_connects_to_the_checked_address_and_verifies_the_certificate_for_the_name(tmp_path: Path) -> None:
+    """The connection goes to the pinned address, but TLS checks the certificate against the link's name."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=bao.test",
+         "-addext", "subjectAltName=DNS:bao.test", "-keyout", str(tmp_path / "key.pem"),
+         "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True,
+    )
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    secure = NewsSite(tls=server_tls).start()
+    trusted = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+    fetcher = Fetcher(fetch_settings(tmp_path), lambda host, port: ["127.0.0.1"], trusted)
+    try:
+        page = fetcher.page(f"https://bao.test:{secure.bound_port}/tin/{BUS.slug}.html")
+        assert page.status == 200 and secure.log[-1].headers["Host"] == f"bao.test:{secure.bound_port}"
+        with pytest.raises(LinkError, match=r"cannot connect to khac\.test:\d+ \(certificate verify failed"):
+            fetcher.page(f"https://khac.test:{secure.bound_port}/tin/{BUS.slug}.html")  # same address, other name
+    finally:
+        fetcher.close()
+        secure.stop()
 
 
 def test_acceptance_add_by_link_then_ask_answers_from_it_with_url_and_date(site: NewsSite, tmp_path: Path) -> None:
