@@ -40,7 +40,12 @@ def fetch_settings(tmp: Path, **overrides: Any) -> Settings:
 
 def run_bot(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS` as its own process, configured only by `env` and the folders in `tmp`."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, cwd=ROOT, env=bot_environ(tmp, **env),
+                          capture_output=True, text=True, timeout=120)
+
+
+def bot_environ(tmp: Path, **env: str) -> dict[str, str]:
+    """This process's environment without any bot setting, then the folders in `tmp` and `env`."""
     environ = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
     environ.update({"ARTICLES_DIR": str(tmp / "articles"), "INDEX_CACHE_DIR": str(tmp / "index"), **env})
-    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    return environ

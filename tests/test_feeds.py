@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -13,7 +15,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi
-from live_fixtures import fetch_settings, run_bot, site  # noqa: F401 (fixture)
+from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot, site  # noqa: F401 (fixture)
 from news_site import BUS, FESTIVAL, NewsSite
 from telegram_fixtures import SEEDS, api, bot_process  # noqa: F401 (fixture)
 
@@ -152,6 +154,23 @@ def test_feeds_once_prints_what_it_added_for_cron(site: NewsSite, tmp_path: Path
     assert (again.returncode, again.stdout) == (0, f"unchanged: {site.url('/rss')}\n")
     missing = run_bot(tmp_path, "feeds", "--once")
     assert missing.returncode == 2 and missing.stderr.startswith("error: FEEDS is empty")
+
+
+def test_feeds_without_once_polls_every_interval_until_interrupted(site: NewsSite, tmp_path: Path) -> None:
+    env = bot_environ(tmp_path, FEEDS=site.url("/rss"), FEEDS_POLL_SECONDS="0.3", FETCH_ALLOW_PRIVATE="true",
+                      FEEDS_STATE_PATH=str(tmp_path / "feeds.sqlite3"), LOG_LEVEL="ERROR")
+    process = subprocess.Popen([sys.executable, "-m", "bot", "feeds"], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while len(site.hits("/rss")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"added: {BUS.title}") and lines[1:3] == [f"unchanged: {site.url('/rss')}"] * 2
 
 
 def test_acceptance_the_running_bot_answers_about_an_item_published_after_it_started(

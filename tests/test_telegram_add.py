@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,9 +36,14 @@ def reply(api: FakeBotApi, chat_id: int, text: str) -> str:
     return api.wait_for(lambda: api.replies_to(chat_id, mid), timeout=20)[0]["text"]
 
 
-def test_admin_adds_a_link_and_the_bot_answers_from_it_at_once(api: FakeBotApi, site: NewsSite, bot: BotThread) -> None:
+def test_admin_adds_a_link_and_the_bot_answers_from_it_at_once(
+    api: FakeBotApi, site: NewsSite, bot: BotThread, caplog: pytest.LogCaptureFixture
+) -> None:
     url = site.story_url(BUS)
+    caplog.set_level(logging.INFO, logger="bot.knowledge")
     assert reply(api, ADMIN, f"/add {url}") == f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu."
+    total = len(bot.application.bot_data["services"].kb.sentences)
+    assert f"tokenizing 5 of {total} sentences (1 new or changed articles)" in caplog.messages  # only that one
     answer = reply(api, 902, "Ai là Chủ tịch UBND thành phố Đà Nẵng?")  # no /reload, no refresh interval
     assert answer.startswith("<b>Ông Lê Trung Chinh</b>")
     assert f'<a href="{url}">{BUS.title} — 04/11/2024</a>' in answer
