@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR, i.e. seeds)")
+    ask.add_argument(
+        "--explain", action="store_true", help="also print each candidate's features and their parts"
+    )
 
     sources = sub.add_parser("sources", help="list the articles the bot answers from")
     sources.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
@@ -48,12 +51,28 @@ def _parser() -> argparse.ArgumentParser:
         "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
     )
 
-    ev = sub.add_parser("eval", help="score the bot on a questions .jsonl file")
-    ev.add_argument("questions", type=Path)
+    ev = sub.add_parser(
+        "eval", help="score the bot on question sets: one table row per set (or JSON for one file)"
+    )
+    ev.add_argument("questions", type=Path, nargs="*", help="questions .jsonl file(s) over --articles")
     ev.add_argument(
         "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
     )
+    ev.add_argument(
+        "--sets",
+        nargs="+",
+        metavar="NAME",
+        help="known sets by name (dev, independent, wiki-tune, wiki-held, realnews-tune, …) or 'all'",
+    )
+    ev.add_argument(
+        "--realnews",
+        type=Path,
+        help="the real-news articles folder (benchmarks/realnews/build_articles.py makes it)",
+    )
     ev.add_argument("--show", action="store_true", help="print one row per question")
+
+    fit = sub.add_parser("fit", help="fit the ranker's weights on the tuning sets (bot/data/ranker.json)")
+    fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning half")
 
     add = sub.add_parser("add", help="fetch news pages by link and add their articles to ARTICLES_DIR")
     add.add_argument("urls", nargs="+", metavar="URL")
@@ -97,6 +116,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: Te
             out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
         else:
             out.write(format_answer(answer) + "\n\n")
+        if args.explain:
+            out.writelines(line + "\n" for line in answerer.explain(question))
         out.flush()
     return 0
 
@@ -134,14 +155,37 @@ def sources_table(kb: KnowledgeBase) -> str:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluate import evaluate, load_questions
+    from bot.answer import Answerer
+    from bot.evalsets import QuestionSet, known_sets
+    from bot.evaluate import evaluate, table_header, table_row
+    from bot.knowledge import KnowledgeBase
 
-    answerer = _answerer(settings, args.articles)
-    report = evaluate(answerer, load_questions(args.questions))
-    if args.show:
-        for row in report.rows:
-            out.write(row + "\n")
-    out.write(json.dumps(report.metrics, ensure_ascii=False) + "\n")
+    folders = tuple(args.articles or [settings.articles_dir])
+    chosen = [QuestionSet(p.stem, p, folders) for p in args.questions]
+    if args.sets:
+        known = {s.name: s for s in known_sets(args.realnews)}
+        unknown = [n for n in args.sets if n != "all" and n not in known]
+        if unknown:
+            raise BotError(f"unknown or absent question set {unknown[0]!r}; present: {', '.join(known)}")
+        chosen += list(known.values()) if "all" in args.sets else [known[n] for n in args.sets]
+    if not chosen:
+        raise BotError("name a questions file or --sets NAME …")
+    if len(chosen) > 1:
+        out.write(table_header() + "\n")
+    for qset in chosen:
+        report = evaluate(Answerer(KnowledgeBase.build(settings, qset.folders), settings), qset.load())
+        if args.show:
+            out.writelines(row + "\n" for row in report.rows)
+        line = table_row(qset.name, report.metrics) if len(chosen) > 1 else json.dumps(report.metrics)
+        out.write(line + "\n")
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.fit import main as fit
+
+    model = fit(args.realnews)
+    out.write(json.dumps({k: v for k, v in model.items() if "weights" not in k}, ensure_ascii=False) + "\n")
     return 0
 
 
@@ -222,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sources(args, settings, sys.stdout)
         if args.command == "eval":
             return cmd_eval(args, settings, sys.stdout)
+        if args.command == "fit":
+            return cmd_fit(args, sys.stdout)
         if args.command == "index":
             return cmd_index(args, settings, sys.stdout)
         if args.command == "add":

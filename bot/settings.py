@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     retrieve_k: int = Field(30, ge=1, le=1000)
     top_k: int = Field(3, ge=1, le=20)
     min_coverage: float = Field(0.6, ge=0, le=1)
+    ranker: Literal["rules", "fitted"] = "rules"
     log_level: str = "INFO"
 
     # --- Telegram ----------------------------------------------------------

@@ -73,3 +73,10 @@ def test_paragraph_break_ends_a_sentence_and_offsets_point_into_body() -> None:
     assert [s.text for s in sentences] == ["Tiêu đề phụ không dấu chấm", "Câu một.", "Câu hai."]
     assert all(body[s.start : s.end] == s.text for s in sentences)
     assert [s.position for s in sentences] == [0, 1, 2]
+
+
+def test_a_bracketed_photo_credit_inside_running_text_keeps_the_sentence_before_it() -> None:
+    body = "Năm 2008, cô kết hôn với một doanh nhân người Pháp. (Ảnh: Gia đình xã hội) Hai người ly hôn sau 3 năm."
+    texts = _texts(body)
+    assert "Năm 2008, cô kết hôn với một doanh nhân người Pháp." in texts
+    assert not any(t.startswith("(Ảnh") for t in texts)

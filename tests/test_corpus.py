@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import load_articles, parse_dateline
+from bot.corpus import load_articles, parse_article, parse_dateline
 from bot.errors import EmptyCorpusError
 from tests.conftest import SEEDS, write_article
 
@@ -97,3 +97,10 @@ def test_folder_without_usable_article_is_a_clear_error(tmp_path: Path) -> None:
         load_articles([tmp_path])
     with pytest.raises(EmptyCorpusError, match="does not exist"):
         load_articles([tmp_path / "missing"])
+
+
+def test_a_text_without_a_title_line_is_the_body_and_its_opening_words_name_it(tmp_path: Path) -> None:
+    text = "\n\n" + " ".join(f"từ{i}" for i in range(30)) + ". Câu thứ hai của đoạn văn.\n"
+    article = parse_article(text, tmp_path / "wiki_1.txt")
+    assert article.body.startswith("từ0 từ1")
+    assert article.title == " ".join(f"từ{i}" for i in range(20)) + " …"

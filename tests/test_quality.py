@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Answerer
-from bot.evaluate import evaluate, load_questions
+from bot.evalsets import load_questions
+from bot.evaluate import evaluate
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, SHARED_EVAL
