@@ -122,23 +122,25 @@ class Fetcher:
 
     def page(self, url: str) -> Fetched:
         """An HTML page, or LinkError."""
-        return self.get(url, HTML_TYPES, "không phải trang web")
+        return self.get(url, HTML_TYPES, ("not a web page", "không phải trang web"))
 
     def feed(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """A feed document, or a 304 `Fetched` when the server says it has not changed."""
-        return self.get(url, FEED_TYPES, "không phải nguồn tin RSS/Atom", etag=etag, last_modified=last_modified)
+        return self.get(url, FEED_TYPES, ("not a feed", "không phải nguồn tin RSS/Atom"), etag=etag,
+                        last_modified=last_modified)
 
     def get(
         self,
         url: str,
         types: tuple[str, ...],
-        wrong_type_vi: str,
+        wrong_type: tuple[str, str],
         *,
         etag: str | None = None,
         last_modified: str | None = None,
         robots: bool = True,
     ) -> Fetched:
-        """GET `url`, following at most MAX_REDIRECTS checked redirects; only `types` are accepted."""
+        """GET `url`, following at most MAX_REDIRECTS checked redirects; only `types` are accepted
+        (`wrong_type`: what to call anything else, in English and Vietnamese)."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -147,11 +149,7 @@ class Fetcher:
         seen = [url]
         current = url
         while True:
-            if robots and not self._allowed_by_robots(current):
-                host = urlsplit(current).hostname
-                raise LinkError(url, f"robots.txt of {host} does not allow fetching it",
-                                f"robots.txt của {host} không cho phép tải trang này")
-            fetched = self._one(url, current, headers, types, wrong_type_vi)
+            fetched = self._one(url, current, headers, types, wrong_type, robots)
             if isinstance(fetched, Fetched):
                 return fetched
             current = fetched
@@ -162,18 +160,31 @@ class Fetcher:
                 raise LinkError(url, f"more than {MAX_REDIRECTS} redirects", "chuyển hướng quá nhiều lần")
 
     def _one(
-        self, url: str, current: str, headers: dict[str, str], types: tuple[str, ...], wrong_type_vi: str
+        self,
+        url: str,
+        current: str,
+        headers: dict[str, str],
+        types: tuple[str, ...],
+        wrong_type: tuple[str, str],
+        robots: bool,
     ) -> Fetched | str:
         """One request: a download, or the next URL of a redirect."""
-        parts = urlsplit(current)
+        try:
+            parts = urlsplit(current)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise LinkError(url, "not a valid link", "liên kết không hợp lệ") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise LinkError(url, "only http:// and https:// links can be fetched",
                             "chỉ nhận liên kết http:// hoặc https://")
-        address = self._checked_address(url, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        if robots and not self._allowed_by_robots(parts):
+            raise LinkError(url, f"robots.txt of {parts.hostname} does not allow fetching it",
+                            f"robots.txt của {parts.hostname} không cho phép tải trang này")
+        address = self._checked_address(url, parts.hostname, port)
         pinned = _pinned(parts, address)
         with self._polite(parts.hostname):
             try:
-                return self._stream(url, parts, pinned, headers, types, wrong_type_vi)
+                return self._stream(url, parts, pinned, headers, types, wrong_type)
             except httpx.TimeoutException:
                 raise LinkError(url, f"no answer within {self.timeout:g} s",
                                 f"máy chủ không trả lời trong {self.timeout:g} giây", transient=True) from None
@@ -181,6 +192,10 @@ class Fetcher:
                 log.debug("connecting to %s failed", current, exc_info=True)
                 raise LinkError(url, f"cannot connect to {parts.netloc} ({_reason(exc)})",
                                 f"không kết nối được tới {parts.netloc}", transient=True) from None
+            except httpx.HTTPError as exc:  # a broken response (bad gzip, bad headers …)
+                log.debug("fetching %s failed", current, exc_info=True)
+                raise LinkError(url, f"the download failed ({_reason(exc)})", "tải trang không thành công",
+                                transient=True) from None
 
     def _stream(
         self,
@@ -189,7 +204,7 @@ class Fetcher:
         pinned: str,
         headers: dict[str, str],
         types: tuple[str, ...],
-        wrong_type_vi: str,
+        wrong_type: tuple[str, str],
     ) -> Fetched | str:
         current = urlunsplit(split)
         request = self._client.build_request(
@@ -210,7 +225,7 @@ class Fetcher:
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if not content_type.startswith(types):
                 shown = content_type or "no content type"
-                raise LinkError(url, f"not a web page ({shown})", f"{wrong_type_vi} ({shown})")
+                raise LinkError(url, f"{wrong_type[0]} ({shown})", f"{wrong_type[1]} ({shown})")
             return _fetched(current, response, self._body(url, response))
         finally:
             response.close()
@@ -248,7 +263,8 @@ class Fetcher:
             for address in addresses:
                 if not is_public(address):
                     raise LinkError(
-                        url, f"{host} is a private, loopback or link-local address ({address}); "
+                        url, f"{host} is a private, loopback or link-local address"
+                        f"{'' if host == address else f' ({address})'}; "
                         "set FETCH_ALLOW_PRIVATE=true to allow it",
                         "địa chỉ mạng nội bộ, không được phép",
                     )
@@ -259,21 +275,20 @@ class Fetcher:
             lock, last = self._hosts.setdefault(host, (threading.Lock(), [0.0]))
         return _HostTurn(lock, last, self.host_delay)
 
-    def _allowed_by_robots(self, url: str) -> bool:
+    def _allowed_by_robots(self, parts: SplitResult) -> bool:
         """What the host's robots.txt says for our User-Agent (cached an hour; missing: allowed)."""
-        parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         cached = self._robots.get(origin)
         if cached is None or time.monotonic() - cached[0] > _ROBOTS_TTL:
             parser = urllib.robotparser.RobotFileParser()
             try:
-                fetched = self.get(origin + "/robots.txt", ("text/",), "", robots=False)
+                fetched = self.get(origin + "/robots.txt", ("text/",), ("not a robots.txt", ""), robots=False)
                 parser.parse(fetched.html_text().splitlines())
             except LinkError as exc:
                 log.debug("no usable robots.txt at %s (%s): allowed", origin, exc)
                 parser.parse([])
             cached = self._robots[origin] = (time.monotonic(), parser)
-        return cached[1].can_fetch(self.user_agent, url)
+        return cached[1].can_fetch(self.user_agent, urlunsplit(parts))
 
 
 class _HostTurn:

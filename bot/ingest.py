@@ -14,7 +14,7 @@ from bot.archive import Saved, save
 from bot.chunking import split_sentences
 from bot.corpus import Article, parse_article
 from bot.dates import format_day
-from bot.fetch import Fetcher
+from bot.fetch import Fetcher, LinkError
 from bot.webpage import article_text, extract
 
 
@@ -44,6 +44,10 @@ def add_link(url: str, fetcher: Fetcher, folder: Path, fallback_date: datetime |
     fetched = fetcher.page(url)
     web = extract(fetched.html_text(), fetched.url, fallback_date)
     text = article_text(web)
-    saved: Saved = save(folder, web.url, text)
+    try:
+        saved: Saved = save(folder, web.url, text)
+    except OSError as exc:
+        raise LinkError(url, f"cannot write into {folder} ({exc.strerror or exc})",
+                        "không ghi được bài vào thư mục bài báo") from None
     article = parse_article(text, saved.path)
     return Added(article, len(split_sentences(article)), saved.changed)

@@ -149,7 +149,16 @@ def test_unreachable_host_dns_failure_and_other_schemes(tmp_path: Path) -> None:
     for url in ("ftp://127.0.0.1/a.html", "file:///etc/passwd", "javascript:alert(1)"):
         with pytest.raises(LinkError, match=r": only http:// and https:// links can be fetched$"):
             add(url, tmp_path)
+    for url in ("http://127.0.0.1:99999/a", "http://[::1/a"):
+        with pytest.raises(LinkError, match=r": not a valid link$"):
+            add(url, tmp_path)
     assert not (tmp_path / "articles").exists()
+
+
+def test_an_articles_folder_that_cannot_be_written_is_one_line(site: NewsSite, tmp_path: Path) -> None:
+    (tmp_path / "articles").write_text("a file where the folder should be")
+    with pytest.raises(LinkError, match=rf"^{site.story_url(BUS)}: cannot write into {tmp_path / 'articles'} \("):
+        add(site.story_url(BUS), tmp_path)
 
 
 def test_private_addresses_are_refused_unless_allowed(site: NewsSite, tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_the_feed_date_is_used_when_the_page_shows_none(site: NewsSite, tmp_path
         ("/rss-hong", "not a valid RSS or Atom feed ("),
         ("/rss-rong", "the feed lists no items"),
         ("/khong-co", "the server answered 404 Not Found"),
-        ("/bao-cao.pdf", "not a web page (application/pdf)"),
+        ("/bao-cao.pdf", "not a feed (application/pdf)"),
     ],
 )
 def test_a_bad_feed_is_one_line_and_the_other_feeds_still_poll(
