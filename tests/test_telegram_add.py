@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import FakeBotApi
 from live_fixtures import fetch_settings, run_bot, site  # noqa: F401 (fixture)
-from news_site import BUS, NewsSite
+from news_site import BUS, FESTIVAL, NewsSite
 from telegram_fixtures import SEEDS, BotThread, api, bot_settings  # noqa: F401 (fixture)
 
 from bot.knowledge import KnowledgeBase
@@ -41,9 +41,12 @@ def test_admin_adds_a_link_and_the_bot_answers_from_it_at_once(
 ) -> None:
     url = site.story_url(BUS)
     caplog.set_level(logging.INFO, logger="bot.knowledge")
-    assert reply(api, ADMIN, f"/add {url}") == f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu."
+    assert reply(api, ADMIN, f"/add {url} {site.story_url(FESTIVAL)}") == (
+        f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu.\nĐã thêm: {FESTIVAL.title} — 11/11/2024, 4 câu."
+    )
     total = len(bot.application.bot_data["services"].kb.sentences)
-    assert f"tokenizing 5 of {total} sentences (1 new or changed articles)" in caplog.messages  # only that one
+    tokenized = [m for m in caplog.messages if m.startswith("tokenizing")]
+    assert tokenized == [f"tokenizing 9 of {total} sentences (2 new or changed articles)"]  # only those, once
     answer = reply(api, 902, "Ai là Chủ tịch UBND thành phố Đà Nẵng?")  # no /reload, no refresh interval
     assert answer.startswith("<b>Ông Lê Trung Chinh</b>")
     assert f'<a href="{url}">{BUS.title} — 04/11/2024</a>' in answer

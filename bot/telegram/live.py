@@ -85,6 +85,7 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     loop = asyncio.get_running_loop()
     lines = []
+    changed = False
     for url in urls:
         try:
             added = await loop.run_in_executor(
@@ -94,7 +95,8 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             log.info("/add refused: %s", exc)
             lines.append(exc.vietnamese)
             continue
-        if added.changed:
-            await handlers.refresh(context.application)
+        changed = changed or added.changed
         lines.append(added.vietnamese())
+    if changed:  # one index rebuild for all the links, before the reply: then the bot knows them
+        await handlers.refresh(context.application)
     await message.reply_text(escape("\n".join(lines)))
