@@ -188,6 +188,12 @@ class FeedPoller:
                 self.state.record(link, feed, str(exc), final=not exc.transient)
                 complete = complete and not exc.transient
                 continue
+            except Exception as exc:  # a bug on one page (the extractor's, ours) must not stop the feed
+                log.exception("adding %s from feed %s failed", link, feed)
+                problems.append(f"{link}: unexpected {type(exc).__name__}; the log has the details")
+                self.state.record(link, feed, repr(exc), final=False)
+                complete = False
+                continue
             self.state.record(link, feed, "added", final=True)
             added.append(result)
             log.info("feed %s: added %s", feed, result.summary())

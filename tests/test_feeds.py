@@ -19,6 +19,7 @@ from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot, site  # no
 from news_site import BUS, FESTIVAL, NewsSite
 from telegram_fixtures import SEEDS, api, bot_process  # noqa: F401 (fixture)
 
+from bot import feeds
 from bot.feeds import FeedPoller, FeedReport, FeedState, parse_feed
 from bot.fetch import Fetcher, LinkError
 
@@ -208,3 +209,24 @@ def test_acceptance_the_running_bot_answers_about_an_item_published_after_it_sta
         output, _ = bot.communicate(timeout=30)
     assert bot.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_an_unexpected_error_on_one_item_does_not_stop_the_feed(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: adding the first item raises as a bug would; the second is still added."""
+    site.publish(FESTIVAL)
+    real = feeds.add_link
+
+    def broken_for_festival(link: str, *args: Any) -> Any:
+        if FESTIVAL.slug in link:
+            raise RuntimeError("extractor bug")
+        return real(link, *args)
+
+    monkeypatch.setattr(feeds, "add_link", broken_for_festival)
+    (report,) = poll(tmp_path, site.url("/rss"))
+    assert report.problems == (f"{site.story_url(FESTIVAL)}: unexpected RuntimeError; the log has the details",)
+    assert [a.article.title for a in report.added] == [BUS.title]
+    monkeypatch.setattr(feeds, "add_link", real)
+    (again,) = poll(tmp_path, site.url("/rss"))  # not given up: retried at the next poll
+    assert [a.article.title for a in again.added] == [FESTIVAL.title]
