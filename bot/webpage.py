@@ -16,6 +16,7 @@ from pathlib import Path
 
 import lxml.html
 import trafilatura
+from lxml import etree
 
 from bot.archive import VIETNAM
 from bot.corpus import Article, parse_article, parse_dateline
@@ -24,6 +25,7 @@ from bot.normalize import nfc
 
 _MIN_BODY_CHARS = 200
 _SPACES = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,17 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
 
     Raises LinkError when the page holds no article text.
     """
+    html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a str that declares an encoding
     try:
         tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+    except (ValueError, etree.ParserError):
         tree = None
     visible = _clean(tree.text_content()) if tree is not None else ""
     dateline = _visible_dateline(tree) if tree is not None else None
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        # Precision over recall: a related-article headline left in the body could be quoted as an
+        # answer, while a paragraph left out only makes the bot say it does not know.
         include_images=False, favor_precision=True,
         date_extraction_params={"original_date": True, "extensive_search": False,
                                 "outputformat": "%Y-%m-%dT%H:%M:%S%z"},

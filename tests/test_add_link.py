@@ -241,3 +241,10 @@ def test_add_reports_each_failed_url_in_one_line_and_adds_the_others(site: NewsS
     assert done.stdout.startswith("added: ") and len(list((tmp_path / "articles").glob("*.txt"))) == 1
     refused = run_bot(tmp_path, "add", site.story_url(BUS), LOG_LEVEL="WARNING")
     assert refused.returncode == 1 and "set FETCH_ALLOW_PRIVATE=true" in refused.stderr
+
+
+def test_an_xhtml_page_with_an_xml_declaration_keeps_its_lead_and_dateline(site: NewsSite) -> None:
+    page = '<?xml version="1.0" encoding="utf-8"?>\n' + article_page(BUS, site.base)
+    page = page.replace(BUS.published.isoformat(), "")  # only the visible dateline dates it
+    web = extract(page, site.story_url(BUS))
+    assert web.paragraphs[0] == BUS.lead and web.published == BUS.published.replace(tzinfo=None)
