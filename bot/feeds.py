@@ -133,12 +133,18 @@ class FeedPoller:
         self.keep_days = settings.keep_days
         self.fetcher = fetcher
         self.state = state
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Make a poll under way (in another thread) return after the item it is fetching."""
+        self._stopping.set()
 
     def poll(self) -> list[FeedReport]:
         """Every feed once; a feed that fails does not stop the others."""
-        return [self.poll_feed(feed) for feed in self.feeds]
+        return [self.poll_feed(feed) for feed in self.feeds if not self._stopping.is_set()]
 
     def poll_feed(self, feed: str) -> FeedReport:
+        """One feed: a conditional GET, then its new items."""
         etag, last_modified = self.state.validators(feed)
         try:
             fetched = self.fetcher.feed(feed, etag, last_modified)
@@ -178,8 +184,10 @@ class FeedPoller:
         if len(new) > self.cap:
             problems.append(f"{feed}: {len(new)} new items; fetching {self.cap} now, the rest at the next polls")
         complete = len(new) <= self.cap
-        added = []
+        added: list[Added] = []
         for item in new[: self.cap]:
+            if self._stopping.is_set():
+                return added, problems, False
             link = item.link or ""
             try:
                 result = add_link(link, self.fetcher, self.folder, item.published)

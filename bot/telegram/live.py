@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from html import escape
 
 from telegram import Update
@@ -28,6 +29,15 @@ USAGE = "Cách dùng: /add <đường dẫn bài báo> (có thể nhiều đư�
 MAX_LINKS = 5  # per /add message: each link is a download
 
 
+@dataclass(frozen=True)
+class _Following:
+    """The running feed poller: its state is closed only after its thread is done."""
+
+    poller: FeedPoller
+    task: asyncio.Task[None]
+    state: FeedState
+
+
 def install(application: Application, settings: Settings) -> None:
     """Register `/add` and what it and the poller share (one Fetcher: one request at a time per host)."""
     application.bot_data["fetcher"] = Fetcher(settings)
@@ -39,35 +49,37 @@ def install(application: Application, settings: Settings) -> None:
 def start(application: Application, settings: Settings) -> None:
     """Start polling FEEDS every FEEDS_POLL_SECONDS (first poll at once), if any are set."""
     if settings.feeds:
-        application.bot_data["feed_poller"] = asyncio.create_task(_poll_every(application, settings))
+        state = FeedState(settings.feeds_state_path)
+        poller = FeedPoller(settings, application.bot_data["fetcher"], state)
+        task = asyncio.create_task(_poll_every(application, poller, settings.feeds_poll_seconds))
+        application.bot_data["following"] = _Following(poller, task, state)
 
 
 def stop(application: Application) -> None:
-    if poller := application.bot_data.get("feed_poller"):
-        poller.cancel()
+    """No new poll; the one under way ends after its current download."""
+    if following := application.bot_data.get("following"):
+        following.poller.stop()
+        following.task.cancel()
 
 
 def shutdown(application: Application) -> None:
-    """A poll still downloading is abandoned: files are written atomically, so none is half-written."""
-    application.bot_data["fetch_pool"].shutdown(wait=False, cancel_futures=True)
+    """Waits for a poll's last download (stopped in `stop`); files are written atomically anyway."""
+    application.bot_data["fetch_pool"].shutdown(wait=True, cancel_futures=True)
+    if following := application.bot_data.get("following"):
+        following.state.close()
     application.bot_data["fetcher"].close()
 
 
-async def _poll_every(application: Application, settings: Settings) -> None:
-    state = FeedState(settings.feeds_state_path)
-    poller = FeedPoller(settings, application.bot_data["fetcher"], state)
+async def _poll_every(application: Application, poller: FeedPoller, seconds: float) -> None:
     loop = asyncio.get_running_loop()
-    try:
-        while True:
-            try:
-                reports = await loop.run_in_executor(application.bot_data["fetch_pool"], poller.poll)
-                if any(report.added for report in reports):
-                    await handlers.refresh(application)
-            except Exception:
-                log.exception("feed poll failed; trying again in %g s", settings.feeds_poll_seconds)
-            await asyncio.sleep(settings.feeds_poll_seconds)
-    finally:
-        state.close()
+    while True:
+        try:
+            reports = await loop.run_in_executor(application.bot_data["fetch_pool"], poller.poll)
+            if any(report.added for report in reports):
+                await handlers.refresh(application)
+        except Exception:
+            log.exception("feed poll failed; trying again in %g s", seconds)
+        await asyncio.sleep(seconds)
 
 
 async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
