@@ -57,11 +57,15 @@ def is_public(address: str) -> bool:
 class LinkError(BotError):
     """A link that cannot be added: `str()` is the English line, `vietnamese` the bot's line."""
 
-    def __init__(self, url: str, english: str, vietnamese: str, *, transient: bool = False) -> None:
+    def __init__(
+        self, url: str, english: str, vietnamese: str, *, transient: bool = False, status: int | None = None
+    ) -> None:
         super().__init__(f"{url}: {english}")
         self.url = url
+        self.reason, self.reason_vi = english, vietnamese
         self.vietnamese = f"Không thêm được {url}: {vietnamese}"
         self.transient = transient  # worth trying again at the next poll
+        self.status = status  # the HTTP error status, when the server gave one
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise LinkError(url, "only http:// and https:// links can be fetched",
                             "chỉ nhận liên kết http:// hoặc https://")
-        if robots and not self._allowed_by_robots(parts):
+        if robots and not self._allowed_by_robots(url, parts):
             raise LinkError(url, f"robots.txt of {parts.hostname} does not allow fetching it",
                             f"robots.txt của {parts.hostname} không cho phép tải trang này")
         address = self._checked_address(url, parts.hostname, port)
@@ -221,6 +225,7 @@ class Fetcher:
                 raise LinkError(
                     url, f"the server answered {response.status_code} {response.reason_phrase}".rstrip(),
                     f"máy chủ trả lời lỗi {response.status_code}", transient=response.status_code >= 500,
+                    status=response.status_code,
                 )
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if not content_type.startswith(types):
@@ -275,8 +280,9 @@ class Fetcher:
             lock, last = self._hosts.setdefault(host, (threading.Lock(), [0.0]))
         return _HostTurn(lock, last, self.host_delay)
 
-    def _allowed_by_robots(self, parts: SplitResult) -> bool:
-        """What the host's robots.txt says for our User-Agent (cached an hour; missing: allowed)."""
+    def _allowed_by_robots(self, url: str, parts: SplitResult) -> bool:
+        """What the host's robots.txt says for our User-Agent, cached an hour (RFC 9309: none, or
+        a 4xx, allows everything; a 5xx or no answer allows nothing, so LinkError, not cached)."""
         origin = f"{parts.scheme}://{parts.netloc}"
         cached = self._robots.get(origin)
         if cached is None or time.monotonic() - cached[0] > _ROBOTS_TTL:
@@ -285,6 +291,13 @@ class Fetcher:
                 fetched = self.get(origin + "/robots.txt", ("text/",), ("not a robots.txt", ""), robots=False)
                 parser.parse(fetched.html_text().splitlines())
             except LinkError as exc:
+                if exc.status is not None and exc.status >= 500:
+                    raise LinkError(url, f"robots.txt of {parts.hostname} answered {exc.status}; nothing is "
+                                    "fetched from the site until it can be read",
+                                    f"robots.txt của {parts.hostname} đang lỗi ({exc.status})",
+                                    transient=True) from None
+                if exc.transient:  # the site is unreachable: the page would fail the same way
+                    raise LinkError(url, exc.reason, exc.reason_vi, transient=True) from None
                 log.debug("no usable robots.txt at %s (%s): allowed", origin, exc)
                 parser.parse([])
             cached = self._robots[origin] = (time.monotonic(), parser)

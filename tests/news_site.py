@@ -179,6 +179,7 @@ class NewsSite:
     pages: dict[str, Story] = field(default_factory=lambda: {BUS.slug: BUS, FESTIVAL.slug: FESTIVAL})
     log: list[Hit] = field(default_factory=list)
     robots: str = "User-agent: *\nDisallow: /rieng-tu/\n"
+    robots_status: int = 200  # anything else: robots.txt answers that status instead
     host: str = "127.0.0.1"
     port: int = 0
     slow_seconds: float = 3.0
@@ -257,7 +258,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site, path = self.owner, self.path.split("?")[0]
         html = "text/html; charset=utf-8"
-        if path == "/robots.txt":
+        if path == "/robots.txt" and site.robots_status != 200:
+            self._send(site.robots_status, b"no robots.txt here", "text/plain")
+        elif path == "/robots.txt":
             self._send(200, site.robots.encode(), "text/plain")
         elif path == "/rss":
             body = rss(site.feed, site.base).encode()

@@ -248,3 +248,17 @@ def test_an_xhtml_page_with_an_xml_declaration_keeps_its_lead_and_dateline(site:
     page = page.replace(BUS.published.isoformat(), "")  # only the visible dateline dates it
     web = extract(page, site.story_url(BUS))
     assert web.paragraphs[0] == BUS.lead and web.published == BUS.published.replace(tzinfo=None)
+
+
+def test_a_robots_txt_that_cannot_be_read_allows_nothing_and_a_missing_one_everything(
+    site: NewsSite, tmp_path: Path
+) -> None:
+    fetcher = Fetcher(fetch_settings(tmp_path))
+    site.robots_status = 503
+    with pytest.raises(LinkError, match=r": robots\.txt of 127\.0\.0\.1 answered 503; nothing is fetched") as caught:
+        fetcher.page(site.story_url(BUS))
+    assert caught.value.transient and site.hits(f"/tin/{BUS.slug}.html") == []
+    site.robots_status = 404
+    assert fetcher.page(site.story_url(BUS)).status == 200  # not cached: read again; none means no rules
+    assert len(site.hits("/robots.txt")) == 2
+    fetcher.close()
