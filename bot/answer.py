@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from bot import spanrank
 from bot.corpus import Article
 from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day
 from bot.evidence import Evidence
@@ -138,20 +139,22 @@ class Answerer:
     def ask(self, question: str) -> Answer:
         asked = " ".join(question.split())
         q = analyze(question)
-        hits = self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
         if self.ranker is not None:
-            candidates = self.ranked(q, hits)
+            candidates = self.ranked(q)
             if not candidates or self.confidence(candidates) < self.ranker.threshold:
                 return Answer(asked, False, None, (), self.not_found_note())
             best = candidates[0]
         else:
-            candidates = self._judge(q, hits)
+            candidates = self._judge(q, self.retrieve(q))
             if not candidates:
                 return Answer(asked, False, None, (), self.not_found_note())
             best = self._typed_first(q, candidates)
             if not self._answers(q, best):
                 return Answer(asked, False, None, (), self.not_found_note())
         candidates = [best] + [c for c in candidates if c is not best]
+        if self.ranker is not None and q.qtype is not QType.YES_NO:
+            best = replace(best, answer=self._short(q, best))
+            candidates[0] = best
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
@@ -160,15 +163,21 @@ class Answerer:
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(asked, True, text, citations)
 
-    def ranked(self, q: Question, hits: list[Hit]) -> list[Candidate]:
+    def _short(self, q: Question, best: Candidate) -> str | None:
+        """The short answer the fitted span model prefers: the extractor's or a clause."""
+        assert self.ranker is not None
+        sentence = self.kb.sentences[best.index].text
+        return spanrank.pick(spanrank.candidates(q, sentence, best.answer), self.ranker.span_weights)
+
+    def ranked(self, q: Question) -> list[Candidate]:
         """The hits ordered by the fitted ranker (`RANKER=fitted`); a candidate's score is the
         logistic of its ranking score, so near-equal sources compare as with the rules."""
         assert self.ranker is not None
         judged = []
-        for h, answer, values in self.featurize(q, hits):
+        for h, answer, values in self.featurize(q, self.retrieve(q)):
             scored = self.ranker.score(values)
             score = 1.0 / (1.0 + math.exp(-scored.score))
-            judged.append(Candidate(h.index, h.score, values[3] + values[4], answer, score, scored))
+            judged.append(Candidate(h.index, h.score, values[4] + values[5], answer, score, scored))
         return sorted(judged, key=lambda c: -c.score)
 
     def confidence(self, candidates: list[Candidate]) -> float:
@@ -179,6 +188,15 @@ class Answerer:
         assert best is not None
         return self.ranker.confidence(self.ranker.answer_values(best, runner_up))
 
+    def retrieve(self, q: Question) -> list[Hit]:
+        """BM25's best sentences: the candidates."""
+        return self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
+
+    def _beside(self, index: int) -> list[int]:
+        sentence = self.kb.sentences[index]
+        ids = self.kb.article_sentences(sentence.article_id)
+        return [ids[p] for p in (sentence.position - 1, sentence.position + 1) if 0 <= p < len(ids)]
+
     def featurize(self, q: Question, hits: list[Hit]) -> list[tuple[Hit, str | None, tuple[float, ...]]]:
         """Each hit's answer span and feature values, in the order of `ranker.FEATURES`."""
         if not hits:
@@ -188,17 +206,23 @@ class Answerer:
         for h in hits:
             article_id = self.kb.sentences[h.index].article_id
             by_article[article_id] = by_article.get(article_id, 0.0) + max(h.score, 0.0)
+        near = self.kb.scores(q.search_terms, [i for h in hits for i in self._beside(h.index)])
         evidence = self._evidence
+        wants_name = q.qtype in {QType.WHO, QType.WHERE}
+        wants_number = q.qtype in {QType.HOW_MANY, QType.WHEN}
         out = []
         for rank, h in enumerate(hits):
             sentence = self.kb.sentences[h.index]
             answer = self._extract(q, h.index)
+            name, number = evidence.fresh_tokens(q, h.index)
+            counted = q.qtype is QType.HOW_MANY and answer is not None
             in_sentence, scattered, window, in_article, title = evidence.coverage_parts(q, h.index)
             others = by_article[sentence.article_id] - max(h.score, 0.0)
             values = (
                 max(h.score, 0.0) / top,
                 1.0 / (1.0 + rank),
                 min(others / top, 1.0),
+                max((near[i] for i in self._beside(h.index)), default=0.0) / top,
                 in_sentence,
                 scattered,
                 window,
@@ -210,10 +234,14 @@ class Answerer:
                 *evidence.absent_nouns(q, h.index),
                 evidence.verbs(q, h.index),
                 evidence.proximity(q, h.index),
+                evidence.rare_pairs(q, h.index),
                 float(evidence.numbers_conflict(q, h.index)),
                 float(not evidence.entities_agree(q, h.index)),
                 *(float(answer is not None and q.qtype in kinds) for kinds in _TYPED),
-                float(q.qtype is QType.HOW_MANY and answer is not None and not count_fits(q, answer)),
+                float(counted and not count_fits(q, answer)),  # type: ignore[arg-type]
+                float(counted and q.head is not None and count_fits(q, answer)),  # type: ignore[arg-type]
+                name * wants_name,
+                number * wants_number,
                 float(q.qtype is None),
                 float(sentence.position == 0),
                 min(len(sentence.text.split()) / 100, 1.0),
@@ -226,9 +254,8 @@ class Answerer:
         that cut its span, and each feature with its value and its part of the score."""
         q = analyze(question)
         ranker = self.ranker or Ranker.load()
-        hits = self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
         fitted = self if self.ranker else Answerer(self.kb, self.settings, ranker)
-        candidates = fitted.ranked(q, hits)
+        candidates = fitted.ranked(q)
         head = f"question type: {q.qtype or 'none'}; ranker: {self.settings.ranker}"
         lines = [f"{head}; terms: {' '.join(q.search_terms)}"]
         if candidates:

@@ -15,7 +15,7 @@ from bot.corpus import Article
 
 # Short forms after which a dot does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "tp tx tt q p ts ths gs pgs bs ks ls th st mr mrs ms dr no vs v.v v/v ông bà".split()
+    ["tp", "tx", "tt", "q", "p", "ts", "ths", "gs", "pgs", "bs", "ks", "ls", "th", "st", "mr", "mrs", "ms", "dr", "no", "vs", "v.v", "v/v", "ông", "bà"]
 )
 _CLOSERS = "”\"’')]»"
 _OPENERS = "“\"‘'(«["

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
 from bot.normalize import canonical, fold
 from bot.question import Question
 from bot.spans import anchor_spans, words
@@ -23,17 +23,13 @@ from bot.tokenize import FOLDED, STOPWORDS
 # sentence, and for a compound whose syllables the sentence has, but not side by side.
 CONTEXT_CREDIT = 0.6
 SCATTERED_CREDIT = 0.7
-# Verbs too general to show that a sentence states the asked-about event.
-_WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
-# Words that only frame an event (`Lễ phát động … tổ chức ở đâu`, `Tai nạn xảy ra lúc nào`): the
-# article need not repeat them.
-_FRAME_WORDS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến", "xảy ra", "diễn ra"})
 
 
 def _forms(unit: str, accented: bool) -> tuple[str, ...]:
     """The unit and the words news uses for the same thing, in the question's spelling form."""
-    forms = (unit, *SYNONYMS.get(unit, ()))
-    return forms if accented else tuple(dict.fromkeys(fold(f) for f in forms))
+    if accented:
+        return (unit, *SYNONYMS.get(unit, ()))
+    return tuple(dict.fromkeys((unit, *FOLDED_SYNONYMS.get(unit, ()))))
 
 
 def _scattered(unit: str, text: str) -> bool:
@@ -94,7 +90,7 @@ class Evidence:
         # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
         seen: set[str] = {
             syllable
-            for phrase in _FRAME_WORDS
+            for phrase in FRAME_WORDS
             if " " in phrase and f" {fold(phrase)} " in asked
             for syllable in (*phrase.split(), *fold(phrase).split())
         }
@@ -108,7 +104,7 @@ class Evidence:
             if (
                 unit in seen
                 or unit in STOPWORDS
-                or unit in _FRAME_WORDS
+                or unit in FRAME_WORDS
                 or (q.head and unit in q.head.split() + [q.head])
             ):
                 continue
@@ -218,6 +214,15 @@ class Evidence:
         total = sum(w for _, w in units)
         return away / total, nowhere / total
 
+    def fresh_tokens(self, q: Question, index: int) -> tuple[float, float]:
+        """Whether the sentence has a capitalised word (not its first) and a number that the
+        question does not: the raw material of a name or a count the question asks for."""
+        asked = set(re.findall(r"\w+", fold(q.text)))
+        tokens = re.findall(r"\w+", self.kb.sentences[index].text)
+        name = any(t[:1].isupper() and fold(t) not in asked for t in tokens[1:])
+        number = any(t[:1].isdigit() and t not in asked for t in tokens)
+        return float(name), float(number)
+
     def missing(self, q: Question, index: int) -> bool:
         """True when some question word is in neither the sentence nor its article."""
         form = 0 if q.accented else 1
@@ -243,7 +248,7 @@ class Evidence:
 
     def verbs(self, q: Question, index: int) -> float:
         """Share of the question's verbs (`ký`, `điện đàm`) the sentence repeats: the predicate must match."""
-        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in _WEAK_VERBS}
+        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in WEAK_VERBS}
         if not wanted:
             return 0.0
         sentence = self._sentences(index)[1]
@@ -260,6 +265,19 @@ class Evidence:
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
         return sum(1 for a, b in pairs if f" {a} {b} " in sentence) / len(pairs)
+
+    def rare_pairs(self, q: Question, index: int) -> float:
+        """Like `proximity`, each pair weighted by the idf of its rarer syllable: `phía Việt Nam`
+        counts for more than `đã ký`."""
+        pairs = _pairs(q.matchable)
+        weights = self.syllable_weights(q)
+        if not pairs or not weights:
+            return 0.0
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        weighted = [(max(weights.get(fold(a), 0.0), weights.get(fold(b), 0.0)), a, b) for a, b in pairs]
+        total = sum(w for w, _, _ in weighted)
+        return sum(w for w, a, b in weighted if f" {a} {b} " in sentence) / total if total else 0.0
 
     def entities_agree(self, q: Question, index: int) -> bool:
         """Every proper name in the question (a country, a person) appears in the sentence's article."""

@@ -12,7 +12,16 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from bot.lexicon import DOCUMENT_HEADS, ORDINALS, PLACE_NOUNS, UNIT_NOUNS
+from bot.lexicon import (
+    DOCUMENT_HEADS,
+    MONEY_WORDS,
+    ORDINALS,
+    PLACE_NOUNS,
+    UNIT_NOUNS,
+    VENUE_VERBS,
+    WEAK_VERBS,
+    YES_NO_FILLERS,
+)
 from bot.normalize import fold
 from bot.people import prepositional_target, who
 from bot.question import QType, Question
@@ -58,13 +67,9 @@ def _name_ahead(ws: Sequence[Word], j: int, reach: int = 3) -> bool:
     for w in ws[j : j + reach + 1]:
         if w.capitalized and w.pos != "F":
             return True
-        if w.pos not in _INNER_POS and w.key not in _INNER_VERBS:
+        if w.pos not in _INNER_POS and w.key not in VENUE_VERBS:
             return False
     return False
-
-
-# Verbs pyvi finds inside venue names: `sân vận động …`, `nhà thi đấu …`.
-_INNER_VERBS = frozenset({"van_dong", "thi_dau", "tap_luyen", "bieu_dien"})
 
 
 def _named_unit(question: Question, sentence: str) -> str | None:
@@ -164,12 +169,9 @@ def count_fits(question: Question, count: str) -> bool:
         return True
     unit = fold(question.head).split()[0]
     text = fold(count)
-    if unit in _MONEY:
+    if unit in MONEY_WORDS:
         return bool(re.search(r"\b(dong|usd|vnd|eur|yen|ty|trieu|nghin)\b|\$", text))
     return unit in text.split()
-
-
-_MONEY = frozenset({"tien", "von", "kinh", "ngan", "gia", "chi"})
 
 
 def _asked_about(question: Question, sentence: str) -> int:
@@ -291,9 +293,6 @@ def what(question: Question, sentence: str) -> str | None:
     return None
 
 
-_WEAK_VERBS = frozenset({"la", "co", "duoc", "bi", "lam"})
-
-
 def _verb_object(question: Question, sentence: str) -> str | None:
     """`… sẽ sản xuất sản phẩm gì?`: what follows that verb in the sentence, to the clause end.
 
@@ -306,7 +305,7 @@ def _verb_object(question: Question, sentence: str) -> str | None:
     verbs = [
         w
         for w in asked[:wh]
-        if w.pos == "V" and w.key not in _WEAK_VERBS and w.key.replace("_", " ") != " ".join(head)
+        if w.pos == "V" and w.key not in WEAK_VERBS and w.key.replace("_", " ") != " ".join(head)
     ]
     if not verbs:
         return None
@@ -342,7 +341,7 @@ def yes_no(question: Question, sentence: str) -> str | None:
     m = re.search(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$", question.text, re.IGNORECASE)
     if not m:
         return None
-    wanted = {s for s, _, _ in syllables(m.group(1))} - _YES_NO_FILLERS
+    wanted = {s for s, _, _ in syllables(m.group(1))} - YES_NO_FILLERS
     found = {s for s, _, _ in syllables(sentence)}
     if not wanted or not wanted <= found:
         return None
@@ -351,13 +350,12 @@ def yes_no(question: Question, sentence: str) -> str | None:
     return clip(sentence[lo:hi])
 
 
-_YES_NO_FILLERS = frozenset({"duoc", "bi", "da", "se", "phai", "that", "su"})
-
 EXTRACTORS = {
     QType.WHO: who,
     QType.WHERE: where,
     QType.HOW_MANY: how_many,
     QType.WHAT: what,
+    QType.HOW: what,  # `diễn ra như thế nào`: what the event's verb is followed by
     QType.YES_NO: yes_no,
 }
 

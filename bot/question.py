@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.lexicon import SYNONYMS
+from bot.lang import entries
+from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
 from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
 
@@ -23,6 +24,8 @@ class QType(StrEnum):
     WHAT = "what"
     HOW_MANY = "how_many"
     YES_NO = "yes_no"
+    WHY = "why"
+    HOW = "how"
 
 
 # Nouns that, followed by `nào`, ask for a person/organisation, a place or a time.
@@ -34,8 +37,14 @@ _PERSON_NOUNS = (
 _PLACE_NOUNS = "nơi|chỗ|tỉnh|thành phố|huyện|quận|xã|phường|địa điểm|địa phương|vùng|khu vực|quốc gia|nước"
 _TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|giờ|buổi"
 
+
 # Checked in order: the first family that matches decides the type.
+def _words(concept: str) -> str:
+    return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(entries(concept), key=len, reverse=True))
+
+
 _PATTERNS: tuple[tuple[QType, str], ...] = (
+    (QType.WHY, _words("why_words")),
     (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
     (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b|\bbao xa\b|\bbao lâu\b"),
@@ -45,7 +54,8 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
         rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
     ),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
-    (QType.WHAT, r"\bgì\b|\bnào\b|\bthế nào\b|\bra sao\b"),
+    (QType.HOW, _words("how_words")),
+    (QType.WHAT, r"\bgì\b|\bnào\b"),
     (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
 )
 _COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)
@@ -99,7 +109,10 @@ def _with_synonyms(terms: list[str]) -> list[str]:
     for term in terms:
         folded = term.startswith(FOLDED)
         word = term[len(FOLDED) :] if folded else term.replace("_", " ")
-        for synonym in SYNONYMS.get(word, ()) if not folded else ():
+        if folded:  # typed without accents: the other words' syllables, without accents too
+            extra.extend(FOLDED + p for synonym in FOLDED_SYNONYMS.get(word, ()) for p in synonym.split())
+            continue
+        for synonym in SYNONYMS.get(word, ()):
             parts = synonym.split()
             extra.extend(([synonym.replace(" ", "_")] if len(parts) > 1 else []) + parts)
     return terms + [t for t in extra if t not in terms]

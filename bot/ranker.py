@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.spanrank import SPAN_FEATURES
+
 MODEL_PATH = Path(__file__).parent / "data" / "ranker.json"
 
 # Per-candidate evidence, in the order of the weight vector.
@@ -23,6 +25,7 @@ FEATURES: tuple[str, ...] = (
     "bm25",  # sentence BM25 over the best candidate's
     "bm25_rank",  # 1 / (1 + BM25 rank)
     "article_bm25",  # BM25 of the article's other candidates over the best candidate's (capped at 1)
+    "beside_bm25",  # BM25 of the sentence before or after, over the best candidate's
     "cover_sentence",  # weighted share of the question's words in the sentence
     "cover_scattered",  # … whose syllables the sentence has, not side by side
     "cover_window",  # … in the sentence before or after
@@ -35,6 +38,7 @@ FEATURES: tuple[str, ...] = (
     "nouns_nowhere",  # … nor anywhere in its article
     "verbs",  # share of the question's verbs the sentence repeats
     "pairs",  # share of the question's adjacent word pairs the sentence repeats
+    "rare_pairs",  # … each weighted by the idf of its rarer syllable
     "numbers_conflict",  # the sentence gives a question's word another number
     "entities_disagree",  # a proper name of the question is not in the article
     "typed_who",  # an answer of the asked type was cut from the sentence, per type
@@ -44,6 +48,9 @@ FEATURES: tuple[str, ...] = (
     "typed_what",
     "typed_other",
     "unit_mismatch",  # a count, but not of the asked unit
+    "unit_match",  # a count of the unit the question names (`mấy tấn` → `50 tấn`)
+    "fresh_name",  # a who/where question, and a capitalised word the question lacks
+    "fresh_number",  # a how-many/when question, and a number the question lacks
     "untyped_question",  # no question word says which kind of answer is asked
     "lead",  # the article's first sentence
     "length",  # sentence length in syllables / 100 (capped at 1)
@@ -71,6 +78,7 @@ class Ranker:
     answer_weights: tuple[float, ...]
     answer_bias: float
     threshold: float
+    span_weights: tuple[float, ...] = ()
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Ranker:
@@ -79,7 +87,9 @@ class Ranker:
     @classmethod
     def untrained(cls) -> Ranker:
         """All weights zero: what the fitting script computes features with."""
-        return cls((0.0,) * len(FEATURES), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0)
+        return cls(
+            (0.0,) * len(FEATURES), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0, (0.0,) * len(SPAN_FEATURES)
+        )
 
     def score(self, values: tuple[float, ...]) -> Scored:
         parts = tuple((n, v, w * v) for n, v, w in zip(FEATURES, values, self.weights, strict=True))
@@ -98,11 +108,16 @@ class Ranker:
 @cache
 def _load(path: Path) -> Ranker:
     data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES or tuple(data["answer_features"]) != ANSWER_FEATURES:
+    if (
+        tuple(data["features"]) != FEATURES
+        or tuple(data["answer_features"]) != ANSWER_FEATURES
+        or tuple(data["span_features"]) != SPAN_FEATURES
+    ):
         raise ValueError(f"{path} was fitted on other features; run `python -m bot fit` again")
     return Ranker(
         tuple(data["weights"]),
         tuple(data["answer_weights"]),
         float(data["answer_bias"]),
         float(data["threshold"]),
+        tuple(data["span_weights"]),
     )

@@ -28,7 +28,9 @@ def zipf_queries(rng: random.Random, n: int) -> list[list[str]]:
     return queries
 
 
-def reference_top_k(ref: BM25Okapi, docs: list[list[str]], query: list[str], k: int) -> list[tuple[int, float]]:
+def reference_top_k(
+    ref: BM25Okapi, docs: list[list[str]], query: list[str], k: int
+) -> list[tuple[int, float]]:
     """rank-bm25 scores, best first, ties by document order, documents sharing no term left out."""
     scores = ref.get_scores(query)
     order = np.argsort(-scores, kind="stable")
@@ -127,3 +129,13 @@ def test_max_score_pruning_matches_rank_bm25_on_a_larger_corpus() -> None:
     ref, index = BM25Okapi(docs), BM25Index.build(docs)
     for query in zipf_queries(rng, 100):
         assert index.top_k(query, 10) == reference_top_k(ref, docs, query, 10)
+
+
+def test_scores_of_a_few_documents_are_exactly_get_scores_for_them() -> None:
+    corpus = [["a", "b", "c"], ["b", "c", "c"], ["d"], ["a", "a", "d", "e"], ["c", "e"]]
+    index = BM25Index.build(corpus)
+    docs = np.array([0, 2, 3])
+    assert (
+        index.scores_of(["a", "c", "e", "zz"], docs).tolist()
+        == index.get_scores(["a", "c", "e", "zz"])[docs].tolist()
+    )

@@ -46,9 +46,9 @@ def test_fit_ranks_its_tuning_questions_better_than_bm25_alone(tmp_path: Path) -
     qset = QuestionSet(
         "independent", DATA / "independent" / "questions.jsonl", (DATA / "independent" / "articles",)
     )
-    rows = collect(qset, settings)
+    rows, spans = collect(qset, settings)
     assert rows and all(len(values) == len(FEATURES) for _, _, cands in rows for values, _ in cands)
-    model = fit(rows)
+    model = fit(rows, spans)
     fitted = Ranker(tuple(model["weights"]), (), 0.0, 0.0)  # type: ignore[arg-type]
     answerable = [cands for _, ok, cands in rows if ok and cands]
     by_bm25 = sum(cands[0][1] for cands in answerable)
