@@ -41,8 +41,9 @@ Resolver = Callable[[str, int], Iterable[str]]
 
 
 def system_resolver(host: str, port: int) -> list[str]:
-    """The addresses the system resolver gives for host:port (what a connection would use)."""
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+    """The addresses the system resolver gives for host:port, in its order of preference."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def is_public(address: str) -> bool:
