@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("fit", help="fit the ranker's weights on the tuning sets (bot/data/ranker.json)")
     fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning half")
 
+    add = sub.add_parser("add", help="fetch news pages by link and add their articles to ARTICLES_DIR")
+    add.add_argument("urls", nargs="+", metavar="URL")
+    add.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+
+    feeds = sub.add_parser("feeds", help="poll FEEDS and add their new articles to ARTICLES_DIR")
+    feeds.add_argument("--once", action="store_true", help="poll once and exit (for cron); else every FEEDS_POLL_SECONDS")
+
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
     return parser
@@ -135,10 +142,12 @@ def cmd_sources(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def sources_table(kb: KnowledgeBase) -> str:
+    """One row per article, the newest first."""
+    from bot.archive import newest_first
     from bot.dates import format_day
 
     rows = []
-    for article in kb.articles.values():
+    for article in newest_first(kb.articles.values()):
         count = len(kb.article_sentences(article.id))
         when = format_day(article.published_date) if article.published_date else "—"
         rows.append(f"{article.id}\t{when}\t{count} câu\t{article.title}\t{article.url or ''}".rstrip())
@@ -180,6 +189,62 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """One line per URL: the article added, or why not; 1 when any URL failed."""
+    from bot.fetch import Fetcher, LinkError
+    from bot.ingest import add_link
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    fetcher = Fetcher(settings)
+    failed = 0
+    try:
+        for url in args.urls:
+            try:
+                added = add_link(url, fetcher, args.articles or settings.articles_dir)
+            except LinkError as exc:
+                log.debug("adding %s failed", url, exc_info=True)
+                err.write(f"error: {exc}\n")
+                failed += 1
+                continue
+            out.write(f"added: {added.summary()}\n")
+    finally:
+        fetcher.close()
+    return 1 if failed else 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Poll FEEDS (once, or until interrupted); 1 when a feed could not be read on the last poll."""
+    import time
+
+    from bot.archive import prune_folder, vietnam_now
+    from bot.errors import ConfigError
+    from bot.feeds import FeedPoller, FeedState
+    from bot.fetch import Fetcher
+
+    if not settings.feeds:
+        raise ConfigError("FEEDS is empty: set FEEDS=https://…/rss (comma-separated RSS/Atom URLs)")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    fetcher, state = Fetcher(settings), FeedState(settings.feeds_state_path)
+    try:
+        while True:
+            reports = FeedPoller(settings, fetcher, state).poll()
+            for report in reports:
+                out.writelines(f"added: {added.summary()}\n" for added in report.added)
+                if report.unchanged:
+                    out.write(f"unchanged: {report.feed}\n")
+                err.writelines(f"{'error' if report.failed else 'warning'}: {line}\n" for line in report.problems)
+            if settings.keep_days:
+                removed = prune_folder(settings.articles_dir, settings.keep_days, vietnam_now())
+                out.writelines(f"removed (older than KEEP_DAYS={settings.keep_days}): {p}\n" for p in removed)
+            out.flush()
+            if args.once:
+                return 1 if any(r.failed for r in reports) else 0
+            time.sleep(settings.feeds_poll_seconds)
+    finally:
+        state.close()
+        fetcher.close()
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.app import run
 
@@ -205,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_fit(args, sys.stdout)
         if args.command == "index":
             return cmd_index(args, settings, sys.stdout)
+        if args.command == "add":
+            return cmd_add(args, settings, sys.stdout, sys.stderr)
+        if args.command == "feeds":
+            return cmd_feeds(args, settings, sys.stdout, sys.stderr)
         return cmd_run(args, settings)
     except BotError as exc:
         log.debug("command failed", exc_info=True)
