@@ -192,7 +192,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """One line per URL: the article added, or why not; 1 when any URL failed."""
     from bot.fetch import Fetcher, LinkError
-    from bot.ingest import add_link
+    from bot.links import add_link
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     fetcher = Fetcher(settings)

@@ -23,7 +23,7 @@ import feedparser
 
 from bot.archive import VIETNAM, vietnam_now
 from bot.fetch import Fetcher, LinkError
-from bot.ingest import Added, add_link
+from bot.links import Added, add_link
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

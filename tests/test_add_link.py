@@ -17,7 +17,7 @@ from news_site import BUS, FESTIVAL, NewsSite, article_page
 from bot import fetch
 from bot.corpus import load_articles, parse_article
 from bot.fetch import Fetcher, LinkError, is_public, system_resolver
-from bot.ingest import add_link
+from bot.links import add_link
 from bot.webpage import article_text, extract
 from tests.conftest import SEEDS
 

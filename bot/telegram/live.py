@@ -18,7 +18,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.feeds import FeedPoller, FeedState
 from bot.fetch import Fetcher, LinkError
-from bot.ingest import add_link
+from bot.links import add_link
 from bot.settings import Settings
 from bot.telegram import handlers
 
