@@ -8,59 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.normalize import fix_tones, fold, nfc
+from bot.normalize import fold
 from bot.question import Question
-from bot.tokenize import STOPWORDS
+from bot.tokenize import STOPWORDS, Word, tag
 
 MAX_ANSWER = 150
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
 
 
-@dataclass(frozen=True)
-class Word:
-    """A pyvi word with its character span in the original sentence."""
-
-    text: str
-    start: int
-    end: int
-    pos: str
-
-    @property
-    def key(self) -> str:
-        return fold(self.text).replace(" ", "_")
-
-    @property
-    def capitalized(self) -> bool:
-        return self.text[:1].isupper()
-
-
 @lru_cache(maxsize=4096)
 def words(sentence: str) -> tuple[Word, ...]:
-    """pyvi words and POS tags aligned back to the sentence's characters."""
-    from pyvi import ViPosTagger, ViTokenizer
+    """pyvi words and POS tags aligned back to the sentence's characters.
 
-    tokens, tags = ViPosTagger.postagging(ViTokenizer.tokenize(fix_tones(nfc(sentence))))
-    fixed = fix_tones(nfc(sentence))
-    out: list[Word] = []
-    cursor = 0
-    for token, tag in zip(tokens, tags, strict=True):
-        start = end = None
-        pos = cursor
-        for syllable in token.split("_"):
-            found = fixed.find(syllable, pos)
-            if found < 0:
-                break
-            start = found if start is None else start
-            end = pos = found + len(syllable)
-        else:
-            if start is not None and end is not None:
-                out.append(Word(sentence[start:end].replace("\n", " "), start, end, str(tag)))
-                cursor = end
-    return tuple(out)
+    A sentence of the knowledge base has them stored (`KnowledgeBase.words`); this runs pyvi.
+    """
+    return tag(sentence)
 
 
 @lru_cache(maxsize=8192)

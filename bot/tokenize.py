@@ -14,7 +14,9 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache, partial
+from itertools import pairwise
 from typing import Any
 
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
@@ -45,12 +47,42 @@ _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
+@dataclass(frozen=True)
+class Word:
+    """A pyvi word with its character span in the original sentence and its POS tag."""
+
+    text: str
+    start: int
+    end: int
+    pos: str
+
+    @property
+    def key(self) -> str:
+        return fold(self.text).replace(" ", "_")
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[:1].isupper()
+
+
 @cache
 def _pyvi() -> Any:
     """pyvi costs a second to import; load it once, and only when text is tokenized."""
     from pyvi import ViTokenizer
 
     return ViTokenizer
+
+
+@cache
+def _pos_tagger() -> Any:
+    from pyvi import ViPosTagger
+
+    return ViPosTagger
+
+
+def _terms_of(tokenized: str) -> list[str]:
+    """Index terms of pyvi's output (`Bộ_trưởng đã ký`), punctuation dropped."""
+    return [term for tok in tokenized.split() if _WORD.search(tok) for term in _word_terms(tok)]
 
 
 def segment(text: str) -> list[str]:
@@ -61,6 +93,52 @@ def segment(text: str) -> list[str]:
     """
     clean = fix_tones(nfc(text))
     return [tok for tok in _pyvi().tokenize(clean).split() if _WORD.search(tok)]
+
+
+def _aligned(sentence: str, clean: str, tokens: Sequence[str], tags: Sequence[str]) -> tuple[Word, ...]:
+    """pyvi's tokens placed back on the sentence's characters (`clean` is its normalized twin)."""
+    out: list[Word] = []
+    cursor = 0
+    for token, tag in zip(tokens, tags, strict=True):
+        start = end = None
+        pos = cursor
+        for syllable in token.split("_"):
+            found = clean.find(syllable, pos)
+            if found < 0:
+                break
+            start = found if start is None else start
+            end = pos = found + len(syllable)
+        else:
+            if start is not None and end is not None:
+                out.append(Word(sentence[start:end].replace("\n", " "), start, end, str(tag)))
+                cursor = end
+    return tuple(out)
+
+
+def tag(sentence: str) -> tuple[Word, ...]:
+    """pyvi words and POS tags aligned back to the sentence's characters."""
+    clean = fix_tones(nfc(sentence))
+    tokens, tags = _pos_tagger().postagging(_pyvi().tokenize(clean))
+    return _aligned(sentence, clean, tokens, tags)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What ingestion keeps of a sentence: its BM25 terms and its tagged words."""
+
+    terms: list[str]
+    words: tuple[Word, ...]
+
+
+Analyzer = Callable[[str], Analysis]
+
+
+def analyze(sentence: str) -> Analysis:
+    """Index terms and tagged words from one pyvi pass: the same as `index_terms` and `tag`."""
+    clean = fix_tones(nfc(sentence))
+    tokenized = _pyvi().tokenize(clean)
+    tokens, tags = _pos_tagger().postagging(tokenized)
+    return Analysis(_terms_of(tokenized), _aligned(sentence, clean, tokens, tags))
 
 
 def _word_terms(word: str) -> list[str]:
@@ -74,7 +152,55 @@ def _word_terms(word: str) -> list[str]:
 
 def index_terms(text: str) -> list[str]:
     """Terms a sentence is indexed under: compounds, syllables, and folded syllables."""
-    return [term for word in segment(text) for term in _word_terms(word)]
+    return _terms_of(_pyvi().tokenize(fix_tones(nfc(text))))
+
+
+_TOKEN = re.compile(r"\w+(?:[./:,-]\w+)*|[^\w\s]+")
+_LONGEST_WORD = 4  # syllables
+
+
+def segment_known(
+    text: str, is_word: Callable[[str], bool], tag_of: Callable[[str], str | None]
+) -> tuple[Word, ...]:
+    """Words of `text` without pyvi: at each point the longest run of syllables `is_word` knows
+    (as `bộ_trưởng`), else one syllable; tagged by `tag_of`, else guessed from its shape.
+
+    Questions are short and their content words are the articles' words, so the index's own
+    vocabulary of compounds segments them; pyvi (a second to import) is left to ingestion.
+    """
+    clean = fix_tones(nfc(text))
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(clean)]
+    out: list[Word] = []
+    i = 0
+    while i < len(tokens):
+        n = 1
+        for size in range(min(_LONGEST_WORD, len(tokens) - i), 1, -1):
+            run = tokens[i : i + size]
+            spaced = all(clean[a[1] : b[0]] == " " for a, b in pairwise(run))
+            if (
+                spaced
+                and all(_WORD.match(clean[a:b]) for a, b in run)
+                and is_word("_".join(clean[a:b].casefold() for a, b in run))
+            ):
+                n = size
+                break
+        start, end = tokens[i][0], tokens[i + n - 1][1]
+        surface = clean[start:end]
+        key = "_".join(surface.casefold().split())
+        out.append(
+            Word(text[start:end].replace("\n", " "), start, end, tag_of(key) or _shape_tag(surface, i == 0))
+        )
+        i += n
+    return tuple(out)
+
+
+def _shape_tag(word: str, first: bool) -> str:
+    """pyvi's tag for a word ingestion never saw: punctuation, number, name, or noun."""
+    if not _WORD.search(word):
+        return "F"
+    if word[0].isdigit():
+        return "M"
+    return "Np" if word[0].isupper() and not first else "N"
 
 
 def _stop_mask(syllables: list[str], phrases: frozenset[str]) -> list[bool]:

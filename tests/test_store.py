@@ -13,7 +13,7 @@ from bot.errors import EmptyCorpusError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.store import MANIFEST, IndexStore, cache_key
-from bot.tokenize import tokenize_many
+from bot.tokenize import Analysis, tokenize_many
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -84,14 +84,14 @@ def test_save_keeps_only_the_newest_entries(tmp_path: Path) -> None:
 
 
 class CountingTokenizer:
-    """str.split that remembers how many texts it tokenized."""
+    """str.split (and no words) that remembers how many texts it analysed."""
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, text: str) -> list[str]:
+    def __call__(self, text: str) -> Analysis:
         self.calls += 1
-        return text.lower().split()
+        return Analysis(text.lower().split(), ())
 
 
 @pytest.fixture
@@ -171,5 +171,5 @@ def test_index_cache_manifest_names_the_tokenizer_and_articles(settings: Setting
     kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
     entry = next(settings.index_cache_dir.iterdir())
     meta = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))["meta"]
-    assert meta["tokenizer"].endswith("CountingTokenizer")
-    assert sum(n for _, n in meta["articles"]) == len(kb.sentences)
+    assert meta["analyzer"].endswith("CountingTokenizer")
+    assert (meta["articles"], meta["sentences"]) == (len(kb.articles), len(kb.sentences))

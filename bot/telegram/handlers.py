@@ -114,7 +114,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
-        digest = hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()
+        digest = hashlib.sha1(kb.fingerprint.encode()).hexdigest()  # not per sentence: 700k at archive size
         return cls(
             settings=settings,
             kb=kb,

@@ -1,0 +1,437 @@
+"""Ingestion: article files into the arrays of one cache entry, in batches, over all cores.
+
+What a restart needs is all on disk: article metadata, bodies, sentence offsets, each
+sentence's tagged words and BM25 terms. A build reads only the files whose size or mtime
+differ from the newest entry's record of them; of those, only files whose content digest
+changed are chunked and run through pyvi (in worker processes, a batch of files at a time).
+Everything else is copied from the old entry's arrays. Results are written to the entry's
+temporary folder as they arrive and term lists become int32 arrays at once, so memory holds
+the forward index and the postings, never Python strings per token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing as mp
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from bot.chunking import split_sentences
+from bot.corpus import ArticleFile, decode_article, parse_article
+from bot.errors import ArticleError, EmptyCorpusError
+from bot.index import BM25Index, Encoded
+from bot.normalize import fix_tones, nfc
+from bot.tokenize import Analyzer
+
+log = logging.getLogger(__name__)
+
+ARTICLES = "articles.json"
+LEXICON = "lexicon.json"
+TAGS = "tags.json"
+# Raw little-endian arrays (no header: their length follows from the pointer arrays).
+RAW = {
+    "bodies": np.uint8,  # every body, UTF-8, one after the other
+    "sent_char": np.int32,  # (start, end) of each sentence, characters into its body
+    "sent_byte": np.int64,  # (start, end) of each sentence, bytes into `bodies`
+    "sent_article": np.int32,  # article number of each sentence
+    "word_ptr": np.int64,  # sentence i's words are word_span[word_ptr[i]:word_ptr[i+1]]
+    "word_span": np.int32,  # (start, end) of each word, characters into its sentence
+    "word_pos": np.uint8,  # each word's POS tag, an index into tags.json
+    "body_ptr": np.int64,  # article n's body is bodies[body_ptr[n]:body_ptr[n+1]]
+}
+_BATCH = 16  # files per worker task: enough to amortize the round trip, small enough to stream
+_MIN_PARALLEL = 64  # fewer files than this are analysed in this process
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article of an entry, as `articles.json` stores it."""
+
+    id: str
+    title: str
+    url: str | None
+    published: str | None  # ISO datetime
+    byline: str | None
+    dateline: str | None
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+    sentences: int
+
+    @classmethod
+    def load(cls, entry: Path) -> list[Record]:
+        return [cls(*row) for row in json.loads((entry / ARTICLES).read_text(encoding="utf-8"))]
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """One file after the worker: metadata, body and per-sentence arrays, strings joined."""
+
+    record: Record
+    body: bytes
+    sent_char: np.ndarray  # (n, 2) int32
+    sent_byte: np.ndarray  # (n, 2) int64, relative to the body
+    terms: str  # every sentence's terms, "\x1f"-joined
+    term_counts: np.ndarray  # terms per sentence
+    word_span: np.ndarray  # (w, 2) int32
+    word_counts: np.ndarray  # words per sentence
+    tags: str  # every word's tag, " "-joined
+
+
+@dataclass(frozen=True)
+class _Job:
+    file: ArticleFile
+    known: str | None  # the content digest on record: the file is not analysed again if it matches
+
+
+def _analyse(job: _Job, analyzer: Analyzer, lexicon: Counter[tuple[str, str]]) -> _Analysed | str | None:
+    """The file analysed; its digest when it matches `job.known`; None (warned) when unusable."""
+    path = job.file.path
+    try:
+        raw = path.read_bytes()
+        content = digest(raw)
+        if content == job.known:
+            return content
+        article = parse_article(decode_article(raw, path), path)
+    except (ArticleError, OSError) as exc:
+        log.warning("skipping article %s: %s", path, exc)
+        return None
+    sentences = split_sentences(article)
+    body = article.body
+    sent_byte = np.zeros((len(sentences), 2), np.int64)
+    done_chars, done_bytes = 0, 0
+    terms: list[str] = []
+    term_counts, word_counts, spans, tags = [], [], [], []
+    for k, s in enumerate(sentences):
+        done_bytes += len(body[done_chars : s.start].encode())
+        sent_byte[k] = done_bytes, done_bytes + len(s.text.encode())
+        done_chars, done_bytes = s.end, int(sent_byte[k, 1])
+        analysis = analyzer(s.text)
+        terms.extend(analysis.terms)
+        term_counts.append(len(analysis.terms))
+        word_counts.append(len(analysis.words))
+        for w in analysis.words:
+            spans.append((w.start, w.end))
+            tags.append(w.pos)
+            lexicon[(lexicon_key(w.text), w.pos)] += 1
+    record = Record(
+        article.id,
+        article.title,
+        article.url,
+        article.published.isoformat() if article.published else None,
+        article.byline,
+        article.dateline,
+        str(path),
+        job.file.size,
+        job.file.mtime_ns,
+        content,
+        len(sentences),
+    )
+    return _Analysed(
+        record,
+        body.encode(),
+        np.array([(s.start, s.end) for s in sentences], np.int32).reshape(-1, 2),
+        sent_byte,
+        "\x1f".join(terms),
+        np.array(term_counts, np.int64),
+        np.array(spans, np.int32).reshape(-1, 2),
+        np.array(word_counts, np.int64),
+        " ".join(tags),
+    )
+
+
+def lexicon_key(text: str) -> str:
+    """How a word is looked up in the vocabulary: normalized, casefolded, syllables joined by `_`."""
+    return "_".join(fix_tones(nfc(text)).casefold().split())
+
+
+def _analyse_batch(analyzer: Analyzer, jobs: list[_Job]) -> tuple[list[_Analysed | str | None], Counter]:
+    lexicon: Counter[tuple[str, str]] = Counter()
+    return [_analyse(job, analyzer, lexicon) for job in jobs], lexicon
+
+
+def _worker_init(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _results(
+    jobs: list[_Job], analyzer: Analyzer, workers: int
+) -> Iterator[tuple[list[_Analysed | str | None], Counter]]:
+    """Batches of results in job order; a process pool when there are many files.
+
+    Forking is avoided when other threads run (the Telegram bot): a forkserver starts the
+    workers then.
+    """
+    batches = [jobs[i : i + _BATCH] for i in range(0, len(jobs), _BATCH)]
+    if workers < 2 or len(jobs) < _MIN_PARALLEL:
+        yield from (_analyse_batch(analyzer, batch) for batch in batches)
+        return
+    analyzer("Khởi động.")  # load pyvi once, before forking: the workers inherit it
+    method = (
+        "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "forkserver"
+    )
+    context = mp.get_context(method)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=(logging.getLogger().level,)
+    ) as pool:
+        # A bounded window of batches in flight, so finished results never pile up in memory.
+        pending = [pool.submit(_analyse_batch, analyzer, b) for b in batches[: workers * 4]]
+        for nxt in range(workers * 4, len(batches) + workers * 4):
+            result = pending.pop(0).result()
+            if nxt < len(batches):
+                pending.append(pool.submit(_analyse_batch, analyzer, batches[nxt]))
+            yield result
+
+
+@dataclass(frozen=True)
+class Old:
+    """The entry a build copies unchanged articles from."""
+
+    entry: Path
+    records: list[Record]
+    arrays: dict[str, np.ndarray]
+    index: BM25Index
+    tags: list[str]
+    lexicon: dict[str, dict[str, int]]
+    sent_ptr: np.ndarray  # article n's sentences are sent_ptr[n]:sent_ptr[n+1]
+
+    @classmethod
+    def open(cls, entry: Path) -> Old:
+        records = Record.load(entry)
+        return cls(
+            entry,
+            records,
+            load_raw(entry),
+            BM25Index.load(entry),
+            json.loads((entry / TAGS).read_text(encoding="utf-8")),
+            json.loads((entry / LEXICON).read_text(encoding="utf-8")),
+            np.concatenate(([0], np.cumsum([r.sentences for r in records], dtype=np.int64))),
+        )
+
+    def word_counts(self, n: int) -> Counter[tuple[str, str]]:
+        """(word, tag) counts of article `n`, to take out of the lexicon when it goes."""
+        a = self.arrays
+        counts: Counter[tuple[str, str]] = Counter()
+        for i in range(int(self.sent_ptr[n]), int(self.sent_ptr[n + 1])):
+            b0, b1 = a["sent_byte"][i]
+            text = bytes(a["bodies"][b0:b1]).decode()
+            for w in range(int(a["word_ptr"][i]), int(a["word_ptr"][i + 1])):
+                start, end = a["word_span"][w]
+                counts[(lexicon_key(text[start:end]), self.tags[a["word_pos"][w]])] += 1
+        return counts
+
+
+def load_raw(entry: Path) -> dict[str, np.ndarray]:
+    """An entry's raw arrays, memory-mapped; pairs (`sent_char`, `sent_byte`, `word_span`) as (n, 2)."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, dtype in RAW.items():
+        path = entry / f"{name}.bin"
+        if path.stat().st_size == 0:
+            array = np.zeros(0, dtype)
+        else:
+            array = np.memmap(path, dtype=dtype, mode="r")
+        arrays[name] = array.reshape(-1, 2) if name in _PAIRS else array
+    return arrays
+
+
+_PAIRS = ("sent_char", "sent_byte", "word_span")
+
+
+@dataclass
+class _Writer:
+    """Streams articles into an entry's raw files and gathers its forward index and vocabulary."""
+
+    folder: Path
+    files: dict[str, BinaryIO]
+    vocab: dict[str, int]
+    tag_ids: dict[str, int]
+    term_chunks: list[np.ndarray]
+    doc_lengths: list[np.ndarray]
+    records: list[Record]
+    lexicon: Counter[tuple[str, str]]
+    body_bytes: int = 0
+    words: int = 0
+
+    @classmethod
+    def open(cls, folder: Path) -> _Writer:
+        files = {name: (folder / f"{name}.bin").open("wb") for name in RAW}
+        files["word_ptr"].write(np.zeros(1, np.int64).tobytes())
+        files["body_ptr"].write(np.zeros(1, np.int64).tobytes())
+        return cls(folder, files, {}, {}, [], [], [], Counter())
+
+    def _write(self, name: str, array: np.ndarray) -> None:
+        self.files[name].write(np.ascontiguousarray(array, RAW[name]).tobytes())
+
+    def _common(self, record: Record, body: bytes, sent_char: np.ndarray, sent_byte: np.ndarray) -> None:
+        self._write("bodies", np.frombuffer(body, np.uint8))
+        self._write("sent_char", sent_char)
+        self._write("sent_byte", sent_byte + self.body_bytes)
+        self._write("sent_article", np.full(len(sent_char), len(self.records), np.int32))
+        self.body_bytes += len(body)
+        self._write("body_ptr", np.array([self.body_bytes]))
+        self.records.append(record)
+
+    def add_new(self, item: _Analysed) -> None:
+        self._common(item.record, item.body, item.sent_char, item.sent_byte)
+        terms = item.terms.split("\x1f") if item.terms else []
+        vocab = self.vocab
+        self.term_chunks.append(
+            np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int32, count=len(terms))
+        )
+        self.doc_lengths.append(item.term_counts)
+        tags = item.tags.split(" ") if item.tags else []
+        ids = self.tag_ids
+        self._write("word_pos", np.fromiter((ids.setdefault(t, len(ids)) for t in tags), np.uint8, len(tags)))
+        self._write("word_span", item.word_span)
+        self._write("word_ptr", self.words + np.cumsum(item.word_counts))
+        self.words += int(item.word_counts.sum())
+
+    def add_old(self, old: Old, n: int, remap: np.ndarray, tag_remap: np.ndarray, record: Record) -> None:
+        lo, hi = int(old.sent_ptr[n]), int(old.sent_ptr[n + 1])
+        a = old.arrays
+        body_lo, body_hi = int(a["body_ptr"][n]), int(a["body_ptr"][n + 1])
+        body = bytes(a["bodies"][body_lo:body_hi])
+        self._common(
+            record, body, np.asarray(a["sent_char"][lo:hi]), np.asarray(a["sent_byte"][lo:hi]) - body_lo
+        )
+        enc = old.index.encoded()
+        t0, t1 = int(enc.doc_ptr[lo]), int(enc.doc_ptr[hi])
+        self.term_chunks.append(remap[np.asarray(enc.term_ids[t0:t1])])
+        self.doc_lengths.append(np.diff(enc.doc_ptr[lo : hi + 1]))
+        w0, w1 = int(a["word_ptr"][lo]), int(a["word_ptr"][hi])
+        self._write("word_pos", tag_remap[np.asarray(a["word_pos"][w0:w1])])
+        self._write("word_span", np.asarray(a["word_span"][w0:w1]))
+        self._write("word_ptr", self.words + (np.asarray(a["word_ptr"][lo + 1 : hi + 1]) - w0))
+        self.words += w1 - w0
+
+    def close(self) -> Encoded:
+        for f in self.files.values():
+            f.close()
+        term_ids = np.concatenate(self.term_chunks) if self.term_chunks else np.zeros(0, np.int32)
+        lengths = np.concatenate(self.doc_lengths) if self.doc_lengths else np.zeros(0, np.int64)
+        self.term_chunks.clear()
+        doc_ptr = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=doc_ptr[1:])
+        return Encoded._canonical(list(self.vocab), doc_ptr, term_ids)
+
+    def finish(self) -> None:
+        """The JSON files: articles, tag names, and each word's tag counts (for questions)."""
+        rows = [list(r.__dict__.values()) for r in self.records]
+        (self.folder / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        (self.folder / TAGS).write_text(json.dumps(list(self.tag_ids)), encoding="utf-8")
+        lexicon: dict[str, dict[str, int]] = {}
+        for (word, tag), n in sorted(self.lexicon.items()):
+            if n > 0:
+                lexicon.setdefault(word, {})[tag] = n
+        (self.folder / LEXICON).write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build must do: every file in order, with what the newest entry knows of it."""
+
+    files: list[ArticleFile]
+    known: list[Record | None]  # the old record of the same path, if any
+    same: list[bool]  # size and mtime as on record: not even read
+
+    @classmethod
+    def of(cls, files: Sequence[ArticleFile], old: Sequence[Record]) -> Plan:
+        by_path = {r.path: r for r in old}
+        known = [by_path.get(str(f.path)) for f in files]
+        same = [r is not None and (r.size, r.mtime_ns) == (f.size, f.mtime_ns) for f, r in zip(files, known)]
+        return cls(list(files), known, same)
+
+
+def build(
+    folder: Path,
+    plan: Plan,
+    old: Old | None,
+    analyzer: Analyzer,
+    *,
+    k1: float,
+    b: float,
+    epsilon: float,
+    progress: bool,
+    where: str,
+) -> tuple[list[Record], BM25Index]:
+    """Write a complete entry (all but the manifest) into `folder`; its articles and index."""
+    from tqdm import tqdm  # only builds need it
+
+    jobs = [
+        _Job(f, r.digest if r else None) for f, r, same in zip(plan.files, plan.known, plan.same) if not same
+    ]
+    writer = _Writer.open(folder)
+    slots: dict[str, int] = {}
+    remap = np.zeros(0, np.int32)
+    tag_remap = np.zeros(0, np.uint8)
+    if old is not None:
+        slots = {r.path: n for n, r in enumerate(old.records)}
+        vocab, tag_ids = writer.vocab, writer.tag_ids
+        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in old.index.encoded().terms), np.int32)
+        tag_remap = np.fromiter((tag_ids.setdefault(t, len(tag_ids)) for t in old.tags), np.uint8)
+        writer.lexicon.update({(w, t): n for w, tags in old.lexicon.items() for t, n in tags.items()})
+    kept: set[int] = set()
+    log.info("reading %d of %d article files", len(jobs), len(plan.files))
+    results = _results(jobs, analyzer, os.cpu_count() or 1)
+    pending: list[_Analysed | str | None] = []
+    seen: set[str] = set()
+    with tqdm(
+        total=len(jobs), disable=None if progress else True, unit="file", desc="indexing", leave=False
+    ) as bar:
+        for file, record, same in zip(plan.files, plan.known, plan.same):
+            if same:
+                item: _Analysed | str | None = record.digest if record else None
+            else:
+                if not pending:
+                    pending, counts = next(results)
+                    writer.lexicon.update(counts)
+                    bar.update(len(pending))
+                item = pending.pop(0)
+            if item is None:
+                continue
+            if file.path.stem in seen:
+                log.warning(
+                    "skipping article %s: another file already has an article named %s",
+                    file.path,
+                    file.path.stem,
+                )
+                continue
+            seen.add(file.path.stem)
+            if isinstance(item, _Analysed):
+                writer.add_new(item)
+                continue
+            assert old is not None and record is not None  # unchanged content: copied from the old entry
+            kept.add(slots[record.path])
+            writer.add_old(
+                old,
+                slots[record.path],
+                remap,
+                tag_remap,
+                replace(record, size=file.size, mtime_ns=file.mtime_ns),
+            )
+    if old is not None:
+        for n in set(range(len(old.records))) - kept:
+            writer.lexicon.subtract(old.word_counts(n))
+    if not any(r.sentences for r in writer.records):
+        raise EmptyCorpusError(
+            f"no usable article in {where}: add UTF-8 .txt files (a title line, then the text)"
+        )
+    index = BM25Index.from_encoded(writer.close(), k1=k1, b=b, epsilon=epsilon)
+    index.save(folder)
+    writer.finish()
+    return writer.records, index
