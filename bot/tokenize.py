@@ -65,6 +65,11 @@ class Word:
         return self.text[:1].isupper()
 
 
+# pyvi's CRF taggers are not safe to use from two threads at once (the bot answers on one
+# thread and refreshes articles on another): every call holds this lock.
+_PYVI_LOCK = threading.Lock()
+
+
 @cache
 def _pyvi() -> Any:
     """pyvi costs a second to import; load it once, and only when text is tokenized."""
@@ -92,7 +97,9 @@ def segment(text: str) -> list[str]:
     original text and the caller lowercases afterwards.
     """
     clean = fix_tones(nfc(text))
-    return [tok for tok in _pyvi().tokenize(clean).split() if _WORD.search(tok)]
+    with _PYVI_LOCK:
+        tokenized = _pyvi().tokenize(clean)
+    return [tok for tok in tokenized.split() if _WORD.search(tok)]
 
 
 def _aligned(sentence: str, clean: str, tokens: Sequence[str], tags: Sequence[str]) -> tuple[Word, ...]:
@@ -118,7 +125,8 @@ def _aligned(sentence: str, clean: str, tokens: Sequence[str], tags: Sequence[st
 def tag(sentence: str) -> tuple[Word, ...]:
     """pyvi words and POS tags aligned back to the sentence's characters."""
     clean = fix_tones(nfc(sentence))
-    tokens, tags = _pos_tagger().postagging(_pyvi().tokenize(clean))
+    with _PYVI_LOCK:
+        tokens, tags = _pos_tagger().postagging(_pyvi().tokenize(clean))
     return _aligned(sentence, clean, tokens, tags)
 
 
@@ -136,8 +144,9 @@ Analyzer = Callable[[str], Analysis]
 def analyze(sentence: str) -> Analysis:
     """Index terms and tagged words from one pyvi pass: the same as `index_terms` and `tag`."""
     clean = fix_tones(nfc(sentence))
-    tokenized = _pyvi().tokenize(clean)
-    tokens, tags = _pos_tagger().postagging(tokenized)
+    with _PYVI_LOCK:
+        tokenized = _pyvi().tokenize(clean)
+        tokens, tags = _pos_tagger().postagging(tokenized)
     return Analysis(_terms_of(tokenized), _aligned(sentence, clean, tokens, tags))
 
 
@@ -152,7 +161,10 @@ def _word_terms(word: str) -> list[str]:
 
 def index_terms(text: str) -> list[str]:
     """Terms a sentence is indexed under: compounds, syllables, and folded syllables."""
-    return _terms_of(_pyvi().tokenize(fix_tones(nfc(text))))
+    clean = fix_tones(nfc(text))
+    with _PYVI_LOCK:
+        tokenized = _pyvi().tokenize(clean)
+    return _terms_of(tokenized)
 
 
 _TOKEN = re.compile(r"\w+(?:[./:,-]\w+)*|[^\w\s]+")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from bot import knowledge
 from bot.errors import EmptyCorpusError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
-from bot.store import MANIFEST, IndexStore, cache_key
+from bot.store import FORMAT_VERSION, MANIFEST, IndexStore, cache_key
+from bot.telegram.handlers import Services, refresh
 from bot.tokenize import Analysis, tokenize_many
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -173,3 +178,55 @@ def test_index_cache_manifest_names_the_tokenizer_and_articles(settings: Setting
     meta = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))["meta"]
     assert meta["analyzer"].endswith("CountingTokenizer")
     assert (meta["articles"], meta["sentences"]) == (len(kb.articles), len(kb.sentences))
+
+
+@pytest.mark.parametrize("manifest", ["null", "[]", "5", '"text"', '{"key": 5}'])
+def test_a_manifest_that_is_json_but_not_an_object_is_damage(
+    settings: Settings, articles: Path, manifest: str
+) -> None:
+    KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    [entry] = settings.index_cache_dir.iterdir()
+    (entry / MANIFEST).write_text(manifest, encoding="utf-8")
+    tok = CountingTokenizer()
+    kb = KnowledgeBase.build(settings, [articles], tok)
+    assert tok.calls == len(kb.sentences) > 0  # rebuilt from the articles
+    assert json.loads((kb.entry / MANIFEST).read_text(encoding="utf-8"))["format"] == FORMAT_VERSION
+
+
+def test_files_vanishing_while_the_folder_is_read_are_skipped(
+    settings: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    (articles / "gone.txt").symlink_to(articles / "deleted.txt")
+    (articles / "loop.txt").symlink_to(articles / "loop.txt")
+    doomed = articles / "900_new.txt"
+    doomed.write_text(NEW_ARTICLE, encoding="utf-8")
+    scan = knowledge.article_files
+
+    def scan_then_delete(*args, **kwargs):  # the file is listed, then deleted before it is read
+        files = scan(*args, **kwargs)
+        doomed.unlink(missing_ok=True)
+        return files
+
+    monkeypatch.setattr(knowledge, "article_files", scan_then_delete)
+    with caplog.at_level(logging.WARNING):
+        kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    assert sorted(kb.articles) == ["000_476baa55c1d77fce", "003_c0e68c6c8b24d8e4"]
+    for name in ("gone.txt", "loop.txt", "900_new.txt"):
+        assert name in caplog.text
+
+
+def test_the_bot_refresher_logs_a_failed_refresh_and_keeps_going(
+    settings: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    app = SimpleNamespace(bot_data={"services": Services.build(settings, kb)})
+    (articles / "gone.txt").symlink_to(articles / "deleted.txt")  # appears after the start
+    assert asyncio.run(refresh(app)) is False
+    monkeypatch.setattr(KnowledgeBase, "refreshed", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
+    with caplog.at_level(logging.ERROR):
+        assert asyncio.run(refresh(app)) is False
+    assert "could not refresh the articles" in caplog.text
+    monkeypatch.undo()
+    (articles / "900_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert asyncio.run(refresh(app)) is True
+    assert "900_new" in app.bot_data["services"].kb.articles
