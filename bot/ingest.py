@@ -17,9 +17,9 @@ import logging
 import multiprocessing as mp
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -49,8 +49,8 @@ RAW = {
     "word_pos": np.uint8,  # each word's POS tag, an index into tags.json
     "body_ptr": np.int64,  # article n's body is bodies[body_ptr[n]:body_ptr[n+1]]
 }
-_BATCH = 16  # files per worker task: enough to amortize the round trip, small enough to stream
-_MIN_PARALLEL = 64  # fewer files than this are analysed in this process
+_BATCH_CHARS = 1 << 16  # characters of sentences per worker task (~500 sentences, ~0.25 s of pyvi)
+_MIN_PARALLEL_BYTES = 1 << 18  # less changed text than this is analysed in this process
 
 
 def digest(raw: bytes) -> str:
@@ -79,33 +79,35 @@ class Record:
 
 
 @dataclass(frozen=True)
-class _Analysed:
-    """One file after the worker: metadata, body and per-sentence arrays, strings joined."""
+class _Parsed:
+    """One changed file, read and cut into sentences (in this process: that part is fast)."""
 
     record: Record
     body: bytes
     sent_char: np.ndarray  # (n, 2) int32
     sent_byte: np.ndarray  # (n, 2) int64, relative to the body
+    texts: list[str]
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """A batch of sentences after pyvi (in a worker): strings joined, arrays compact."""
+
     terms: str  # every sentence's terms, "\x1f"-joined
     term_counts: np.ndarray  # terms per sentence
     word_span: np.ndarray  # (w, 2) int32
     word_counts: np.ndarray  # words per sentence
     tags: str  # every word's tag, " "-joined
+    lexicon: Counter[tuple[str, str]]  # (word, tag) counts
 
 
-@dataclass(frozen=True)
-class _Job:
-    file: ArticleFile
-    known: str | None  # the content digest on record: the file is not analysed again if it matches
-
-
-def _analyse(job: _Job, analyzer: Analyzer, lexicon: Counter[tuple[str, str]]) -> _Analysed | str | None:
-    """The file analysed; its digest when it matches `job.known`; None (warned) when unusable."""
-    path = job.file.path
+def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
+    """The file read and split; its digest when it matches `known`; None (warned) when unusable."""
+    path = file.path
     try:
         raw = path.read_bytes()
         content = digest(raw)
-        if content == job.known:
+        if content == known:
             return content
         article = parse_article(decode_article(raw, path), path)
     except (ArticleError, OSError) as exc:
@@ -115,20 +117,10 @@ def _analyse(job: _Job, analyzer: Analyzer, lexicon: Counter[tuple[str, str]]) -
     body = article.body
     sent_byte = np.zeros((len(sentences), 2), np.int64)
     done_chars, done_bytes = 0, 0
-    terms: list[str] = []
-    term_counts, word_counts, spans, tags = [], [], [], []
     for k, s in enumerate(sentences):
         done_bytes += len(body[done_chars : s.start].encode())
         sent_byte[k] = done_bytes, done_bytes + len(s.text.encode())
         done_chars, done_bytes = s.end, int(sent_byte[k, 1])
-        analysis = analyzer(s.text)
-        terms.extend(analysis.terms)
-        term_counts.append(len(analysis.terms))
-        word_counts.append(len(analysis.words))
-        for w in analysis.words:
-            spans.append((w.start, w.end))
-            tags.append(w.pos)
-            lexicon[(lexicon_key(w.text), w.pos)] += 1
     record = Record(
         article.id,
         article.title,
@@ -137,21 +129,36 @@ def _analyse(job: _Job, analyzer: Analyzer, lexicon: Counter[tuple[str, str]]) -
         article.byline,
         article.dateline,
         str(path),
-        job.file.size,
-        job.file.mtime_ns,
+        file.size,
+        file.mtime_ns,
         content,
         len(sentences),
     )
+    spans = np.array([(s.start, s.end) for s in sentences], np.int32).reshape(-1, 2)
+    return _Parsed(record, body.encode(), spans, sent_byte, [s.text for s in sentences])
+
+
+def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
+    """pyvi over a batch of sentences (a worker's task)."""
+    terms: list[str] = []
+    term_counts, word_counts, spans, tags = [], [], [], []
+    lexicon: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        analysis = analyzer(text)
+        terms.extend(analysis.terms)
+        term_counts.append(len(analysis.terms))
+        word_counts.append(len(analysis.words))
+        for w in analysis.words:
+            spans.append((w.start, w.end))
+            tags.append(w.pos)
+        lexicon.update((lexicon_key(w.text), w.pos) for w in analysis.words)
     return _Analysed(
-        record,
-        body.encode(),
-        np.array([(s.start, s.end) for s in sentences], np.int32).reshape(-1, 2),
-        sent_byte,
         "\x1f".join(terms),
         np.array(term_counts, np.int64),
         np.array(spans, np.int32).reshape(-1, 2),
         np.array(word_counts, np.int64),
         " ".join(tags),
+        lexicon,
     )
 
 
@@ -160,42 +167,67 @@ def lexicon_key(text: str) -> str:
     return "_".join(fix_tones(nfc(text)).casefold().split())
 
 
-def _analyse_batch(analyzer: Analyzer, jobs: list[_Job]) -> tuple[list[_Analysed | str | None], Counter]:
-    lexicon: Counter[tuple[str, str]] = Counter()
-    return [_analyse(job, analyzer, lexicon) for job in jobs], lexicon
-
-
 def _worker_init(level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _results(
-    jobs: list[_Job], analyzer: Analyzer, workers: int
-) -> Iterator[tuple[list[_Analysed | str | None], Counter]]:
-    """Batches of results in job order; a process pool when there are many files.
+class _Pipeline:
+    """Sentences in, analyses out in the same order: batches of about `_BATCH_CHARS` characters
+    go to a process pool (across article boundaries, so one huge article uses every core),
+    with at most a few batches in flight so that finished results never pile up.
 
-    Forking is avoided when other threads run (the Telegram bot): a forkserver starts the
-    workers then.
+    Without `parallel`, each batch is analysed here. Forking is avoided when other threads run
+    (the Telegram bot): a forkserver starts the workers then.
     """
-    batches = [jobs[i : i + _BATCH] for i in range(0, len(jobs), _BATCH)]
-    if workers < 2 or len(jobs) < _MIN_PARALLEL:
-        yield from (_analyse_batch(analyzer, batch) for batch in batches)
-        return
-    analyzer("Khởi động.")  # load pyvi once, before forking: the workers inherit it
-    method = (
-        "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "forkserver"
-    )
-    context = mp.get_context(method)
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_init, initargs=(logging.getLogger().level,)
-    ) as pool:
-        # A bounded window of batches in flight, so finished results never pile up in memory.
-        pending = [pool.submit(_analyse_batch, analyzer, b) for b in batches[: workers * 4]]
-        for nxt in range(workers * 4, len(batches) + workers * 4):
-            result = pending.pop(0).result()
-            if nxt < len(batches):
-                pending.append(pool.submit(_analyse_batch, analyzer, batches[nxt]))
-            yield result
+
+    def __init__(self, analyzer: Analyzer, workers: int, parallel: bool) -> None:
+        self._analyzer = analyzer
+        self._buffer: list[str] = []
+        self._chars = 0
+        self._inflight: deque[Future[_Analysed]] = deque()
+        self._window = 3 * workers
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel and workers > 1:
+            analyzer("Khởi động.")  # load pyvi once, before forking: the workers inherit it
+            method = (
+                "fork"
+                if threading.active_count() == 1 and "fork" in mp.get_all_start_methods()
+                else "forkserver"
+            )
+            self._pool = ProcessPoolExecutor(
+                workers,
+                mp_context=mp.get_context(method),
+                initializer=_worker_init,
+                initargs=(logging.getLogger().level,),
+            )
+
+    def put(self, texts: list[str]) -> Iterator[_Analysed]:
+        """Queue sentences; yields the analyses that must be taken now to keep the window."""
+        for text in texts:
+            self._buffer.append(text)
+            self._chars += len(text)
+            if self._chars >= _BATCH_CHARS:
+                yield from self._send()
+
+    def drain(self) -> Iterator[_Analysed]:
+        """Every analysis still owed, in order."""
+        if self._buffer:
+            yield from self._send()
+        while self._inflight:
+            yield self._inflight.popleft().result()
+
+    def _send(self) -> Iterator[_Analysed]:
+        batch, self._buffer, self._chars = self._buffer, [], 0
+        if self._pool is None:
+            yield _analyse(self._analyzer, batch)
+            return
+        self._inflight.append(self._pool.submit(_analyse, self._analyzer, batch))
+        while len(self._inflight) > self._window:
+            yield self._inflight.popleft().result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
 
 @dataclass(frozen=True)
@@ -286,8 +318,11 @@ class _Writer:
         self._write("body_ptr", np.array([self.body_bytes]))
         self.records.append(record)
 
-    def add_new(self, item: _Analysed) -> None:
+    def add_parsed(self, item: _Parsed) -> None:
+        """An article's own arrays; its sentences' analyses follow through `add_analysed`."""
         self._common(item.record, item.body, item.sent_char, item.sent_byte)
+
+    def add_analysed(self, item: _Analysed) -> None:
         terms = item.terms.split("\x1f") if item.terms else []
         vocab = self.vocab
         self.term_chunks.append(
@@ -300,6 +335,7 @@ class _Writer:
         self._write("word_span", item.word_span)
         self._write("word_ptr", self.words + np.cumsum(item.word_counts))
         self.words += int(item.word_counts.sum())
+        self.lexicon.update(item.lexicon)
 
     def add_old(self, old: Old, n: int, remap: np.ndarray, tag_remap: np.ndarray, record: Record) -> None:
         lo, hi = int(old.sent_ptr[n]), int(old.sent_ptr[n + 1])
@@ -372,9 +408,7 @@ def build(
     """Write a complete entry (all but the manifest) into `folder`; its articles and index."""
     from tqdm import tqdm  # only builds need it
 
-    jobs = [
-        _Job(f, r.digest if r else None) for f, r, same in zip(plan.files, plan.known, plan.same) if not same
-    ]
+    todo = [not same for same in plan.same]
     writer = _Writer.open(folder)
     slots: dict[str, int] = {}
     remap = np.zeros(0, np.int32)
@@ -386,44 +420,39 @@ def build(
         tag_remap = np.fromiter((tag_ids.setdefault(t, len(tag_ids)) for t in old.tags), np.uint8)
         writer.lexicon.update({(w, t): n for w, tags in old.lexicon.items() for t, n in tags.items()})
     kept: set[int] = set()
-    log.info("reading %d of %d article files", len(jobs), len(plan.files))
-    results = _results(jobs, analyzer, os.cpu_count() or 1)
-    pending: list[_Analysed | str | None] = []
+    changed_bytes = sum(f.size for f, t in zip(plan.files, todo) if t)
+    log.info("reading %d of %d article files (%d MB)", sum(todo), len(plan.files), changed_bytes >> 20)
+    pipeline = _Pipeline(analyzer, os.cpu_count() or 1, changed_bytes >= _MIN_PARALLEL_BYTES)
     seen: set[str] = set()
-    with tqdm(
-        total=len(jobs), disable=None if progress else True, unit="file", desc="indexing", leave=False
-    ) as bar:
-        for file, record, same in zip(plan.files, plan.known, plan.same):
-            if same:
-                item: _Analysed | str | None = record.digest if record else None
-            else:
-                if not pending:
-                    pending, counts = next(results)
-                    writer.lexicon.update(counts)
-                    bar.update(len(pending))
-                item = pending.pop(0)
+    bar = tqdm(total=sum(todo), disable=None if progress else True, unit="file", desc="indexing", leave=False)
+    try:
+        for file, record, again in zip(plan.files, plan.known, todo):
+            item = _parse(file, record.digest if record else None) if again else (record and record.digest)
+            bar.update(again)
             if item is None:
                 continue
             if file.path.stem in seen:
                 log.warning(
-                    "skipping article %s: another file already has an article named %s",
-                    file.path,
-                    file.path.stem,
+                    "skipping %s: another file already has an article named %s", file.path, file.path.stem
                 )
                 continue
             seen.add(file.path.stem)
-            if isinstance(item, _Analysed):
-                writer.add_new(item)
+            if isinstance(item, _Parsed):
+                writer.add_parsed(item)
+                for analysed in pipeline.put(item.texts):
+                    writer.add_analysed(analysed)
                 continue
             assert old is not None and record is not None  # unchanged content: copied from the old entry
+            for analysed in pipeline.drain():  # what comes before it, first
+                writer.add_analysed(analysed)
             kept.add(slots[record.path])
-            writer.add_old(
-                old,
-                slots[record.path],
-                remap,
-                tag_remap,
-                replace(record, size=file.size, mtime_ns=file.mtime_ns),
-            )
+            fresh = replace(record, size=file.size, mtime_ns=file.mtime_ns)
+            writer.add_old(old, slots[record.path], remap, tag_remap, fresh)
+        for analysed in pipeline.drain():
+            writer.add_analysed(analysed)
+    finally:
+        pipeline.close()
+        bar.close()
     if old is not None:
         for n in set(range(len(old.records))) - kept:
             writer.lexicon.subtract(old.word_counts(n))

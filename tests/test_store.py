@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bot import knowledge
+from bot import ingest, knowledge
 from bot.errors import EmptyCorpusError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -230,3 +230,26 @@ def test_the_bot_refresher_logs_a_failed_refresh_and_keeps_going(
     (articles / "900_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     assert asyncio.run(refresh(app)) is True
     assert "900_new" in app.bot_data["services"].kb.articles
+
+
+def test_analysis_over_worker_processes_gives_the_same_entry(
+    tmp_path: Path, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small batches over a process pool (sentences of one article spread over workers) store
+    exactly what one process stores."""
+    for path in (Path(__file__).parent / "data" / "general" / "articles").glob("*.txt"):
+        shutil.copy(path, articles / path.name)
+    built = []
+    for parallel in (False, True):
+        if parallel:
+            monkeypatch.setattr(ingest, "_MIN_PARALLEL_BYTES", 0)
+            monkeypatch.setattr(ingest, "_BATCH_CHARS", 400)
+        settings = Settings(_env_file=None, index_cache_dir=tmp_path / f"cache-{parallel}")
+        built.append(KnowledgeBase.build(settings, [articles]))
+    one, many = built
+    assert len(one.sentences) > 40 and one.fingerprint == many.fingerprint
+    for name in ("word_span.bin", "word_pos.bin", "word_ptr.bin", "doc_terms.npy", "postings_weight.npy"):
+        assert (one.entry / name).read_bytes() == (many.entry / name).read_bytes(), name
+    assert [one.words(i) for i in range(len(one.sentences))] == [
+        many.words(i) for i in range(len(many.sentences))
+    ]
