@@ -66,7 +66,9 @@ class KnowledgeBase:
         self.index = index
         self.directories = tuple(directories)
         self._origin = origin
-        self._raw = load_raw(entry)
+        self._raw = {
+            name: np.asarray(array) for name, array in load_raw(entry).items()
+        }  # plain views: faster
         self._records = Record.load(entry)
         self._tags: list[str] = json.loads((entry / TAGS).read_text(encoding="utf-8"))
         self._sent_ptr = np.concatenate(

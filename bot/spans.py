@@ -7,7 +7,8 @@ answer is always the article's own words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from bot.normalize import fold
@@ -19,12 +20,31 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
 
 
-@lru_cache(maxsize=4096)
-def words(sentence: str) -> tuple[Word, ...]:
-    """pyvi words and POS tags aligned back to the sentence's characters.
+Stored = Callable[[], tuple[Word, ...]]
+_STORED: OrderedDict[str, Stored] = OrderedDict()  # text -> its words as ingestion stored them
+_STORED_MAX = 16384
 
-    A sentence of the knowledge base has them stored (`KnowledgeBase.words`); this runs pyvi.
-    """
+
+def remember(stored: Iterable[tuple[str, Stored]]) -> None:
+    """Let `words` answer for these sentence texts from what ingestion stored (a loader such as
+    `partial(kb.words, i)`: the same words pyvi gives) instead of running pyvi again."""
+    for text, load in stored:
+        _STORED[text] = load
+        _STORED.move_to_end(text)
+    while len(_STORED) > _STORED_MAX:
+        _STORED.popitem(last=False)
+
+
+def words(sentence: str) -> tuple[Word, ...]:
+    """pyvi words and POS tags aligned back to the sentence's characters: those stored at
+    ingestion for a sentence the answerer `remember`ed, else pyvi's (cached)."""
+    load = _STORED.get(sentence)
+    stored = load() if load is not None else ()
+    return stored or _tagged(sentence)  # an index built without words (a test analyzer) has ()
+
+
+@lru_cache(maxsize=4096)
+def _tagged(sentence: str) -> tuple[Word, ...]:
     return tag(sentence)
 
 
