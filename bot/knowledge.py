@@ -24,7 +24,6 @@ import numpy as np
 
 from bot.chunking import Sentence
 from bot.corpus import Article, ArticleFile, article_files
-from bot.errors import EmptyCorpusError
 from bot.index import BM25Index
 from bot.ingest import LEXICON, TAGS, Old, Plan, Record, build, digest, load_raw
 from bot.settings import Settings
