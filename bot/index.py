@@ -25,7 +25,7 @@ _SLACK = 1e-9  # float rounding allowance when comparing bounds with scores
 _EXHAUSTIVE_POSTINGS = 60_000  # below this many postings, scoring them all beats MaxScore's bookkeeping
 _FIRST_CHUNK = 4096  # MaxScore reads a long postings list in growing chunks from this size
 _TERMS = "terms.json"
-_CHUNK_TOKENS = 1 << 21  # tokens per step of the chunked build: bounded memory at any corpus size
+_CHUNK_TOKENS = 1 << 19  # tokens per step of the chunked build: bounded memory at any corpus size
 
 
 @dataclass(frozen=True)
@@ -184,9 +184,10 @@ class BM25Index:
         fill = ptr[:-1].copy()
         for lo, hi in chunks:
             term, doc, tf = _pairs(enc, lo, hi)  # sorted by term, then document
-            used, first, count = np.unique(term, return_index=True, return_counts=True)
+            first = np.flatnonzero(np.diff(term, prepend=-1))  # where each term's run starts
+            count = np.diff(first, append=len(term))
             at = fill[term] + (np.arange(len(term)) - np.repeat(first, count))
-            fill[used] += count
+            fill[term[first]] += count
             docs[at] = doc
             doc_len = lengths[doc]
             weight[at] = idf[term] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))

@@ -187,8 +187,7 @@ class _Pipeline:
         self._inflight: deque[Future[_Analysed]] = deque()
         self._window = 3 * workers
         self._pool: ProcessPoolExecutor | None = None
-        if parallel and workers > 1:
-            analyzer("Khởi động.")  # load pyvi once, before forking: the workers inherit it
+        if parallel and workers > 1:  # each worker loads pyvi itself: this process stays small
             method = (
                 "fork"
                 if threading.active_count() == 1 and "fork" in mp.get_all_start_methods()
