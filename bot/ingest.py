@@ -29,9 +29,9 @@ import numpy as np
 from bot.chunking import split_sentences
 from bot.corpus import ArticleFile, decode_article, parse_article
 from bot.errors import ArticleError, EmptyCorpusError
-from bot.index import BM25Index, Encoded
+from bot.index import BM25Index, Encoded, first_occurrence_order
 from bot.normalize import fix_tones, nfc
-from bot.tokenize import Analyzer
+from bot.tokenize import Analyzer, Word
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
         for w in analysis.words:
             spans.append((w.start, w.end))
             tags.append(w.pos)
-        lexicon.update((lexicon_key(w.text), w.pos) for w in analysis.words)
+        lexicon.update(zip(lexicon_keys(text, analysis.words), (w.pos for w in analysis.words)))
     return _Analysed(
         "\x1f".join(terms),
         np.array(term_counts, np.int64),
@@ -162,9 +162,11 @@ def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
     )
 
 
-def lexicon_key(text: str) -> str:
-    """How a word is looked up in the vocabulary: normalized, casefolded, syllables joined by `_`."""
-    return "_".join(fix_tones(nfc(text)).casefold().split())
+def lexicon_keys(sentence: str, words: Sequence[Word]) -> list[str]:
+    """How the words are looked up in the vocabulary: normalized, casefolded, syllables joined
+    by `_` (`bộ_trưởng`), as `tokenize.segment_known` looks a question's words up."""
+    clean = fix_tones(nfc(sentence))
+    return ["_".join(clean[w.start : w.end].casefold().split()) for w in words]
 
 
 def _worker_init(level: int) -> None:
@@ -261,9 +263,11 @@ class Old:
         for i in range(int(self.sent_ptr[n]), int(self.sent_ptr[n + 1])):
             b0, b1 = a["sent_byte"][i]
             text = bytes(a["bodies"][b0:b1]).decode()
-            for w in range(int(a["word_ptr"][i]), int(a["word_ptr"][i + 1])):
-                start, end = a["word_span"][w]
-                counts[(lexicon_key(text[start:end]), self.tags[a["word_pos"][w]])] += 1
+            w0, w1 = int(a["word_ptr"][i]), int(a["word_ptr"][i + 1])
+            spans = [Word("", start, end, "") for start, end in a["word_span"][w0:w1].tolist()]
+            counts.update(
+                zip(lexicon_keys(text, spans), (self.tags[t] for t in a["word_pos"][w0:w1].tolist()))
+            )
         return counts
 
 
@@ -368,7 +372,15 @@ class _Writer:
         """The JSON files: articles, tag names, and each word's tag counts (for questions)."""
         rows = [list(r.__dict__.values()) for r in self.records]
         (self.folder / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        (self.folder / TAGS).write_text(json.dumps(list(self.tag_ids)), encoding="utf-8")
+        # Tags in order of first use, unused ones dropped: an incremental build stores what a fresh one does.
+        path = self.folder / "word_pos.bin"
+        pos = np.fromfile(path, np.uint8)
+        order = first_occurrence_order(pos, len(self.tag_ids))
+        remap = np.zeros(max(len(self.tag_ids), 1), np.uint8)
+        remap[order] = np.arange(len(order), dtype=np.uint8)
+        remap[pos].tofile(path)
+        names = list(self.tag_ids)
+        (self.folder / TAGS).write_text(json.dumps([names[i] for i in order.tolist()]), encoding="utf-8")
         lexicon: dict[str, dict[str, int]] = {}
         for (word, tag), n in sorted(self.lexicon.items()):
             if n > 0:

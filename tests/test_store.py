@@ -253,3 +253,26 @@ def test_analysis_over_worker_processes_gives_the_same_entry(
     assert [one.words(i) for i in range(len(one.sentences))] == [
         many.words(i) for i in range(len(many.sentences))
     ]
+
+
+def test_an_incremental_rebuild_stores_what_a_fresh_build_stores(settings: Settings, articles: Path) -> None:
+    """Words, tags and the question lexicon of a refreshed entry (one article edited, one
+    removed, one added) equal those of an entry built from nothing."""
+    kb = KnowledgeBase.build(settings, [articles])
+    (articles / "003_c0e68c6c8b24d8e4.txt").unlink()
+    (articles / "900_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    new = kb.refreshed()
+    assert new is not None
+    fresh = KnowledgeBase.build(
+        settings.model_copy(update={"index_cache_dir": articles.parent / "c2"}), [articles]
+    )
+    for name in (
+        "lexicon.json",
+        "tags.json",
+        "word_span.bin",
+        "word_pos.bin",
+        "bodies.bin",
+        "postings_weight.npy",
+    ):
+        assert (new.entry / name).read_bytes() == (fresh.entry / name).read_bytes(), name
+    assert new.tag_question("Bộ trưởng Quốc phòng") == fresh.tag_question("Bộ trưởng Quốc phòng")
