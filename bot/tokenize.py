@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from itertools import pairwise
-from typing import Any
 
+from bot import segmenter
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
 
 Tokenizer = Callable[[str], list[str]]
@@ -65,24 +65,9 @@ class Word:
         return self.text[:1].isupper()
 
 
-# pyvi's CRF taggers are not safe to use from two threads at once (the bot answers on one
-# thread and refreshes articles on another): every call holds this lock.
+# pyvi's CRF taggers (bot.segmenter) are not safe to use from two threads at once (the bot
+# answers on one thread and refreshes articles on another): every call holds this lock.
 _PYVI_LOCK = threading.Lock()
-
-
-@cache
-def _pyvi() -> Any:
-    """pyvi costs a second to import; load it once, and only when text is tokenized."""
-    from pyvi import ViTokenizer
-
-    return ViTokenizer
-
-
-@cache
-def _pos_tagger() -> Any:
-    from pyvi import ViPosTagger
-
-    return ViPosTagger
 
 
 def _terms_of(tokenized: str) -> list[str]:
@@ -98,7 +83,7 @@ def segment(text: str) -> list[str]:
     """
     clean = fix_tones(nfc(text))
     with _PYVI_LOCK:
-        tokenized = _pyvi().tokenize(clean)
+        tokenized = segmenter.tokenize(clean)
     return [tok for tok in tokenized.split() if _WORD.search(tok)]
 
 
@@ -126,7 +111,7 @@ def tag(sentence: str) -> tuple[Word, ...]:
     """pyvi words and POS tags aligned back to the sentence's characters."""
     clean = fix_tones(nfc(sentence))
     with _PYVI_LOCK:
-        tokens, tags = _pos_tagger().postagging(_pyvi().tokenize(clean))
+        tokens, tags = segmenter.postag(segmenter.tokenize(clean))
     return _aligned(sentence, clean, tokens, tags)
 
 
@@ -145,8 +130,8 @@ def analyze(sentence: str) -> Analysis:
     """Index terms and tagged words from one pyvi pass: the same as `index_terms` and `tag`."""
     clean = fix_tones(nfc(sentence))
     with _PYVI_LOCK:
-        tokenized = _pyvi().tokenize(clean)
-        tokens, tags = _pos_tagger().postagging(tokenized)
+        tokenized = segmenter.tokenize(clean)
+        tokens, tags = segmenter.postag(tokenized)
     return Analysis(_terms_of(tokenized), _aligned(sentence, clean, tokens, tags))
 
 
@@ -163,7 +148,7 @@ def index_terms(text: str) -> list[str]:
     """Terms a sentence is indexed under: compounds, syllables, and folded syllables."""
     clean = fix_tones(nfc(text))
     with _PYVI_LOCK:
-        tokenized = _pyvi().tokenize(clean)
+        tokenized = segmenter.tokenize(clean)
     return _terms_of(tokenized)
 
 
