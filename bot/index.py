@@ -342,10 +342,6 @@ class BM25Index:
             docs = np.flatnonzero(touched)
         return _best(docs, scores[docs], k)
 
-    def has_term(self, term: str) -> bool:
-        """True when some document has the term (a compound `bộ_trưởng`, a syllable, a folded form)."""
-        return term in self._ids
-
     def idf(self, term: str) -> float:
         """The term's idf (with the epsilon floor); 0 for a term no document has."""
         index = self._ids.get(term)

@@ -3,7 +3,7 @@
 What a restart needs is all on disk: article metadata, bodies, sentence offsets, each
 sentence's tagged words and BM25 terms. A build reads only the files whose size or mtime
 differ from the newest entry's record of them; of those, only files whose content digest
-changed are chunked and run through pyvi (in worker processes, a batch of files at a time).
+changed are chunked and run through pyvi (their sentences in batches, over worker processes).
 Everything else is copied from the old entry's arrays. Results are written to the entry's
 temporary folder as they arrive and term lists become int32 arrays at once, so memory holds
 the forward index and the postings, never Python strings per token.
@@ -17,7 +17,7 @@ import logging
 import multiprocessing as mp
 import os
 import threading
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -30,13 +30,11 @@ from bot.chunking import split_sentences
 from bot.corpus import ArticleFile, decode_article, parse_article
 from bot.errors import ArticleError, EmptyCorpusError
 from bot.index import BM25Index, Encoded, first_occurrence_order
-from bot.normalize import fix_tones, nfc
-from bot.tokenize import Analyzer, Word
+from bot.tokenize import Analyzer
 
 log = logging.getLogger(__name__)
 
 ARTICLES = "articles.json"
-LEXICON = "lexicon.json"
 TAGS = "tags.json"
 # Raw little-endian arrays (no header: their length follows from the pointer arrays).
 RAW = {
@@ -98,7 +96,6 @@ class _Analysed:
     word_span: np.ndarray  # (w, 2) int32
     word_counts: np.ndarray  # words per sentence
     tags: str  # every word's tag, " "-joined
-    lexicon: Counter[tuple[str, str]]  # (word, tag) counts
 
 
 def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
@@ -142,7 +139,6 @@ def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
     """pyvi over a batch of sentences (a worker's task)."""
     terms: list[str] = []
     term_counts, word_counts, spans, tags = [], [], [], []
-    lexicon: Counter[tuple[str, str]] = Counter()
     for text in texts:
         analysis = analyzer(text)
         terms.extend(analysis.terms)
@@ -151,22 +147,13 @@ def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
         for w in analysis.words:
             spans.append((w.start, w.end))
             tags.append(w.pos)
-        lexicon.update(zip(lexicon_keys(text, analysis.words), (w.pos for w in analysis.words)))
     return _Analysed(
         "\x1f".join(terms),
         np.array(term_counts, np.int64),
         np.array(spans, np.int32).reshape(-1, 2),
         np.array(word_counts, np.int64),
         " ".join(tags),
-        lexicon,
     )
-
-
-def lexicon_keys(sentence: str, words: Sequence[Word]) -> list[str]:
-    """How the words are looked up in the vocabulary: normalized, casefolded, syllables joined
-    by `_` (`bộ_trưởng`), as `tokenize.segment_known` looks a question's words up."""
-    clean = fix_tones(nfc(sentence))
-    return ["_".join(clean[w.start : w.end].casefold().split()) for w in words]
 
 
 def _worker_init(level: int) -> None:
@@ -240,7 +227,6 @@ class Old:
     arrays: dict[str, np.ndarray]
     index: BM25Index
     tags: list[str]
-    lexicon: dict[str, dict[str, int]]
     sent_ptr: np.ndarray  # article n's sentences are sent_ptr[n]:sent_ptr[n+1]
 
     @classmethod
@@ -252,23 +238,8 @@ class Old:
             load_raw(entry),
             BM25Index.load(entry),
             json.loads((entry / TAGS).read_text(encoding="utf-8")),
-            json.loads((entry / LEXICON).read_text(encoding="utf-8")),
             np.concatenate(([0], np.cumsum([r.sentences for r in records], dtype=np.int64))),
         )
-
-    def word_counts(self, n: int) -> Counter[tuple[str, str]]:
-        """(word, tag) counts of article `n`, to take out of the lexicon when it goes."""
-        a = self.arrays
-        counts: Counter[tuple[str, str]] = Counter()
-        for i in range(int(self.sent_ptr[n]), int(self.sent_ptr[n + 1])):
-            b0, b1 = a["sent_byte"][i]
-            text = bytes(a["bodies"][b0:b1]).decode()
-            w0, w1 = int(a["word_ptr"][i]), int(a["word_ptr"][i + 1])
-            spans = [Word("", start, end, "") for start, end in a["word_span"][w0:w1].tolist()]
-            counts.update(
-                zip(lexicon_keys(text, spans), (self.tags[t] for t in a["word_pos"][w0:w1].tolist()))
-            )
-        return counts
 
 
 def load_raw(entry: Path) -> dict[str, np.ndarray]:
@@ -298,7 +269,6 @@ class _Writer:
     term_chunks: list[np.ndarray]
     doc_lengths: list[np.ndarray]
     records: list[Record]
-    lexicon: Counter[tuple[str, str]]
     body_bytes: int = 0
     words: int = 0
 
@@ -307,7 +277,7 @@ class _Writer:
         files = {name: (folder / f"{name}.bin").open("wb") for name in RAW}
         files["word_ptr"].write(np.zeros(1, np.int64).tobytes())
         files["body_ptr"].write(np.zeros(1, np.int64).tobytes())
-        return cls(folder, files, {}, {}, [], [], [], Counter())
+        return cls(folder, files, {}, {}, [], [], [])
 
     def _write(self, name: str, array: np.ndarray) -> None:
         self.files[name].write(np.ascontiguousarray(array, RAW[name]).tobytes())
@@ -338,7 +308,6 @@ class _Writer:
         self._write("word_span", item.word_span)
         self._write("word_ptr", self.words + np.cumsum(item.word_counts))
         self.words += int(item.word_counts.sum())
-        self.lexicon.update(item.lexicon)
 
     def add_old(self, old: Old, n: int, remap: np.ndarray, tag_remap: np.ndarray, record: Record) -> None:
         lo, hi = int(old.sent_ptr[n]), int(old.sent_ptr[n + 1])
@@ -369,7 +338,7 @@ class _Writer:
         return Encoded._canonical(list(self.vocab), doc_ptr, term_ids)
 
     def finish(self) -> None:
-        """The JSON files: articles, tag names, and each word's tag counts (for questions)."""
+        """The JSON files: articles and tag names."""
         rows = [list(r.__dict__.values()) for r in self.records]
         (self.folder / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         # Tags in order of first use, unused ones dropped: an incremental build stores what a fresh one does.
@@ -381,11 +350,6 @@ class _Writer:
         remap[pos].tofile(path)
         names = list(self.tag_ids)
         (self.folder / TAGS).write_text(json.dumps([names[i] for i in order.tolist()]), encoding="utf-8")
-        lexicon: dict[str, dict[str, int]] = {}
-        for (word, tag), n in sorted(self.lexicon.items()):
-            if n > 0:
-                lexicon.setdefault(word, {})[tag] = n
-        (self.folder / LEXICON).write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -429,8 +393,6 @@ def build(
         vocab, tag_ids = writer.vocab, writer.tag_ids
         remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in old.index.encoded().terms), np.int32)
         tag_remap = np.fromiter((tag_ids.setdefault(t, len(tag_ids)) for t in old.tags), np.uint8)
-        writer.lexicon.update({(w, t): n for w, tags in old.lexicon.items() for t, n in tags.items()})
-    kept: set[int] = set()
     changed_bytes = sum(f.size for f, t in zip(plan.files, todo) if t)
     log.info("reading %d of %d article files (%d MB)", sum(todo), len(plan.files), changed_bytes >> 20)
     pipeline = _Pipeline(analyzer, os.cpu_count() or 1, changed_bytes >= _MIN_PARALLEL_BYTES)
@@ -456,7 +418,6 @@ def build(
             assert old is not None and record is not None  # unchanged content: copied from the old entry
             for analysed in pipeline.drain():  # what comes before it, first
                 writer.add_analysed(analysed)
-            kept.add(slots[record.path])
             fresh = replace(record, size=file.size, mtime_ns=file.mtime_ns)
             writer.add_old(old, slots[record.path], remap, tag_remap, fresh)
         for analysed in pipeline.drain():
@@ -464,9 +425,6 @@ def build(
     finally:
         pipeline.close()
         bar.close()
-    if old is not None:
-        for n in set(range(len(old.records))) - kept:
-            writer.lexicon.subtract(old.word_counts(n))
     if not any(r.sentences for r in writer.records):
         raise EmptyCorpusError(
             f"no usable article in {where}: add UTF-8 .txt files (a title line, then the text)"

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import overload
 
@@ -25,10 +25,10 @@ import numpy as np
 from bot.chunking import Sentence
 from bot.corpus import Article, ArticleFile, article_files
 from bot.index import BM25Index
-from bot.ingest import LEXICON, TAGS, Old, Plan, Record, build, digest, load_raw
+from bot.ingest import TAGS, Old, Plan, Record, build, digest, load_raw
 from bot.settings import Settings
 from bot.store import IndexStore, cache_key
-from bot.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, segment_known
+from bot.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, tag
 
 log = logging.getLogger(__name__)
 
@@ -145,19 +145,11 @@ class KnowledgeBase:
             Word(text[s:e].replace("\n", " "), s, e, self._tags[t]) for (s, e), t in zip(spans, tags)
         )
 
-    def tag_question(self, text: str) -> tuple[Word, ...]:
-        """A question's words without pyvi: the longest runs of syllables the articles have as one
-        word, each tagged with the tag ingestion saw most often for it."""
-        return segment_known(text, self.index.has_term, self._lexicon.get)
-
-    def segment_question(self, text: str) -> list[str]:
-        """`tokenize.segment` without pyvi: the question's words as `Bộ_trưởng`, punctuation dropped."""
-        return [w.text.replace(" ", "_") for w in self.tag_question(text) if w.pos != "F"]
-
-    @cached_property
-    def _lexicon(self) -> dict[str, str]:
-        counts: dict[str, dict[str, int]] = json.loads((self.entry / LEXICON).read_text(encoding="utf-8"))
-        return {word: max(tags, key=lambda t: (tags[t], t)) for word, tags in counts.items()}
+    @staticmethod
+    def tag_question(text: str) -> tuple[Word, ...]:
+        """A question's words with POS tags, as ingestion tags sentences (pyvi's models run by
+        bot.segmenter: neither pyvi nor scikit-learn is imported)."""
+        return tag(text)
 
 
 class _Articles(Mapping[str, Article]):

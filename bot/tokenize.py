@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
 
 from bot import segmenter
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
@@ -150,54 +149,6 @@ def index_terms(text: str) -> list[str]:
     with _PYVI_LOCK:
         tokenized = segmenter.tokenize(clean)
     return _terms_of(tokenized)
-
-
-_TOKEN = re.compile(r"\w+(?:[./:,-]\w+)*|[^\w\s]+")
-_LONGEST_WORD = 4  # syllables
-
-
-def segment_known(
-    text: str, is_word: Callable[[str], bool], tag_of: Callable[[str], str | None]
-) -> tuple[Word, ...]:
-    """Words of `text` without pyvi: at each point the longest run of syllables `is_word` knows
-    (as `bộ_trưởng`), else one syllable; tagged by `tag_of`, else guessed from its shape.
-
-    Questions are short and their content words are the articles' words, so the index's own
-    vocabulary of compounds segments them; pyvi (a second to import) is left to ingestion.
-    """
-    clean = fix_tones(nfc(text))
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(clean)]
-    out: list[Word] = []
-    i = 0
-    while i < len(tokens):
-        n = 1
-        for size in range(min(_LONGEST_WORD, len(tokens) - i), 1, -1):
-            run = tokens[i : i + size]
-            spaced = all(clean[a[1] : b[0]] == " " for a, b in pairwise(run))
-            if (
-                spaced
-                and all(_WORD.match(clean[a:b]) for a, b in run)
-                and is_word("_".join(clean[a:b].casefold() for a, b in run))
-            ):
-                n = size
-                break
-        start, end = tokens[i][0], tokens[i + n - 1][1]
-        surface = clean[start:end]
-        key = "_".join(surface.casefold().split())
-        out.append(
-            Word(text[start:end].replace("\n", " "), start, end, tag_of(key) or _shape_tag(surface, i == 0))
-        )
-        i += n
-    return tuple(out)
-
-
-def _shape_tag(word: str, first: bool) -> str:
-    """pyvi's tag for a word ingestion never saw: punctuation, number, name, or noun."""
-    if not _WORD.search(word):
-        return "F"
-    if word[0].isdigit():
-        return "M"
-    return "Np" if word[0].isupper() and not first else "N"
 
 
 def _stop_mask(syllables: list[str], phrases: frozenset[str]) -> list[bool]:

@@ -95,8 +95,9 @@ def test_the_sklearn_free_segmenter_gives_pyvis_output_on_every_committed_text()
 
 def test_answering_a_question_imports_neither_pyvi_nor_scikit_learn() -> None:
     code = (
-        "import sys; from bot.tokenize import analyze, query_terms; query_terms('Ai đã ký?'); "
-        "analyze('Bộ trưởng đã ký.'); print(sorted(m for m in ('pyvi', 'sklearn') if m in sys.modules))"
+        "import sys; from bot.tokenize import analyze, query_terms; from bot.knowledge import KnowledgeBase; "
+        "query_terms('Ai đã ký?'); analyze('Bộ trưởng đã ký.'); KnowledgeBase.tag_question('Ai đã ký?'); "
+        "print(sorted(m for m in ('pyvi', 'sklearn') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
