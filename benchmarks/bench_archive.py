@@ -16,6 +16,11 @@ For each size (0 = every article), in separate processes so each figure is its o
   sentences: p50 / p95 / p99 ms, and serving RSS;
 - retrieval alone with the same terms, top 10: the project's index, rank-bm25 (a few
   queries: it scans every document) and tantivy (whitespace-tokenized, its own BM25).
+
+Then (`--big-mb`, default 5) an article of that many megabytes of archive words without
+any punctuation: `python -m bot index` on it beside the seeds from nothing, and, in process,
+the reply latency of questions asked every 20 ms on one thread while another refreshes the
+knowledge base to take it in (as the bot's answer and refresh threads do).
 """
 
 from __future__ import annotations
@@ -222,8 +227,93 @@ def bench(archive: Path, size: int, questions: int, rank_queries: int, tmp: Path
     )
 
 
+def _big_article(archive: Path, megabytes: float, folder: Path) -> Path:
+    """Archive words in a random order, no punctuation at all: `megabytes` of one line."""
+    rng = random.Random(3)
+    words = [w for p in sorted(archive.glob("*.txt"))[:200] for w in p.read_text(errors="replace").split()]
+    words = [w.strip('.,;:!?…"“”()') for w in words]
+    words = [w for w in words if w]
+    out, size = [], 0
+    while size < megabytes * 1e6:
+        out.append(rng.choice(words))
+        size += len(out[-1].encode()) + 1
+    path = folder / "big.txt"
+    path.write_text("Bài báo không dấu câu\n" + " ".join(out), encoding="utf-8")
+    return path
+
+
+def refresh_while_answering(folder: str, big: str) -> None:
+    """Reply latencies on one thread while another thread refreshes the knowledge base."""
+    import shutil
+    import threading
+
+    sys.path.insert(0, str(ROOT))
+    from bot.answer import Answerer
+    from bot.knowledge import KnowledgeBase
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    kb = KnowledgeBase.build(settings, [Path(folder)])
+    answerer = Answerer(kb, settings)
+    questions = [
+        "Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?",
+        "Hội đàm diễn ra ở đâu?",
+        "Khi nào hai bên hội đàm?",
+    ]
+    answerer.ask(questions[0])
+    latencies: list[float] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        n = 0
+        while not done.is_set():
+            t = time.perf_counter()
+            answerer.ask(questions[n % len(questions)] + " " * (n // 3))  # new text: no answer cache
+            latencies.append((time.perf_counter() - t) * 1000)
+            n += 1
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    shutil.copy(big, Path(folder) / "big.txt")
+    start = time.perf_counter()
+    new = kb.refreshed()
+    took = time.perf_counter() - start
+    done.set()
+    thread.join()
+    assert new is not None and "big" in new.articles
+    print(
+        json.dumps({"refresh_s": took, "n": len(latencies), "p50": _ms(latencies, 50), "max": max(latencies)})
+    )
+
+
+def bench_big(archive: Path, megabytes: float, tmp: Path) -> None:
+    import shutil
+
+    folder = tmp / "big-and-seeds"
+    shutil.copytree(ROOT / "seeds", folder)
+    big = _big_article(archive, megabytes, tmp)
+    env = {**os.environ, "INDEX_CACHE_DIR": str(tmp / "cache-big"), "LOG_LEVEL": "WARNING"}
+    shutil.copy(big, folder / "big.txt")
+    cold, peak, out = _run([sys.executable, "-m", "bot", "index", "--articles", str(folder)], env)
+    (folder / "big.txt").unlink()
+    env["INDEX_CACHE_DIR"] = str(tmp / "cache-big-2")
+    r = _helper("refresh-while-answering", str(folder), str(big), env=env)
+    print(
+        f"{megabytes:g} MB article without punctuation + the seeds: index from nothing {cold:.1f} s, peak RSS "
+        f"{peak:,} MiB ({out.split()[2]} sentences) | refreshed into a running knowledge base in "
+        f"{r['refresh_s']:.1f} s while {r['n']} questions were answered: p50 {r['p50']:.1f} ms, max {r['max']:.1f} ms",
+        flush=True,
+    )
+
+
 def main() -> int:
-    helpers = {"--serve": serve, "--rank-bm25": rank_bm25, "--tantivy": tantivy_engine}
+    helpers = {
+        "--serve": serve,
+        "--rank-bm25": rank_bm25,
+        "--tantivy": tantivy_engine,
+        "--refresh-while-answering": refresh_while_answering,
+    }
     if len(sys.argv) > 1 and sys.argv[1] in helpers:
         helpers[sys.argv[1]](*sys.argv[2:])
         return 0
@@ -231,9 +321,12 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 0], help="articles; 0 = all")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[5000, 0], help="articles; 0 = all")
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--rank-bm25-queries", type=int, default=5)
+    parser.add_argument(
+        "--big-mb", type=float, default=5, help="size of the article without punctuation; 0 = skip"
+    )
     args = parser.parse_args()
     if not args.archive.is_dir():
         print(
@@ -244,6 +337,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
         for size in args.sizes:
             bench(args.archive, size, args.questions, args.rank_bm25_queries, Path(tmp))
+        if args.big_mb:
+            bench_big(args.archive, args.big_mb, Path(tmp))
     return 0
 
 

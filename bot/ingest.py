@@ -156,6 +156,15 @@ def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
     )
 
 
+def _ids(names: list[str], numbering: dict[str, int], dtype: type) -> np.ndarray:
+    """`names` as numbers, new names numbered as they come (in any order: the vocabulary and the
+    tags are renumbered by first use when the entry is finished). Map and set run at C speed:
+    this process encodes every token of the corpus while the workers analyse."""
+    for name in set(names).difference(numbering):
+        numbering[name] = len(numbering)
+    return np.fromiter(map(numbering.__getitem__, names), dtype, count=len(names))
+
+
 def _worker_init(level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -297,14 +306,9 @@ class _Writer:
 
     def add_analysed(self, item: _Analysed) -> None:
         terms = item.terms.split("\x1f") if item.terms else []
-        vocab = self.vocab
-        self.term_chunks.append(
-            np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int32, count=len(terms))
-        )
+        self.term_chunks.append(_ids(terms, self.vocab, np.int32))
         self.doc_lengths.append(item.term_counts)
-        tags = item.tags.split(" ") if item.tags else []
-        ids = self.tag_ids
-        self._write("word_pos", np.fromiter((ids.setdefault(t, len(ids)) for t in tags), np.uint8, len(tags)))
+        self._write("word_pos", _ids(item.tags.split(" ") if item.tags else [], self.tag_ids, np.uint8))
         self._write("word_span", item.word_span)
         self._write("word_ptr", self.words + np.cumsum(item.word_counts))
         self.words += int(item.word_counts.sum())
