@@ -113,9 +113,13 @@ NEW_ARTICLE = (
 )
 
 
-def test_second_build_loads_the_cache_without_tokenizing(settings: Settings, articles: Path) -> None:
+def test_second_build_loads_the_cache_without_tokenizing(
+    settings: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first_tok, second_tok = CountingTokenizer(), CountingTokenizer()
     first = KnowledgeBase.build(settings, [articles], first_tok)
+    monkeypatch.setattr(ingest, "_parse", None)  # a restart reads no article file, let alone chunks one
+    monkeypatch.setattr(knowledge, "_file_digest", None)
     second = KnowledgeBase.build(settings, [articles], second_tok)
     assert first_tok.calls == len(first.sentences) > 0
     assert second_tok.calls == 0
