@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from bot import spanrank
@@ -22,7 +23,7 @@ from bot.people import resolve_group
 from bot.question import QType, Question, analyze
 from bot.ranker import Ranker, Scored
 from bot.settings import Settings
-from bot.spans import MAX_ANSWER, clip
+from bot.spans import MAX_ANSWER, clip, remember
 
 # How much an answer of the asked type, and raw BM25, add to coverage when ranking.
 _TYPE_BONUS = 0.5
@@ -200,6 +201,7 @@ class Answerer:
         """Each hit's answer span and feature values, in the order of `ranker.FEATURES`."""
         if not hits:
             return []
+        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)  # not pyvi
         top = max(max(h.score for h in hits), 1e-9)
         by_article: dict[str, float] = {}
         for h in hits:
@@ -291,6 +293,7 @@ class Answerer:
         """Rerank BM25 hits by coverage of the question, entity agreement and answer type."""
         if not hits:
             return []
+        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)  # not pyvi
         top = max(h.score for h in hits) or 1.0
         evidence = self._evidence
         prelim: list[tuple[float, float, Hit]] = []
@@ -331,7 +334,10 @@ class Answerer:
 
     def _texts_of(self, article: Article) -> list[str]:
         """The article's sentences in reading order: where references back are resolved."""
-        return [self.kb.sentences[i].text for i in self.kb.article_sentences(article.id)]
+        ids = self.kb.article_sentences(article.id)
+        texts = [self.kb.sentences[i].text for i in ids]
+        remember(zip(texts, (partial(self.kb.words, i) for i in ids)))
+        return texts
 
     def _when(self, q: Question, index: int, article: Article) -> str | None:
         """The day (or, for `năm nào`, the year) the sentence's event happened, resolved; a question

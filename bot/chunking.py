@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from bot.corpus import Article
 
+# Longer than any sentence of the 35,440-article news archive (5,316 characters at most), so only
+# text without sentence punctuation is cut.
+MAX_SENTENCE_CHARS = 6000
 # Short forms after which a dot does not end a sentence.
 _ABBREVIATIONS = frozenset(
     [
@@ -47,6 +50,8 @@ _OPENERS = "“\"‘'(«["
 # A boundary candidate: end punctuation, optional closing quotes/brackets, then either
 # whitespace or (glued) the next sentence's first letter.
 _BOUNDARY = re.compile(rf"(?P<end>[.!?…]+[{re.escape(_CLOSERS)}]*)(?P<gap>\s*)")
+# Longer than any abbreviation, so a truncated word compares the same as the whole one.
+_WORD_BEFORE_MAX = 2 + max(map(len, _ABBREVIATIONS))
 _CAPTION = re.compile(r"^\(?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|nguồn ảnh|video|clip)\s*:", re.IGNORECASE)
 
 
@@ -82,8 +87,15 @@ def _glued_start(text: str, i: int) -> bool:
 
 
 def _word_before(text: str, i: int) -> str:
-    m = re.search(r"([\w./]+)$", text[:i])
-    return m.group(1).casefold() if m else ""
+    """The run of word characters, dots and slashes ending at `i`, casefolded, at most
+    `_WORD_BEFORE_MAX` characters of it: the callers only compare it with short abbreviations,
+    single letters and its last character, and a bounded scan keeps splitting linear (a regex
+    over `text[:i]` at every dot is quadratic in a one-line body)."""
+    j = i
+    stop = max(0, i - _WORD_BEFORE_MAX)
+    while j > stop and (text[j - 1].isalnum() or text[j - 1] in "_./"):
+        j -= 1
+    return text[j:i].casefold()
 
 
 def _is_boundary(text: str, m: re.Match[str]) -> bool:
@@ -135,10 +147,34 @@ def _trim(body: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _capped(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span cut into pieces of at most MAX_SENTENCE_CHARS: after the last clause mark (`;`, `,`,
+    `:`) of the window, else at its last space, else at the limit. Text without sentence
+    punctuation would otherwise be one sentence of megabytes, which pyvi takes minutes and
+    gigabytes to segment and nobody can read as a quote."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        floor = start + MAX_SENTENCE_CHARS // 2
+        cut = max(body.rfind(mark, floor, limit) for mark in ";,:") + 1
+        if cut <= 0:
+            cut = max(body.rfind(" ", floor, limit), body.rfind("\n", floor, limit))
+        if cut <= floor:
+            cut = limit
+        pieces.append(_trim(body, start, cut))
+        start = cut
+    pieces.append(_trim(body, start, end))
+    return pieces
+
+
 def split_sentences(article: Article) -> list[Sentence]:
     """Body sentences in reading order; photo captions (and the `Ảnh:` credit) are left out."""
     body = article.body
-    spans = [_trim(body, s, e) for s, e in _split_paragraph_breaks(body, _raw_spans(body))]
+    spans = [
+        piece
+        for s, e in _split_paragraph_breaks(body, _raw_spans(body))
+        for piece in _capped(body, *_trim(body, s, e))
+    ]
     spans = [(s, e) for s, e in spans if re.search(r"\w", body[s:e])]
     keep: list[tuple[int, int]] = []
     for idx, (s, e) in enumerate(spans):

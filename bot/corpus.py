@@ -3,12 +3,20 @@
 A file is: an optional URL line, a title line, an optional dateline
 (`Thứ Hai, 13/12/2021, 06:38`), then the body as one long line or as paragraphs, maybe a
 byline (`Thanh Thuỷ`) and separator lines (`.`). Only the body is answer material.
+
+Which files are articles: every file whose name ends in `.txt` (any case: `.TXT`) in an
+articles folder and its subfolders, in path order. Names starting with `.` (hidden files,
+editor lock files such as `.#bai.txt`, hidden folders) are skipped, and so is everything
+else — other extensions, symlinks to folders, links that lead nowhere or in a loop, files
+that vanish while the folder is read — each with a warning naming it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,15 +56,29 @@ class Article:
     byline: str | None
     body: str
     path: Path
+    dateline: str | None = None  # the dateline as written, also when its date is impossible
 
     @property
     def published_date(self) -> date | None:
         return self.published.date() if self.published else None
 
 
+class ImpossibleDate(ValueError):
+    """A dateline whose date does not exist (`31/2/2021`)."""
+
+
 def parse_dateline(line: str) -> datetime | None:
     """A line that only dates the article (`Thứ Hai, 13/12/2021, 06:38`, `Cập nhật: 14/11/2025
-    07:15 (GMT+7)`) as a datetime; None for any line that says more than that."""
+    07:15 (GMT+7)`) as a datetime; None for any line that says more than that, or whose date
+    does not exist."""
+    try:
+        return _dateline(line)
+    except ImpossibleDate:
+        return None
+
+
+def _dateline(line: str) -> datetime | None:
+    """parse_dateline, raising ImpossibleDate for a dateline-shaped line with an impossible date."""
     line = line.strip()
     date_match = _DATE.search(line) if len(line) <= 80 else None
     if not date_match:
@@ -73,8 +95,8 @@ def parse_dateline(line: str) -> datetime | None:
     hour, minute = (int(time_match["H"]), int(time_match["M"])) if time_match else (0, 0)
     try:
         return datetime(year, month, day, hour, minute)
-    except ValueError:
-        return None
+    except ValueError as exc:
+        raise ImpossibleDate(f"dateline {line!r}: {exc}") from None
 
 
 def _is_byline(line: str) -> bool:
@@ -99,12 +121,14 @@ def parse_article(text: str, path: Path) -> Article:
     url = None
     title = None
     published = None
+    dateline = None
     body_start = 0
     for pos, (_, line) in enumerate(content):
         if url is None and title is None and _URL.match(line):
             url = line
-        elif published is None and (when := parse_dateline(line)) is not None:
-            published = when
+        elif dateline is None and _is_dateline(line, path):
+            dateline = line
+            published = parse_dateline(line)
         elif title is None:
             title = line
         else:
@@ -130,40 +154,103 @@ def parse_article(text: str, path: Path) -> Article:
         byline=byline,
         body="\n".join(body_lines),
         path=path,
+        dateline=dateline,
     )
+
+
+def _is_dateline(line: str, path: Path) -> bool:
+    """True for a dateline, warning when its date does not exist: still metadata, not a sentence."""
+    try:
+        return _dateline(line) is not None
+    except ImpossibleDate as exc:
+        log.warning("article %s: %s; the article keeps no date", path, exc)
+        return True
 
 
 def read_article(path: Path) -> Article:
     """One file as an Article, or ArticleError saying why it cannot be used."""
-    raw = path.read_bytes()
+    return parse_article(decode_article(path.read_bytes(), path), path)
+
+
+def decode_article(raw: bytes, path: Path) -> str:
+    """A file's text: UTF-8 (BOM or not), or UTF-16 with its BOM; ArticleError for anything else."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"{path.name}: broken UTF-16 text (byte {exc.start})") from None
     if not raw.strip():
         raise ArticleError(f"{path.name}: empty file")
     if b"\x00" in raw:
         raise ArticleError(f"{path.name}: binary file, not text")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    return parse_article(text, path)
 
 
-def article_paths(directories: Sequence[Path]) -> list[Path]:
-    """The `*.txt` files of every folder, each folder sorted by name."""
-    paths: list[Path] = []
+@dataclass(frozen=True)
+class ArticleFile:
+    """An article file as last seen: a change of size or mtime means it must be read again."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def article_files(directories: Sequence[Path], *, warn: bool = True) -> list[ArticleFile]:
+    """The article files of every folder (see the module docstring for which files count).
+
+    `warn=False` is for the bot's periodic check, which would otherwise repeat the same
+    warnings every minute; a build reads the folders again with warnings.
+    """
+    found: list[ArticleFile] = []
     for directory in directories:
         if not directory.is_dir():
             raise EmptyCorpusError(
                 f"articles folder {directory} does not exist; set ARTICLES_DIR or pass --articles"
             )
-        paths.extend(sorted(directory.glob("*.txt")))
-    return paths
+        found.extend(sorted(_walk(directory, warn), key=lambda f: f.path.relative_to(directory).parts))
+    return found
+
+
+def _walk(directory: Path, warn: bool) -> list[ArticleFile]:
+    def skip(path: str, why: str) -> None:
+        if warn:
+            log.warning("skipping %s: %s", path, why)
+
+    found: list[ArticleFile] = []
+    for folder, dirs, files in os.walk(directory, onerror=lambda exc: skip(exc.filename, exc.strerror)):
+        for name in list(dirs):
+            path = os.path.join(folder, name)
+            if name.startswith(".") or os.path.islink(path):
+                dirs.remove(name)
+                skip(path, "hidden folder" if name.startswith(".") else "a link to a folder is not followed")
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.startswith("."):
+                skip(path, "hidden file")
+                continue
+            if not name.lower().endswith(".txt"):
+                skip(path, "not a .txt file")
+                continue
+            try:
+                st = os.stat(path)
+            except OSError as exc:  # a link to nothing, a link loop, a file deleted meanwhile
+                skip(path, exc.strerror or str(exc))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skip(path, "not a regular file")
+                continue
+            found.append(ArticleFile(Path(path), st.st_size, st.st_mtime_ns))
+    return found
 
 
 def load_articles(directories: Sequence[Path]) -> list[Article]:
     """Every usable article in `directories`; bad files are skipped with a warning naming them."""
     articles: list[Article] = []
     seen: set[str] = set()
-    for path in article_paths(directories):
+    for path in (f.path for f in article_files(directories)):
         try:
             article = read_article(path)
         except (ArticleError, OSError) as exc:

@@ -25,6 +25,7 @@ _SLACK = 1e-9  # float rounding allowance when comparing bounds with scores
 _EXHAUSTIVE_POSTINGS = 60_000  # below this many postings, scoring them all beats MaxScore's bookkeeping
 _FIRST_CHUNK = 4096  # MaxScore reads a long postings list in growing chunks from this size
 _TERMS = "terms.json"
+_CHUNK_TOKENS = 1 << 19  # tokens per step of the chunked build: bounded memory at any corpus size
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,40 @@ class Encoded:
 
     @classmethod
     def _canonical(cls, terms: list[str], doc_ptr: np.ndarray, term_ids: np.ndarray) -> Encoded:
-        used, first = np.unique(term_ids, return_index=True)
-        order = used[np.argsort(first, kind="stable")]
+        order = first_occurrence_order(term_ids, len(terms))
         remap = np.full(len(terms), -1, np.int32)
         remap[order] = np.arange(len(order), dtype=np.int32)
-        return cls([terms[i] for i in order.tolist()], doc_ptr, remap[term_ids])
+        for lo in range(0, len(term_ids), _CHUNK_TOKENS):  # in place, a chunk at a time
+            term_ids[lo : lo + _CHUNK_TOKENS] = remap[term_ids[lo : lo + _CHUNK_TOKENS]]
+        return cls([terms[i] for i in order.tolist()], doc_ptr, term_ids)
+
+
+def first_occurrence_order(term_ids: np.ndarray, n_terms: int) -> np.ndarray:
+    """Ids of the terms `term_ids` uses, in order of first use: rank-bm25's vocabulary order,
+    on which its average idf (a float sum) depends. Chunked, so memory stays small."""
+    first = np.full(n_terms, np.iinfo(np.int64).max, np.int64)
+    for lo in range(0, len(term_ids), _CHUNK_TOKENS):
+        used, at = np.unique(term_ids[lo : lo + _CHUNK_TOKENS], return_index=True)
+        first[used] = np.minimum(first[used], at + lo)
+    present = np.flatnonzero(first < np.iinfo(np.int64).max)
+    return present[np.argsort(first[present], kind="stable")]
+
+
+def _doc_chunks(doc_ptr: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive document ranges of about `_CHUNK_TOKENS` tokens each (at least one document)."""
+    size = len(doc_ptr) - 1
+    bounds = np.searchsorted(doc_ptr, np.arange(0, int(doc_ptr[-1]), _CHUNK_TOKENS), side="right") - 1
+    starts = sorted({0, *bounds.tolist()} - {size})
+    return list(zip(starts, [*starts[1:], size]))
+
+
+def _pairs(enc: Encoded, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, document, term frequency) of documents lo..hi, sorted by term then document."""
+    ids = np.asarray(enc.term_ids[enc.doc_ptr[lo] : enc.doc_ptr[hi]], np.int64)
+    local = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(enc.doc_ptr[lo : hi + 1]))
+    keys, tf = np.unique(ids * (hi - lo) + local, return_counts=True)
+    term = keys // (hi - lo)
+    return term, (keys - term * (hi - lo) + lo).astype(np.int32), tf
 
 
 def okapi_idf(doc_freqs: Sequence[int], size: int, epsilon: float) -> np.ndarray:
@@ -129,22 +159,38 @@ class BM25Index:
     def from_encoded(
         cls, enc: Encoded, *, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25
     ) -> BM25Index:
-        """Invert a forward index into postings with BM25Okapi weights (same float ops as rank-bm25)."""
+        """Invert a forward index into postings with BM25Okapi weights (same float ops as rank-bm25).
+
+        Two passes over the documents in chunks of about `_CHUNK_TOKENS` tokens: the first counts
+        each term's documents, the second writes every chunk's postings into place. Only the
+        result is corpus-sized, never a temporary (sorting all (term, document) pairs at once
+        took 4 bytes of index for 40 of memory).
+        """
         size = len(enc.doc_ptr) - 1
         if size <= 0:
             raise EmptyCorpusError("no sentences to index: add article files to the articles folder")
         lengths = np.diff(enc.doc_ptr)
-        doc_of = np.repeat(np.arange(size, dtype=np.int64), lengths)
-        keys, tf = np.unique(enc.term_ids.astype(np.int64) * size + doc_of, return_counts=True)
-        term = keys // size
-        docs = (keys - term * size).astype(np.int32)
-        doc_freq = np.bincount(term, minlength=len(enc.terms))
+        chunks = _doc_chunks(enc.doc_ptr)
+        doc_freq = np.zeros(len(enc.terms), np.int64)
+        for lo, hi in chunks:
+            term, _, _ = _pairs(enc, lo, hi)
+            doc_freq += np.bincount(term, minlength=len(enc.terms))
         ptr = np.zeros(len(enc.terms) + 1, np.int64)
         np.cumsum(doc_freq, out=ptr[1:])
         idf = okapi_idf(doc_freq.tolist(), size, epsilon)
         avgdl = int(lengths.sum()) / size
-        doc_len = lengths[docs]
-        weight = idf[term] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))
+        docs = np.empty(int(ptr[-1]), np.int32)
+        weight = np.empty(int(ptr[-1]), np.float64)
+        fill = ptr[:-1].copy()
+        for lo, hi in chunks:
+            term, doc, tf = _pairs(enc, lo, hi)  # sorted by term, then document
+            first = np.flatnonzero(np.diff(term, prepend=-1))  # where each term's run starts
+            count = np.diff(first, append=len(term))
+            at = fill[term] + (np.arange(len(term)) - np.repeat(first, count))
+            fill[term[first]] += count
+            docs[at] = doc
+            doc_len = lengths[doc]
+            weight[at] = idf[term] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))
         bound = np.maximum.reduceat(weight, ptr[:-1]) if len(weight) else np.zeros(0)
         arrays = {
             "postings_ptr": ptr,

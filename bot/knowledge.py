@@ -1,26 +1,34 @@
-"""The searchable library: articles, their sentences, and the BM25 index over them.
+"""The searchable library: articles, their sentences and tagged words, and the BM25 index.
 
 Built once at start-up and shared (read-only) by every question, whether it comes from the
-command line or from Telegram.
+command line or from Telegram. Everything comes memory-mapped from one cache entry (see
+`bot/ingest.py`): opening it reads no article file and builds no per-sentence object;
+a sentence, its words or an article are made when asked for.
 """
 
 from __future__ import annotations
 
-import hashlib
+import atexit
+import json
 import logging
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
-from bot.chunking import Sentence, split_sentences
-from bot.corpus import Article, article_paths, load_articles
-from bot.errors import EmptyCorpusError
-from bot.index import BM25Index, Encoded
+from bot.chunking import Sentence
+from bot.corpus import Article, ArticleFile, article_files
+from bot.index import BM25Index
+from bot.ingest import TAGS, Old, Plan, Record, build, digest, load_raw
 from bot.settings import Settings
 from bot.store import IndexStore, cache_key
-from bot.tokenize import TOKENIZER_VERSION, Tokenizer, index_terms, tokenize_many
+from bot.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, tag
 
 log = logging.getLogger(__name__)
 
@@ -33,78 +41,80 @@ class Hit:
     score: float
 
 
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """How a knowledge base was made, so `refreshed` can tell whether the files changed."""
+
+    settings: Settings
+    analyzer: Analyzer
+    stamp: Stamp  # (path, size, mtime) of every article file when it was built
+    key: str  # the cache key: analyzer, BM25 settings, every file's path and content digest
+
+
 class KnowledgeBase:
-    """Articles + sentences + index; sentence `i` of the index is `sentences[i]`."""
+    """Articles + sentences + words + index, from one cache entry; sentence `i` of the index is
+    `sentences[i]`."""
 
     def __init__(
-        self,
-        articles: Sequence[Article],
-        sentences: Sequence[Sentence],
-        index: BM25Index,
-        directories: Sequence[Path],
-        *,
-        snapshot: _Snapshot | None = None,
+        self, entry: Path, index: BM25Index, directories: Sequence[Path], origin: _Origin | None = None
     ) -> None:
-        self.articles: dict[str, Article] = {a.id: a for a in articles}
-        self.sentences: tuple[Sentence, ...] = tuple(sentences)
+        self.entry = entry
         self.index = index
         self.directories = tuple(directories)
-        self._snapshot = snapshot
-        self._by_article: dict[str, list[int]] = {}
-        for i, s in enumerate(self.sentences):
-            self._by_article.setdefault(s.article_id, []).append(i)
+        self._origin = origin
+        self._raw = {
+            name: np.asarray(array) for name, array in load_raw(entry).items()
+        }  # plain views: faster
+        self._records = Record.load(entry)
+        self._tags: list[str] = json.loads((entry / TAGS).read_text(encoding="utf-8"))
+        self._sent_ptr = np.concatenate(
+            ([0], np.cumsum([r.sentences for r in self._records], dtype=np.int64))
+        )
+        self.articles: Mapping[str, Article] = _Articles(self._records, self._raw)
+        self.sentences: Sequence[Sentence] = _Sentences(self._records, self._raw, self._sent_ptr)
+        self.words = lru_cache(maxsize=8192)(self._words)
+
+    @property
+    def fingerprint(self) -> str:
+        """Names this corpus state (the cache key), e.g. to tell buttons of an older index apart."""
+        return self._origin.key if self._origin else self.entry.name
 
     @classmethod
     def build(
         cls,
         settings: Settings,
         directories: Sequence[Path] = (),
-        tokenizer: Tokenizer = index_terms,
+        analyzer: Analyzer = analyze,
     ) -> KnowledgeBase:
-        """Load and chunk every article in `directories` (default ARTICLES_DIR) and index them.
+        """The knowledge base of every article in `directories` (default ARTICLES_DIR).
 
-        The index comes from the cache in INDEX_CACHE_DIR when one matches the sentences and
-        settings; otherwise it is built (re-tokenizing only articles the newest cache entry
-        lacks) and saved for the next start.
+        It comes from the cache in INDEX_CACHE_DIR when one matches the files and settings;
+        otherwise it is built, analysing only the files the newest cache entry lacks.
         """
         directories = tuple(directories) or (settings.articles_dir,)
-        return cls._assemble(_Snapshot.read(directories, settings, tokenizer), None)
+        return _assemble(settings, analyzer, directories, article_files(directories))
 
     def refreshed(self) -> KnowledgeBase | None:
         """A new knowledge base if the article files changed since this one was built, else None.
 
-        Cheap when nothing changed (one stat per file). Unchanged articles keep their tokens,
-        so only new or edited articles are tokenized. Raises EmptyCorpusError when no usable
-        article is left; the caller then keeps serving this one.
+        Cheap when nothing changed (one stat per file). Unchanged articles are copied, so only
+        new or edited ones are analysed. Raises EmptyCorpusError when no usable article is left;
+        the caller then keeps serving this one.
         """
-        if self._snapshot is None or _stamp(self.directories) == self._snapshot.stamp:
-            return None  # built by hand (tests), or unchanged
-        snapshot = _Snapshot.read(self.directories, self._snapshot.settings, self._snapshot.tokenizer)
-        if snapshot.key == self._snapshot.key:
-            self._snapshot = snapshot  # touched, not changed: remember the new stamp
+        origin = self._origin
+        if origin is None:
+            return None  # built by hand (tests)
+        files = article_files(self.directories, warn=False)
+        if _stamp(files) == origin.stamp:
             return None
-        return self._assemble(snapshot, self)
-
-    @classmethod
-    def _assemble(cls, snap: _Snapshot, previous: KnowledgeBase | None) -> KnowledgeBase:
-        settings = snap.settings
-        store = IndexStore(settings.index_cache_dir)
-        entry = store.open(snap.key)
-        index = _load_index(entry, len(snap.sentences)) if entry else None
-        if index is None:
-            index = _build_index(snap, _reusable(previous, store, snap.tokenizer_id))
-            meta = {
-                "tokenizer": snap.tokenizer_id,
-                "articles": [list(p) for p in zip(snap.digests, snap.counts)],
-            }
-            try:
-                store.save(snap.key, index.save, meta)
-            except OSError as exc:
-                log.warning(
-                    "could not write the index cache in %s (%s); the next start re-tokenizes", store.root, exc
-                )
-        log.debug("%d sentences from %d articles ready", len(snap.sentences), len(snap.articles))
-        return cls(snap.articles, snap.sentences, index, snap.directories, snapshot=snap)
+        kb = _assemble(origin.settings, origin.analyzer, self.directories, article_files(self.directories))
+        if kb._origin is not None and kb._origin.key == origin.key:
+            self._origin = kb._origin  # touched, not changed: remember the new stamp
+            return None
+        return kb
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         return [Hit(i, score) for i, score in self.index.top_k(terms, k)]
@@ -123,7 +133,8 @@ class KnowledgeBase:
 
     def article_sentences(self, article_id: str) -> list[int]:
         """Indexes of an article's sentences, in reading order."""
-        return self._by_article.get(article_id, [])
+        n = self.articles.number(article_id) if isinstance(self.articles, _Articles) else None
+        return [] if n is None else list(range(int(self._sent_ptr[n]), int(self._sent_ptr[n + 1])))
 
     def neighbours(self, sentence_index: int, window: int = 1) -> list[Sentence]:
         """The sentence with up to `window` sentences of the same article on each side."""
@@ -132,138 +143,161 @@ class KnowledgeBase:
         lo = max(0, sentence.position - window)
         return [self.sentences[i] for i in ids[lo : sentence.position + window + 1]]
 
+    def _words(self, sentence_index: int) -> tuple[Word, ...]:
+        """The sentence's pyvi words with POS tags, as ingestion stored them (no pyvi here)."""
+        raw = self._raw
+        text = self.sentences[sentence_index].text
+        w0, w1 = int(raw["word_ptr"][sentence_index]), int(raw["word_ptr"][sentence_index + 1])
+        spans = raw["word_span"][w0:w1].tolist()
+        tags = raw["word_pos"][w0:w1].tolist()
+        return tuple(
+            Word(text[s:e].replace("\n", " "), s, e, self._tags[t]) for (s, e), t in zip(spans, tags)
+        )
 
-Stamp = tuple[tuple[str, int, int], ...]
+    @staticmethod
+    def tag_question(text: str) -> tuple[Word, ...]:
+        """A question's words with POS tags, as ingestion tags sentences (pyvi's models run by
+        bot.segmenter: neither pyvi nor scikit-learn is imported)."""
+        return tag(text)
 
 
-def _stamp(directories: Sequence[Path]) -> Stamp:
-    """(path, size, mtime) of every article file: changes whenever a file is added, edited or removed."""
-    try:
-        paths = article_paths(directories)
-    except EmptyCorpusError:
-        return ()
-    stats = ((p, p.stat()) for p in paths)
-    return tuple((str(p), st.st_size, st.st_mtime_ns) for p, st in stats)
+class _Articles(Mapping[str, Article]):
+    """Article records of an entry; an Article (with its body) is made on first access."""
 
+    def __init__(self, records: list[Record], raw: dict[str, np.ndarray]) -> None:
+        self._records = records
+        self._raw = raw
+        self._numbers = {r.id: n for n, r in enumerate(records)}
+        self._made: dict[str, Article] = {}
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """The articles as read at one moment, with the cache key of the index they need."""
+    def number(self, article_id: str) -> int | None:
+        return self._numbers.get(article_id)
 
-    settings: Settings
-    tokenizer: Tokenizer
-    directories: tuple[Path, ...]
-    stamp: Stamp
-    articles: list[Article]
-    sentences: list[Sentence]
-    counts: tuple[int, ...]  # sentences per article, in index order
-    digests: tuple[str, ...]  # per article, a digest of its sentence texts (what gets tokenized)
-    key: str  # the cache key: tokenizer, BM25 settings, and every article's digest
-
-    @property
-    def tokenizer_id(self) -> str:
-        return _tokenizer_id(self.tokenizer)
-
-    @classmethod
-    def read(cls, directories: tuple[Path, ...], settings: Settings, tokenizer: Tokenizer) -> _Snapshot:
-        stamp = _stamp(directories)
-        articles = load_articles(directories)
-        per_article = [split_sentences(a) for a in articles]
-        sentences = [s for group in per_article for s in group]
-        if not sentences:
-            raise EmptyCorpusError(
-                f"the articles in {', '.join(map(str, directories))} have no body sentences"
+    def __getitem__(self, article_id: str) -> Article:
+        article = self._made.get(article_id)
+        if article is None:
+            n = self._numbers[article_id]
+            r = self._records[n]
+            lo, hi = int(self._raw["body_ptr"][n]), int(self._raw["body_ptr"][n + 1])
+            article = self._made[article_id] = Article(
+                id=r.id,
+                title=r.title,
+                url=r.url,
+                published=datetime.fromisoformat(r.published) if r.published else None,
+                byline=r.byline,
+                body=bytes(self._raw["bodies"][lo:hi]).decode(),
+                path=Path(r.path),
+                dateline=r.dateline,
             )
-        digests = tuple(
-            hashlib.blake2b("\x1f".join(s.text for s in group).encode(), digest_size=16).hexdigest()
-            for group in per_article
-        )
-        counts = tuple(map(len, per_article))
-        shape = (
-            _tokenizer_id(tokenizer),
-            f"k1={settings.bm25_k1}",
-            f"b={settings.bm25_b}",
-            f"eps={settings.bm25_epsilon}",
-        )
-        key = cache_key(shape + tuple(f"{d}:{n}" for d, n in zip(digests, counts)))
-        return cls(settings, tokenizer, directories, stamp, articles, sentences, counts, digests, key)
+        return article
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
-def _tokenizer_id(tokenizer: Tokenizer) -> str:
-    """What the cache key knows a tokenizer by: its version, or its import path for test tokenizers."""
-    if tokenizer is index_terms:
+class _Sentences(Sequence[Sentence]):
+    """The entry's sentences in index order, each decoded from the bodies when asked for."""
+
+    def __init__(self, records: list[Record], raw: dict[str, np.ndarray], sent_ptr: np.ndarray) -> None:
+        self._records = records
+        self._raw = raw
+        self._sent_ptr = sent_ptr
+        self._size = int(sent_ptr[-1])
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, i: int) -> Sentence: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Sentence]: ...
+    def __getitem__(self, i: int | slice) -> Sentence | list[Sentence]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._size))]
+        if i < 0:
+            i += self._size
+        if not 0 <= i < self._size:
+            raise IndexError(i)
+        raw = self._raw
+        n = int(raw["sent_article"][i])
+        (c0, c1), (b0, b1) = raw["sent_char"][i].tolist(), raw["sent_byte"][i].tolist()
+        text = bytes(raw["bodies"][b0:b1]).decode()
+        return Sentence(self._records[n].id, i - int(self._sent_ptr[n]), c0, c1, text)
+
+
+def _stamp(files: Sequence[ArticleFile]) -> Stamp:
+    return tuple((str(f.path), f.size, f.mtime_ns) for f in files)
+
+
+def _analyzer_id(analyzer: Analyzer) -> str:
+    """What the cache knows an analyzer by: the tokenizer version, or its import path for test analyzers."""
+    if analyzer is analyze:
         return TOKENIZER_VERSION
-    name = getattr(tokenizer, "__qualname__", type(tokenizer).__qualname__)
-    return f"{getattr(tokenizer, '__module__', '')}.{name}"
+    name = getattr(analyzer, "__qualname__", type(analyzer).__qualname__)
+    return f"{getattr(analyzer, '__module__', '')}.{name}"
 
 
-@dataclass(frozen=True)
-class _Reusable:
-    """An earlier index whose tokens can be reused, article by article."""
-
-    encoded: Encoded
-    ranges: dict[str, range]  # article digest -> its documents in `encoded`
-
-
-def _reusable(previous: KnowledgeBase | None, store: IndexStore, tokenizer_id: str) -> _Reusable | None:
-    """Tokens from the running knowledge base, or else from the newest cache entry, if made the same way."""
-    if (
-        previous is not None
-        and previous._snapshot is not None
-        and previous._snapshot.tokenizer_id == tokenizer_id
-    ):
-        pairs = list(zip(previous._snapshot.digests, previous._snapshot.counts))
-        index: BM25Index | None = previous.index
-    else:
-        entry = store.latest()
-        if entry is None:
-            return None
-        meta = store.manifest(entry).get("meta", {})
-        if meta.get("tokenizer") != tokenizer_id:
-            return None
-        pairs = [(str(d), int(n)) for d, n in meta.get("articles", [])]
-        index = _load_index(entry, sum(n for _, n in pairs))
-    if index is None:
-        return None
-    ranges: dict[str, range] = {}
-    start = 0
-    for digest, count in pairs:
-        ranges[digest] = range(start, start + count)
-        start += count
-    return _Reusable(index.encoded(), ranges)
-
-
-def _load_index(entry: Path, size: int) -> BM25Index | None:
-    """The entry's index if it loads and has one document per sentence, else None."""
-    try:
-        index = BM25Index.load(entry)
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("index cache %s is unusable (%s); rebuilding it", entry, exc)
-        return None
-    return index if len(index) == size else None
-
-
-def _build_index(snap: _Snapshot, reuse: _Reusable | None) -> BM25Index:
-    """Tokenize the articles `reuse` lacks (over all cores), then index everything."""
-    known = reuse.ranges if reuse else {}
-    starts = [0]
-    for n in snap.counts:
-        starts.append(starts[-1] + n)
-    todo = [i for i, d in enumerate(snap.digests) if d not in known]
-    texts = [s.text for i in todo for s in snap.sentences[starts[i] : starts[i + 1]]]
-    log.info(
-        "tokenizing %d of %d sentences (%d new or changed articles)",
-        len(texts),
-        len(snap.sentences),
-        len(todo),
-    )
-    tokens = iter(tokenize_many(texts, snap.tokenizer, progress=True))
-    pieces: list[range | list[list[str]]] = [
-        known[d] if d in known else [next(tokens) for _ in range(n)]
-        for d, n in zip(snap.digests, snap.counts)
+def _assemble(
+    settings: Settings, analyzer: Analyzer, directories: tuple[Path, ...], files: list[ArticleFile]
+) -> KnowledgeBase:
+    """Open the entry for these files, or build it from the newest entry made the same way."""
+    store = IndexStore(settings.index_cache_dir)
+    analyzer_id = _analyzer_id(analyzer)
+    params = {"k1": settings.bm25_k1, "b": settings.bm25_b, "epsilon": settings.bm25_epsilon}
+    newest = store.latest(lambda meta: meta.get("analyzer") == analyzer_id)
+    records = Record.load(newest) if newest else []
+    plan = Plan.of(files, records)
+    digests = [
+        r.digest if same and r else _file_digest(f.path) for f, r, same in zip(files, plan.known, plan.same)
     ]
-    encoded = Encoded.of(pieces, reuse.encoded if reuse else None)
-    settings = snap.settings
-    return BM25Index.from_encoded(
-        encoded, k1=settings.bm25_k1, b=settings.bm25_b, epsilon=settings.bm25_epsilon
+    key = cache_key(
+        [analyzer_id, *(f"{k}={v}" for k, v in params.items())]
+        + [f"{f.path}:{d}" for f, d in zip(files, digests) if d is not None]
     )
+    origin = _Origin(settings, analyzer, _stamp(files), key)
+    entry = store.open(key)
+    if entry is None:
+        old = _old(newest)
+
+        def write(folder: Path) -> dict:
+            where = ", ".join(map(str, directories))
+            records, _ = build(folder, plan, old, analyzer, **params, progress=True, where=where)
+            sentences = sum(r.sentences for r in records)
+            return {"analyzer": analyzer_id, **params, "articles": len(records), "sentences": sentences}
+
+        try:
+            entry = store.save(key, write)
+        except OSError as exc:
+            log.warning(
+                "could not write the index cache in %s (%s); the next start analyses again", store.root, exc
+            )
+            private = Path(tempfile.mkdtemp(prefix="vnnews-index-"))
+            atexit.register(shutil.rmtree, private, True)
+            write(private)
+            entry = private
+    index = BM25Index.load(entry)
+    kb = KnowledgeBase(entry, index, directories, origin)
+    log.debug("%d sentences from %d articles ready", len(kb.sentences), len(kb.articles))
+    return kb
+
+
+def _old(entry: Path | None) -> Old | None:
+    if entry is None:
+        return None
+    try:
+        return Old.open(entry)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("index cache %s is unusable (%s); analysing every article again", entry, exc)
+        return None
+
+
+def _file_digest(path: Path) -> str | None:
+    """The content digest of a file whose stat changed; None when it vanished meanwhile."""
+    try:
+        return digest(path.read_bytes())
+    except OSError as exc:
+        log.warning("skipping article %s: %s", path, exc)
+        return None

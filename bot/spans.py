@@ -7,60 +7,45 @@ answer is always the article's own words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from bot.normalize import fix_tones, fold, nfc
+from bot.normalize import fold
 from bot.question import Question
-from bot.tokenize import STOPWORDS
+from bot.tokenize import STOPWORDS, Word, tag
 
 MAX_ANSWER = 150
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
 
 
-@dataclass(frozen=True)
-class Word:
-    """A pyvi word with its character span in the original sentence."""
+Stored = Callable[[], tuple[Word, ...]]
+_STORED: OrderedDict[str, Stored] = OrderedDict()  # text -> its words as ingestion stored them
+_STORED_MAX = 16384
 
-    text: str
-    start: int
-    end: int
-    pos: str
 
-    @property
-    def key(self) -> str:
-        return fold(self.text).replace(" ", "_")
+def remember(stored: Iterable[tuple[str, Stored]]) -> None:
+    """Let `words` answer for these sentence texts from what ingestion stored (a loader such as
+    `partial(kb.words, i)`: the same words pyvi gives) instead of running pyvi again."""
+    for text, load in stored:
+        _STORED[text] = load
+        _STORED.move_to_end(text)
+    while len(_STORED) > _STORED_MAX:
+        _STORED.popitem(last=False)
 
-    @property
-    def capitalized(self) -> bool:
-        return self.text[:1].isupper()
+
+def words(sentence: str) -> tuple[Word, ...]:
+    """pyvi words and POS tags aligned back to the sentence's characters: those stored at
+    ingestion for a sentence the answerer `remember`ed, else pyvi's (cached)."""
+    load = _STORED.get(sentence)
+    stored = load() if load is not None else ()
+    return stored or _tagged(sentence)  # an index built without words (a test analyzer) has ()
 
 
 @lru_cache(maxsize=4096)
-def words(sentence: str) -> tuple[Word, ...]:
-    """pyvi words and POS tags aligned back to the sentence's characters."""
-    from pyvi import ViPosTagger, ViTokenizer
-
-    tokens, tags = ViPosTagger.postagging(ViTokenizer.tokenize(fix_tones(nfc(sentence))))
-    fixed = fix_tones(nfc(sentence))
-    out: list[Word] = []
-    cursor = 0
-    for token, tag in zip(tokens, tags, strict=True):
-        start = end = None
-        pos = cursor
-        for syllable in token.split("_"):
-            found = fixed.find(syllable, pos)
-            if found < 0:
-                break
-            start = found if start is None else start
-            end = pos = found + len(syllable)
-        else:
-            if start is not None and end is not None:
-                out.append(Word(sentence[start:end].replace("\n", " "), start, end, str(tag)))
-                cursor = end
-    return tuple(out)
+def _tagged(sentence: str) -> tuple[Word, ...]:
+    return tag(sentence)
 
 
 @lru_cache(maxsize=8192)

@@ -1,10 +1,13 @@
 """The persisted index cache: one directory per key, written atomically, verified before use.
 
-Tokenizing is the slow part of start-up (pyvi, ~4.5k sentences/s per core), so the built
-index is kept on disk under a key made of everything that shapes it. An entry is written
-in a temporary directory and renamed into place, so a reader never sees half of one; on
-open every file's size and BLAKE2 digest are checked against the manifest, and an entry
-that fails is deleted and reported as a miss: a corrupt or stale cache is never trusted.
+Analysing is the slow part of start-up (pyvi, ~2.3k sentences/s per core), so what it
+produced is kept on disk under a key made of everything that shapes it. An entry is written
+in a temporary directory and renamed into place, so a reader never sees half of one (a build
+killed half-way leaves the previous entries as they were). The first open checks every
+file's size and BLAKE2 digest against the manifest and records each file's size, mtime and
+inode; later opens compare those (a changed file has a new mtime), so a restart does not
+re-hash hundreds of megabytes. An entry that fails is deleted and reported as a miss: a
+corrupt or stale cache is never trusted.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+_VERIFIED = "verified.json"  # stats of the files as they were when their digests last checked out
 _TMP_PREFIX = ".tmp-"
 _STALE_TMP_SECONDS = 3600
 
@@ -34,6 +38,19 @@ def cache_key(parts: Iterable[str]) -> str:
     for part in parts:
         h.update(b"\0" + part.encode("utf-8"))
     return h.hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _verified(entry: Path) -> dict[str, list[int]]:
+    try:
+        verified = json.loads((entry / _VERIFIED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return verified if isinstance(verified, dict) else {}
 
 
 def _file_digest(path: Path) -> str:
@@ -66,28 +83,47 @@ class IndexStore:
             if manifest.get("format") != FORMAT_VERSION or manifest.get("key") != key:
                 return "written for another key or format"
             files: dict[str, list] = manifest["files"]
+            verified = _verified(entry)
+            stats = {name: _stat(entry / name) for name in files}
             for name, (size, digest) in files.items():
-                path = entry / name
-                if path.stat().st_size != size or _file_digest(path) != digest:
+                if stats[name][0] != size:
+                    return f"{name} changed since it was written"
+                if verified.get(name) != list(stats[name]) and _file_digest(entry / name) != digest:
                     return f"{name} changed since it was written"
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return f"unreadable manifest or file: {exc}"
+        if verified != {name: list(st) for name, st in stats.items()}:
+            try:
+                (entry / _VERIFIED).write_text(json.dumps(stats), encoding="utf-8")
+            except OSError:
+                pass  # a read-only cache is checked in full each time
         return None
 
     @staticmethod
     def manifest(entry: Path) -> dict:
-        """The entry's manifest: key, format, files, and the `meta` the writer added."""
-        return json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        """The entry's manifest: key, format, files, and the `meta` the writer added.
 
-    def latest(self) -> Path | None:
-        """The most recently written valid entry, whatever its key (for incremental rebuilds)."""
+        TypeError when it is not a JSON object (`null`, `[]`, `5` are damage too)."""
+        manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise TypeError(f"manifest is a JSON {type(manifest).__name__}, not an object")
+        return manifest
+
+    def latest(self, match: Callable[[dict], bool] = lambda meta: True) -> Path | None:
+        """The most recently written valid entry whose `meta` matches, whatever its key (for
+        incremental rebuilds); entries with an unreadable manifest are deleted on the way."""
         entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime, reverse=True)
         for entry in entries:
             try:
-                key = self.manifest(entry)["key"]
-            except (OSError, ValueError, KeyError):
+                manifest = self.manifest(entry)
+                key, meta = manifest["key"], manifest.get("meta", {})
+                if not isinstance(key, str) or not isinstance(meta, dict):
+                    raise TypeError("manifest without a key and meta")
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("index cache %s is unusable (%s); deleting it", entry, exc)
+                shutil.rmtree(entry, ignore_errors=True)
                 continue
-            if self.open(key) is not None:
+            if match(meta) and self.open(key) is not None:
                 return entry
         return None
 
@@ -96,17 +132,18 @@ class IndexStore:
             return []
         return [p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(_TMP_PREFIX)]
 
-    def save(self, key: str, write: Callable[[Path], None], meta: dict | None = None) -> Path:
+    def save(self, key: str, write: Callable[[Path], dict | None], meta: dict | None = None) -> Path:
         """Let `write` fill a temporary directory, add the manifest, then rename it to the entry.
 
-        Raises OSError when the cache folder is not writable; the caller may go on uncached.
+        The manifest's `meta` is `meta` updated with what `write` returns. Raises OSError when
+        the cache folder is not writable; the caller may go on uncached.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=self.root))
         try:
-            write(tmp)
+            meta = {**(meta or {}), **(write(tmp) or {})}
             files = {p.name: [p.stat().st_size, _file_digest(p)] for p in sorted(tmp.iterdir())}
-            manifest = {"key": key, "format": FORMAT_VERSION, "files": files, "meta": meta or {}}
+            manifest = {"key": key, "format": FORMAT_VERSION, "files": files, "meta": meta}
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
             entry = self.root / key
             shutil.rmtree(entry, ignore_errors=True)  # a stale or corrupt entry under the same key

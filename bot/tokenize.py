@@ -14,9 +14,10 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache, partial
-from typing import Any
+from dataclasses import dataclass
+from functools import partial
 
+from bot import segmenter
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
 
 Tokenizer = Callable[[str], list[str]]
@@ -45,12 +46,32 @@ _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
-@cache
-def _pyvi() -> Any:
-    """pyvi costs a second to import; load it once, and only when text is tokenized."""
-    from pyvi import ViTokenizer
+@dataclass(frozen=True)
+class Word:
+    """A pyvi word with its character span in the original sentence and its POS tag."""
 
-    return ViTokenizer
+    text: str
+    start: int
+    end: int
+    pos: str
+
+    @property
+    def key(self) -> str:
+        return fold(self.text).replace(" ", "_")
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[:1].isupper()
+
+
+# pyvi's CRF taggers (bot.segmenter) are not safe to use from two threads at once (the bot
+# answers on one thread and refreshes articles on another): every call holds this lock.
+_PYVI_LOCK = threading.Lock()
+
+
+def _terms_of(tokenized: str) -> list[str]:
+    """Index terms of pyvi's output (`Bộ_trưởng đã ký`), punctuation dropped."""
+    return [term for tok in tokenized.split() if _WORD.search(tok) for term in _word_terms(tok)]
 
 
 def segment(text: str) -> list[str]:
@@ -60,7 +81,57 @@ def segment(text: str) -> list[str]:
     original text and the caller lowercases afterwards.
     """
     clean = fix_tones(nfc(text))
-    return [tok for tok in _pyvi().tokenize(clean).split() if _WORD.search(tok)]
+    with _PYVI_LOCK:
+        tokenized = segmenter.tokenize(clean)
+    return [tok for tok in tokenized.split() if _WORD.search(tok)]
+
+
+def _aligned(sentence: str, clean: str, tokens: Sequence[str], tags: Sequence[str]) -> tuple[Word, ...]:
+    """pyvi's tokens placed back on the sentence's characters (`clean` is its normalized twin)."""
+    out: list[Word] = []
+    cursor = 0
+    for token, tag in zip(tokens, tags, strict=True):
+        start = end = None
+        pos = cursor
+        for syllable in token.split("_"):
+            found = clean.find(syllable, pos)
+            if found < 0:
+                break
+            start = found if start is None else start
+            end = pos = found + len(syllable)
+        else:
+            if start is not None and end is not None:
+                out.append(Word(sentence[start:end].replace("\n", " "), start, end, str(tag)))
+                cursor = end
+    return tuple(out)
+
+
+def tag(sentence: str) -> tuple[Word, ...]:
+    """pyvi words and POS tags aligned back to the sentence's characters."""
+    clean = fix_tones(nfc(sentence))
+    with _PYVI_LOCK:
+        tokens, tags = segmenter.postag(segmenter.tokenize(clean))
+    return _aligned(sentence, clean, tokens, tags)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What ingestion keeps of a sentence: its BM25 terms and its tagged words."""
+
+    terms: list[str]
+    words: tuple[Word, ...]
+
+
+Analyzer = Callable[[str], Analysis]
+
+
+def analyze(sentence: str) -> Analysis:
+    """Index terms and tagged words from one pyvi pass: the same as `index_terms` and `tag`."""
+    clean = fix_tones(nfc(sentence))
+    with _PYVI_LOCK:
+        tokenized = segmenter.tokenize(clean)
+        tokens, tags = segmenter.postag(tokenized)
+    return Analysis(_terms_of(tokenized), _aligned(sentence, clean, tokens, tags))
 
 
 def _word_terms(word: str) -> list[str]:
@@ -74,7 +145,10 @@ def _word_terms(word: str) -> list[str]:
 
 def index_terms(text: str) -> list[str]:
     """Terms a sentence is indexed under: compounds, syllables, and folded syllables."""
-    return [term for word in segment(text) for term in _word_terms(word)]
+    clean = fix_tones(nfc(text))
+    with _PYVI_LOCK:
+        tokenized = segmenter.tokenize(clean)
+    return _terms_of(tokenized)
 
 
 def _stop_mask(syllables: list[str], phrases: frozenset[str]) -> list[bool]:

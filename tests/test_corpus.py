@@ -99,6 +99,54 @@ def test_folder_without_usable_article_is_a_clear_error(tmp_path: Path) -> None:
         load_articles([tmp_path / "missing"])
 
 
+def test_which_files_are_articles_recursive_any_case_hidden_and_others_skipped_with_warnings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = "Tiêu đề\nThân bài có một câu."
+    write_article(tmp_path, "a.txt", text)
+    write_article(tmp_path / "sub", "b.TXT", text)
+    write_article(tmp_path, ".hidden.txt", text)
+    write_article(tmp_path / ".git", "c.txt", text)
+    write_article(tmp_path, "notes.md", text)
+    (tmp_path / ".#a.txt").symlink_to("root@host.1234:1700000000")  # an editor's lock: a dangling link
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "linked").symlink_to(tmp_path / "sub")
+    with caplog.at_level(logging.WARNING):
+        articles = load_articles([tmp_path])
+    assert [a.id for a in articles] == ["a", "b"]
+    for name in (".hidden.txt", ".git", "notes.md", ".#a.txt", "gone.txt", "loop.txt", "linked"):
+        assert f"{name}: " in caplog.text, name
+
+
+def test_utf16_with_bom_is_read_as_text(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("Tiêu đề UTF-16\nThân bài có dấu tiếng Việt.".encode("utf-16"))
+    [article] = load_articles([tmp_path])
+    assert (article.title, article.body) == ("Tiêu đề UTF-16", "Thân bài có dấu tiếng Việt.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tiêu đề bài báo\nThứ Hai, 31/2/2021, 06:38\nThân bài một câu. Câu hai.",
+        "31/02/2021\nTiêu đề bài báo\nThân bài một câu. Câu hai.",
+    ],
+)
+def test_an_impossible_dateline_is_warned_about_and_kept_as_metadata(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, text: str
+) -> None:
+    write_article(tmp_path, "a.txt", text)
+    with caplog.at_level(logging.WARNING):
+        [article] = load_articles([tmp_path])
+    assert (article.title, article.published, article.body) == (
+        "Tiêu đề bài báo",
+        None,
+        "Thân bài một câu. Câu hai.",
+    )
+    assert article.dateline is not None and "31/" in article.dateline
+    assert "a.txt" in caplog.text and "day is out of range" in caplog.text
+
+
 def test_a_text_without_a_title_line_is_the_body_and_its_opening_words_name_it(tmp_path: Path) -> None:
     text = "\n\n" + " ".join(f"từ{i}" for i in range(30)) + ". Câu thứ hai của đoạn văn.\n"
     article = parse_article(text, tmp_path / "wiki_1.txt")

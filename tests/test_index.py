@@ -10,6 +10,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from bot.errors import EmptyCorpusError
+from bot import index as index_module
 from bot.index import BM25Index, Encoded
 
 VOCAB = [f"t{i}" for i in range(400)]
@@ -129,6 +130,16 @@ def test_max_score_pruning_matches_rank_bm25_on_a_larger_corpus() -> None:
     ref, index = BM25Okapi(docs), BM25Index.build(docs)
     for query in zipf_queries(rng, 100):
         assert index.top_k(query, 10) == reference_top_k(ref, docs, query, 10)
+
+
+def test_building_in_small_chunks_gives_the_same_index(corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs, ref, index = corpus
+    monkeypatch.setattr(index_module, "_CHUNK_TOKENS", 97)  # many chunks, cutting through documents' runs
+    chunked = BM25Index.build(docs)
+    for name in ("postings_ptr", "postings_doc", "postings_weight", "idf", "bound"):
+        assert np.array_equal(chunked._arrays[name], index._arrays[name]), name
+    for query in zipf_queries(random.Random(3), 20):
+        np.testing.assert_allclose(chunked.get_scores(query), ref.get_scores(query), rtol=1e-12, atol=0)
 
 
 def test_scores_of_a_few_documents_are_exactly_get_scores_for_them() -> None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from bot import ingest, knowledge
 from bot.errors import EmptyCorpusError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
-from bot.store import MANIFEST, IndexStore, cache_key
-from bot.tokenize import tokenize_many
+from bot.store import FORMAT_VERSION, MANIFEST, IndexStore, cache_key
+from bot.telegram.handlers import Services, refresh
+from bot.tokenize import Analysis, tokenize_many
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -84,14 +89,14 @@ def test_save_keeps_only_the_newest_entries(tmp_path: Path) -> None:
 
 
 class CountingTokenizer:
-    """str.split that remembers how many texts it tokenized."""
+    """str.split (and no words) that remembers how many texts it analysed."""
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, text: str) -> list[str]:
+    def __call__(self, text: str) -> Analysis:
         self.calls += 1
-        return text.lower().split()
+        return Analysis(text.lower().split(), ())
 
 
 @pytest.fixture
@@ -108,9 +113,13 @@ NEW_ARTICLE = (
 )
 
 
-def test_second_build_loads_the_cache_without_tokenizing(settings: Settings, articles: Path) -> None:
+def test_second_build_loads_the_cache_without_tokenizing(
+    settings: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first_tok, second_tok = CountingTokenizer(), CountingTokenizer()
     first = KnowledgeBase.build(settings, [articles], first_tok)
+    monkeypatch.setattr(ingest, "_parse", None)  # a restart reads no article file, let alone chunks one
+    monkeypatch.setattr(knowledge, "_file_digest", None)
     second = KnowledgeBase.build(settings, [articles], second_tok)
     assert first_tok.calls == len(first.sentences) > 0
     assert second_tok.calls == 0
@@ -171,5 +180,101 @@ def test_index_cache_manifest_names_the_tokenizer_and_articles(settings: Setting
     kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
     entry = next(settings.index_cache_dir.iterdir())
     meta = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))["meta"]
-    assert meta["tokenizer"].endswith("CountingTokenizer")
-    assert sum(n for _, n in meta["articles"]) == len(kb.sentences)
+    assert meta["analyzer"].endswith("CountingTokenizer")
+    assert (meta["articles"], meta["sentences"]) == (len(kb.articles), len(kb.sentences))
+
+
+@pytest.mark.parametrize("manifest", ["null", "[]", "5", '"text"', '{"key": 5}'])
+def test_a_manifest_that_is_json_but_not_an_object_is_damage(
+    settings: Settings, articles: Path, manifest: str
+) -> None:
+    KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    [entry] = settings.index_cache_dir.iterdir()
+    (entry / MANIFEST).write_text(manifest, encoding="utf-8")
+    tok = CountingTokenizer()
+    kb = KnowledgeBase.build(settings, [articles], tok)
+    assert tok.calls == len(kb.sentences) > 0  # rebuilt from the articles
+    assert json.loads((kb.entry / MANIFEST).read_text(encoding="utf-8"))["format"] == FORMAT_VERSION
+
+
+def test_files_vanishing_while_the_folder_is_read_are_skipped(
+    settings: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    (articles / "gone.txt").symlink_to(articles / "deleted.txt")
+    (articles / "loop.txt").symlink_to(articles / "loop.txt")
+    doomed = articles / "900_new.txt"
+    doomed.write_text(NEW_ARTICLE, encoding="utf-8")
+    scan = knowledge.article_files
+
+    def scan_then_delete(*args, **kwargs):  # the file is listed, then deleted before it is read
+        files = scan(*args, **kwargs)
+        doomed.unlink(missing_ok=True)
+        return files
+
+    monkeypatch.setattr(knowledge, "article_files", scan_then_delete)
+    with caplog.at_level(logging.WARNING):
+        kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    assert sorted(kb.articles) == ["000_476baa55c1d77fce", "003_c0e68c6c8b24d8e4"]
+    for name in ("gone.txt", "loop.txt", "900_new.txt"):
+        assert name in caplog.text
+
+
+def test_the_bot_refresher_logs_a_failed_refresh_and_keeps_going(
+    settings: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
+    app = SimpleNamespace(bot_data={"services": Services.build(settings, kb)})
+    (articles / "gone.txt").symlink_to(articles / "deleted.txt")  # appears after the start
+    assert asyncio.run(refresh(app)) is False
+    monkeypatch.setattr(KnowledgeBase, "refreshed", lambda self: (_ for _ in ()).throw(OSError("disk gone")))
+    with caplog.at_level(logging.ERROR):
+        assert asyncio.run(refresh(app)) is False
+    assert "could not refresh the articles" in caplog.text
+    monkeypatch.undo()
+    (articles / "900_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert asyncio.run(refresh(app)) is True
+    assert "900_new" in app.bot_data["services"].kb.articles
+
+
+def test_analysis_over_worker_processes_gives_the_same_entry(
+    tmp_path: Path, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small batches over a process pool (sentences of one article spread over workers) store
+    exactly what one process stores."""
+    for path in (Path(__file__).parent / "data" / "general" / "articles").glob("*.txt"):
+        shutil.copy(path, articles / path.name)
+    built = []
+    for parallel in (False, True):
+        if parallel:
+            monkeypatch.setattr(ingest, "_MIN_PARALLEL_BYTES", 0)
+            monkeypatch.setattr(ingest, "_BATCH_CHARS", 400)
+        settings = Settings(_env_file=None, index_cache_dir=tmp_path / f"cache-{parallel}")
+        built.append(KnowledgeBase.build(settings, [articles]))
+    one, many = built
+    assert len(one.sentences) > 40 and one.fingerprint == many.fingerprint
+    for name in ("word_span.bin", "word_pos.bin", "word_ptr.bin", "doc_terms.npy", "postings_weight.npy"):
+        assert (one.entry / name).read_bytes() == (many.entry / name).read_bytes(), name
+    assert [one.words(i) for i in range(len(one.sentences))] == [
+        many.words(i) for i in range(len(many.sentences))
+    ]
+
+
+def test_an_incremental_rebuild_stores_what_a_fresh_build_stores(settings: Settings, articles: Path) -> None:
+    """Words, tags, bodies and weights of a refreshed entry (one article removed, one added)
+    equal those of an entry built from nothing."""
+    kb = KnowledgeBase.build(settings, [articles])
+    (articles / "003_c0e68c6c8b24d8e4.txt").unlink()
+    (articles / "900_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    new = kb.refreshed()
+    assert new is not None
+    fresh = KnowledgeBase.build(
+        settings.model_copy(update={"index_cache_dir": articles.parent / "c2"}), [articles]
+    )
+    for name in (
+        "tags.json",
+        "word_span.bin",
+        "word_pos.bin",
+        "bodies.bin",
+        "postings_weight.npy",
+    ):
+        assert (new.entry / name).read_bytes() == (fresh.entry / name).read_bytes(), name

@@ -40,13 +40,13 @@ def test_admin_adds_a_link_and_the_bot_answers_from_it_at_once(
     api: FakeBotApi, site: NewsSite, bot: BotThread, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = site.story_url(BUS)
-    caplog.set_level(logging.INFO, logger="bot.knowledge")
+    caplog.set_level(logging.INFO, logger="bot.ingest")
     assert reply(api, ADMIN, f"/add {url} {site.story_url(FESTIVAL)}") == (
         f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu.\nĐã thêm: {FESTIVAL.title} — 11/11/2024, 4 câu."
     )
-    total = len(bot.application.bot_data["services"].kb.sentences)
-    tokenized = [m for m in caplog.messages if m.startswith("tokenizing")]
-    assert tokenized == [f"tokenizing 9 of {total} sentences (2 new or changed articles)"]  # only those, once
+    files = len(bot.application.bot_data["services"].kb.articles)
+    read = [m for m in caplog.messages if m.startswith("reading")]
+    assert read == [f"reading 2 of {files} article files (0 MB)"]  # only those, once
     answer = reply(api, 902, "Ai là Chủ tịch UBND thành phố Đà Nẵng?")  # no /reload, no refresh interval
     assert answer.startswith("<b>Ông Lê Trung Chinh</b>")
     assert f'<a href="{url}">{BUS.title} — 04/11/2024</a>' in answer

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
-from bot.normalize import canonical, fix_tones, fold, has_diacritics
+from bot import segmenter
+from bot.chunking import split_sentences
+from bot.corpus import load_articles
+from bot.normalize import canonical, fix_tones, fold, has_diacritics, nfc
 from bot.tokenize import FOLDED, index_terms, query_terms
+from tests.conftest import SEEDS, SHARED_EVAL
 
 
 @pytest.mark.parametrize(
@@ -58,3 +66,38 @@ def test_question_without_diacritics_gives_folded_terms() -> None:
 
 def test_tone_placement_does_not_change_terms() -> None:
     assert query_terms("Uỷ viên hoà bình") == query_terms("Ủy viên hòa bình")
+
+
+def test_the_sklearn_free_segmenter_gives_pyvis_output_on_every_committed_text() -> None:
+    """bot.segmenter runs pyvi's own models without importing scikit-learn; on every committed
+    article sentence, title and question it segments and tags exactly as pyvi does."""
+    from pyvi import ViPosTagger, ViTokenizer
+
+    root = Path(__file__).resolve().parent
+    texts = [
+        "",
+        "Σ ΣΑ",
+        "TP.HCM ... ==> a@b.com http://x.vn 1.000,5 Mr. ThS. Đ. v.v 8/9",
+    ]
+    folders = [SEEDS, SHARED_EVAL / "articles", *root.glob("data/*/articles")]
+    for article in (a for folder in folders if folder.is_dir() for a in load_articles([folder])):
+        texts += [article.title] + [s.text for s in split_sentences(article)]
+    for questions in [*root.glob("data/**/*.jsonl"), SHARED_EVAL / "dev-questions.jsonl"]:
+        if questions.is_file():
+            texts += [json.loads(line)["question"] for line in questions.read_text().splitlines() if line]
+    assert len(texts) > 300
+    for text in (fix_tones(nfc(t)) for t in texts):
+        tokenized = segmenter.tokenize(text)
+        assert tokenized == ViTokenizer.tokenize(text), text
+        tokens, tags = ViPosTagger.postagging(tokenized)
+        assert segmenter.postag(tokenized) == (list(tokens), list(tags)), text
+
+
+def test_answering_a_question_imports_neither_pyvi_nor_scikit_learn() -> None:
+    code = (
+        "import sys; from bot.tokenize import analyze, query_terms; from bot.knowledge import KnowledgeBase; "
+        "query_terms('Ai đã ký?'); analyze('Bộ trưởng đã ký.'); KnowledgeBase.tag_question('Ai đã ký?'); "
+        "print(sorted(m for m in ('pyvi', 'sklearn') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
 
@@ -115,7 +115,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
-        digest = hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()
+        digest = hashlib.sha1(kb.fingerprint.encode()).hexdigest()  # not per sentence: 700k at archive size
         return cls(
             settings=settings,
             kb=kb,
@@ -308,13 +308,19 @@ async def refresh(application: Application) -> bool:
     ones); buttons of the old one become stale."""
     svc: Services = application.bot_data["services"]
     try:
-        # On the answer thread: pyvi's tagger is not safe to use from two threads at once.
-        pool = application.bot_data["answer_pool"]
+        # Off the answer thread, so questions never wait for a rebuild (bot.tokenize serializes
+        # pyvi calls); one refresh at a time.
+        pool = application.bot_data.setdefault(
+            "refresh_pool", ThreadPoolExecutor(1, thread_name_prefix="refresh")
+        )
         kb = await asyncio.get_running_loop().run_in_executor(
             pool, refreshed_within, svc.kb, svc.settings.keep_days
         )
     except BotError:
         log.exception("articles changed but cannot be used; still answering from the previous ones")
+        return False
+    except Exception:  # anything else (a full disk…): keep answering, try again at the next check
+        log.exception("could not refresh the articles; still answering from the previous ones")
         return False
     if kb is None:
         return False

@@ -1,0 +1,439 @@
+"""Ingestion: article files into the arrays of one cache entry, in batches, over all cores.
+
+What a restart needs is all on disk: article metadata, bodies, sentence offsets, each
+sentence's tagged words and BM25 terms. A build reads only the files whose size or mtime
+differ from the newest entry's record of them; of those, only files whose content digest
+changed are chunked and run through pyvi (their sentences in batches, over worker processes).
+Everything else is copied from the old entry's arrays. Results are written to the entry's
+temporary folder as they arrive and term lists become int32 arrays at once, so memory holds
+the forward index and the postings, never Python strings per token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing as mp
+import os
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from bot.chunking import split_sentences
+from bot.corpus import ArticleFile, decode_article, parse_article
+from bot.errors import ArticleError, EmptyCorpusError
+from bot.index import BM25Index, Encoded, first_occurrence_order
+from bot.tokenize import Analyzer
+
+log = logging.getLogger(__name__)
+
+ARTICLES = "articles.json"
+TAGS = "tags.json"
+# Raw little-endian arrays (no header: their length follows from the pointer arrays).
+RAW = {
+    "bodies": np.uint8,  # every body, UTF-8, one after the other
+    "sent_char": np.int32,  # (start, end) of each sentence, characters into its body
+    "sent_byte": np.int64,  # (start, end) of each sentence, bytes into `bodies`
+    "sent_article": np.int32,  # article number of each sentence
+    "word_ptr": np.int64,  # sentence i's words are word_span[word_ptr[i]:word_ptr[i+1]]
+    "word_span": np.int32,  # (start, end) of each word, characters into its sentence
+    "word_pos": np.uint8,  # each word's POS tag, an index into tags.json
+    "body_ptr": np.int64,  # article n's body is bodies[body_ptr[n]:body_ptr[n+1]]
+}
+_BATCH_CHARS = 1 << 16  # characters of sentences per worker task (~500 sentences, ~0.25 s of pyvi)
+_MIN_PARALLEL_BYTES = 1 << 18  # less changed text than this is analysed in this process
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article of an entry, as `articles.json` stores it."""
+
+    id: str
+    title: str
+    url: str | None
+    published: str | None  # ISO datetime
+    byline: str | None
+    dateline: str | None
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+    sentences: int
+
+    @classmethod
+    def load(cls, entry: Path) -> list[Record]:
+        return [cls(*row) for row in json.loads((entry / ARTICLES).read_text(encoding="utf-8"))]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """One changed file, read and cut into sentences (in this process: that part is fast)."""
+
+    record: Record
+    body: bytes
+    sent_char: np.ndarray  # (n, 2) int32
+    sent_byte: np.ndarray  # (n, 2) int64, relative to the body
+    texts: list[str]
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """A batch of sentences after pyvi (in a worker): strings joined, arrays compact."""
+
+    terms: str  # every sentence's terms, "\x1f"-joined
+    term_counts: np.ndarray  # terms per sentence
+    word_span: np.ndarray  # (w, 2) int32
+    word_counts: np.ndarray  # words per sentence
+    tags: str  # every word's tag, " "-joined
+
+
+def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
+    """The file read and split; its digest when it matches `known`; None (warned) when unusable."""
+    path = file.path
+    try:
+        raw = path.read_bytes()
+        content = digest(raw)
+        if content == known:
+            return content
+        article = parse_article(decode_article(raw, path), path)
+    except (ArticleError, OSError) as exc:
+        log.warning("skipping article %s: %s", path, exc)
+        return None
+    sentences = split_sentences(article)
+    body = article.body
+    sent_byte = np.zeros((len(sentences), 2), np.int64)
+    done_chars, done_bytes = 0, 0
+    for k, s in enumerate(sentences):
+        done_bytes += len(body[done_chars : s.start].encode())
+        sent_byte[k] = done_bytes, done_bytes + len(s.text.encode())
+        done_chars, done_bytes = s.end, int(sent_byte[k, 1])
+    record = Record(
+        article.id,
+        article.title,
+        article.url,
+        article.published.isoformat() if article.published else None,
+        article.byline,
+        article.dateline,
+        str(path),
+        file.size,
+        file.mtime_ns,
+        content,
+        len(sentences),
+    )
+    spans = np.array([(s.start, s.end) for s in sentences], np.int32).reshape(-1, 2)
+    return _Parsed(record, body.encode(), spans, sent_byte, [s.text for s in sentences])
+
+
+def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
+    """pyvi over a batch of sentences (a worker's task)."""
+    terms: list[str] = []
+    term_counts, word_counts, spans, tags = [], [], [], []
+    for text in texts:
+        analysis = analyzer(text)
+        terms.extend(analysis.terms)
+        term_counts.append(len(analysis.terms))
+        word_counts.append(len(analysis.words))
+        for w in analysis.words:
+            spans.append((w.start, w.end))
+            tags.append(w.pos)
+    return _Analysed(
+        "\x1f".join(terms),
+        np.array(term_counts, np.int64),
+        np.array(spans, np.int32).reshape(-1, 2),
+        np.array(word_counts, np.int64),
+        " ".join(tags),
+    )
+
+
+def _ids(names: list[str], numbering: dict[str, int], dtype: type) -> np.ndarray:
+    """`names` as numbers, new names numbered as they come (in any order: the vocabulary and the
+    tags are renumbered by first use when the entry is finished). Map and set run at C speed:
+    this process encodes every token of the corpus while the workers analyse."""
+    for name in set(names).difference(numbering):
+        numbering[name] = len(numbering)
+    return np.fromiter(map(numbering.__getitem__, names), dtype, count=len(names))
+
+
+def _worker_init(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+class _Pipeline:
+    """Sentences in, analyses out in the same order: batches of about `_BATCH_CHARS` characters
+    go to a process pool (across article boundaries, so one huge article uses every core),
+    with at most a few batches in flight so that finished results never pile up.
+
+    Without `parallel`, each batch is analysed here. Forking is avoided when other threads run
+    (the Telegram bot): a forkserver starts the workers then.
+    """
+
+    def __init__(self, analyzer: Analyzer, workers: int, parallel: bool) -> None:
+        self._analyzer = analyzer
+        self._buffer: list[str] = []
+        self._chars = 0
+        self._inflight: deque[Future[_Analysed]] = deque()
+        self._window = 3 * workers
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel and workers > 1:  # each worker loads pyvi itself: this process stays small
+            method = (
+                "fork"
+                if threading.active_count() == 1 and "fork" in mp.get_all_start_methods()
+                else "forkserver"
+            )
+            self._pool = ProcessPoolExecutor(
+                workers,
+                mp_context=mp.get_context(method),
+                initializer=_worker_init,
+                initargs=(logging.getLogger().level,),
+            )
+
+    def put(self, texts: list[str]) -> Iterator[_Analysed]:
+        """Queue sentences; yields the analyses that must be taken now to keep the window."""
+        for text in texts:
+            self._buffer.append(text)
+            self._chars += len(text)
+            if self._chars >= _BATCH_CHARS:
+                yield from self._send()
+
+    def drain(self) -> Iterator[_Analysed]:
+        """Every analysis still owed, in order."""
+        if self._buffer:
+            yield from self._send()
+        while self._inflight:
+            yield self._inflight.popleft().result()
+
+    def _send(self) -> Iterator[_Analysed]:
+        batch, self._buffer, self._chars = self._buffer, [], 0
+        if self._pool is None:
+            yield _analyse(self._analyzer, batch)
+            return
+        self._inflight.append(self._pool.submit(_analyse, self._analyzer, batch))
+        while len(self._inflight) > self._window:
+            yield self._inflight.popleft().result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class Old:
+    """The entry a build copies unchanged articles from."""
+
+    entry: Path
+    records: list[Record]
+    arrays: dict[str, np.ndarray]
+    index: BM25Index
+    tags: list[str]
+    sent_ptr: np.ndarray  # article n's sentences are sent_ptr[n]:sent_ptr[n+1]
+
+    @classmethod
+    def open(cls, entry: Path) -> Old:
+        records = Record.load(entry)
+        return cls(
+            entry,
+            records,
+            load_raw(entry),
+            BM25Index.load(entry),
+            json.loads((entry / TAGS).read_text(encoding="utf-8")),
+            np.concatenate(([0], np.cumsum([r.sentences for r in records], dtype=np.int64))),
+        )
+
+
+def load_raw(entry: Path) -> dict[str, np.ndarray]:
+    """An entry's raw arrays, memory-mapped; pairs (`sent_char`, `sent_byte`, `word_span`) as (n, 2)."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, dtype in RAW.items():
+        path = entry / f"{name}.bin"
+        if path.stat().st_size == 0:
+            array = np.zeros(0, dtype)
+        else:
+            array = np.memmap(path, dtype=dtype, mode="r")
+        arrays[name] = array.reshape(-1, 2) if name in _PAIRS else array
+    return arrays
+
+
+_PAIRS = ("sent_char", "sent_byte", "word_span")
+
+
+@dataclass
+class _Writer:
+    """Streams articles into an entry's raw files and gathers its forward index and vocabulary."""
+
+    folder: Path
+    files: dict[str, BinaryIO]
+    vocab: dict[str, int]
+    tag_ids: dict[str, int]
+    term_chunks: list[np.ndarray]
+    doc_lengths: list[np.ndarray]
+    records: list[Record]
+    body_bytes: int = 0
+    words: int = 0
+
+    @classmethod
+    def open(cls, folder: Path) -> _Writer:
+        files = {name: (folder / f"{name}.bin").open("wb") for name in RAW}
+        files["word_ptr"].write(np.zeros(1, np.int64).tobytes())
+        files["body_ptr"].write(np.zeros(1, np.int64).tobytes())
+        return cls(folder, files, {}, {}, [], [], [])
+
+    def _write(self, name: str, array: np.ndarray) -> None:
+        self.files[name].write(np.ascontiguousarray(array, RAW[name]).tobytes())
+
+    def _common(self, record: Record, body: bytes, sent_char: np.ndarray, sent_byte: np.ndarray) -> None:
+        self._write("bodies", np.frombuffer(body, np.uint8))
+        self._write("sent_char", sent_char)
+        self._write("sent_byte", sent_byte + self.body_bytes)
+        self._write("sent_article", np.full(len(sent_char), len(self.records), np.int32))
+        self.body_bytes += len(body)
+        self._write("body_ptr", np.array([self.body_bytes]))
+        self.records.append(record)
+
+    def add_parsed(self, item: _Parsed) -> None:
+        """An article's own arrays; its sentences' analyses follow through `add_analysed`."""
+        self._common(item.record, item.body, item.sent_char, item.sent_byte)
+
+    def add_analysed(self, item: _Analysed) -> None:
+        terms = item.terms.split("\x1f") if item.terms else []
+        self.term_chunks.append(_ids(terms, self.vocab, np.int32))
+        self.doc_lengths.append(item.term_counts)
+        self._write("word_pos", _ids(item.tags.split(" ") if item.tags else [], self.tag_ids, np.uint8))
+        self._write("word_span", item.word_span)
+        self._write("word_ptr", self.words + np.cumsum(item.word_counts))
+        self.words += int(item.word_counts.sum())
+
+    def add_old(self, old: Old, n: int, remap: np.ndarray, tag_remap: np.ndarray, record: Record) -> None:
+        lo, hi = int(old.sent_ptr[n]), int(old.sent_ptr[n + 1])
+        a = old.arrays
+        body_lo, body_hi = int(a["body_ptr"][n]), int(a["body_ptr"][n + 1])
+        body = bytes(a["bodies"][body_lo:body_hi])
+        self._common(
+            record, body, np.asarray(a["sent_char"][lo:hi]), np.asarray(a["sent_byte"][lo:hi]) - body_lo
+        )
+        enc = old.index.encoded()
+        t0, t1 = int(enc.doc_ptr[lo]), int(enc.doc_ptr[hi])
+        self.term_chunks.append(remap[np.asarray(enc.term_ids[t0:t1])])
+        self.doc_lengths.append(np.diff(enc.doc_ptr[lo : hi + 1]))
+        w0, w1 = int(a["word_ptr"][lo]), int(a["word_ptr"][hi])
+        self._write("word_pos", tag_remap[np.asarray(a["word_pos"][w0:w1])])
+        self._write("word_span", np.asarray(a["word_span"][w0:w1]))
+        self._write("word_ptr", self.words + (np.asarray(a["word_ptr"][lo + 1 : hi + 1]) - w0))
+        self.words += w1 - w0
+
+    def close(self) -> Encoded:
+        for f in self.files.values():
+            f.close()
+        term_ids = np.concatenate(self.term_chunks) if self.term_chunks else np.zeros(0, np.int32)
+        lengths = np.concatenate(self.doc_lengths) if self.doc_lengths else np.zeros(0, np.int64)
+        self.term_chunks.clear()
+        doc_ptr = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=doc_ptr[1:])
+        return Encoded._canonical(list(self.vocab), doc_ptr, term_ids)
+
+    def finish(self) -> None:
+        """The JSON files: articles and tag names."""
+        rows = [list(r.__dict__.values()) for r in self.records]
+        (self.folder / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        # Tags in order of first use, unused ones dropped: an incremental build stores what a fresh one does.
+        path = self.folder / "word_pos.bin"
+        pos = np.fromfile(path, np.uint8)
+        order = first_occurrence_order(pos, len(self.tag_ids))
+        remap = np.zeros(max(len(self.tag_ids), 1), np.uint8)
+        remap[order] = np.arange(len(order), dtype=np.uint8)
+        remap[pos].tofile(path)
+        names = list(self.tag_ids)
+        (self.folder / TAGS).write_text(json.dumps([names[i] for i in order.tolist()]), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build must do: every file in order, with what the newest entry knows of it."""
+
+    files: list[ArticleFile]
+    known: list[Record | None]  # the old record of the same path, if any
+    same: list[bool]  # size and mtime as on record: not even read
+
+    @classmethod
+    def of(cls, files: Sequence[ArticleFile], old: Sequence[Record]) -> Plan:
+        by_path = {r.path: r for r in old}
+        known = [by_path.get(str(f.path)) for f in files]
+        same = [r is not None and (r.size, r.mtime_ns) == (f.size, f.mtime_ns) for f, r in zip(files, known)]
+        return cls(list(files), known, same)
+
+
+def build(
+    folder: Path,
+    plan: Plan,
+    old: Old | None,
+    analyzer: Analyzer,
+    *,
+    k1: float,
+    b: float,
+    epsilon: float,
+    progress: bool,
+    where: str,
+) -> tuple[list[Record], BM25Index]:
+    """Write a complete entry (all but the manifest) into `folder`; its articles and index."""
+    from tqdm import tqdm  # only builds need it
+
+    todo = [not same for same in plan.same]
+    writer = _Writer.open(folder)
+    slots: dict[str, int] = {}
+    remap = np.zeros(0, np.int32)
+    tag_remap = np.zeros(0, np.uint8)
+    if old is not None:
+        slots = {r.path: n for n, r in enumerate(old.records)}
+        vocab, tag_ids = writer.vocab, writer.tag_ids
+        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in old.index.encoded().terms), np.int32)
+        tag_remap = np.fromiter((tag_ids.setdefault(t, len(tag_ids)) for t in old.tags), np.uint8)
+    changed_bytes = sum(f.size for f, t in zip(plan.files, todo) if t)
+    log.info("reading %d of %d article files (%d MB)", sum(todo), len(plan.files), changed_bytes >> 20)
+    pipeline = _Pipeline(analyzer, os.cpu_count() or 1, changed_bytes >= _MIN_PARALLEL_BYTES)
+    seen: set[str] = set()
+    bar = tqdm(total=sum(todo), disable=None if progress else True, unit="file", desc="indexing", leave=False)
+    try:
+        for file, record, again in zip(plan.files, plan.known, todo):
+            item = _parse(file, record.digest if record else None) if again else (record and record.digest)
+            bar.update(again)
+            if item is None:
+                continue
+            if file.path.stem in seen:
+                log.warning(
+                    "skipping %s: another file already has an article named %s", file.path, file.path.stem
+                )
+                continue
+            seen.add(file.path.stem)
+            if isinstance(item, _Parsed):
+                writer.add_parsed(item)
+                for analysed in pipeline.put(item.texts):
+                    writer.add_analysed(analysed)
+                continue
+            assert old is not None and record is not None  # unchanged content: copied from the old entry
+            for analysed in pipeline.drain():  # what comes before it, first
+                writer.add_analysed(analysed)
+            fresh = replace(record, size=file.size, mtime_ns=file.mtime_ns)
+            writer.add_old(old, slots[record.path], remap, tag_remap, fresh)
+        for analysed in pipeline.drain():
+            writer.add_analysed(analysed)
+    finally:
+        pipeline.close()
+        bar.close()
+    if not any(r.sentences for r in writer.records):
+        raise EmptyCorpusError(
+            f"no usable article in {where}: add UTF-8 .txt files (a title line, then the text)"
+        )
+    index = BM25Index.from_encoded(writer.close(), k1=k1, b=b, epsilon=epsilon)
+    index.save(folder)
+    writer.finish()
+    return writer.records, index
