@@ -18,6 +18,7 @@ is how a real network loses a reply.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import select
@@ -398,10 +399,8 @@ def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
     for key, values in parse_qs(raw.decode(), keep_blank_values=True).items():
         value = values[-1]
         if key not in TEXT_FIELDS:
-            try:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         params[key] = value
     return params
 
@@ -418,7 +417,7 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             super().setup()
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             parts = self.path.strip("/").split("/")
             if parts[0] == "control" and len(parts) == 2:
@@ -472,10 +471,8 @@ def main() -> None:
     args = parser.parse_args()
     api = FakeBotApi(port=args.port, hang_seconds=args.hang_seconds)
     print(api.port, flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         api.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ import urllib.request
 from pathlib import Path
 
 from fake_bot_api import FakeBotApi
-from telegram_fixtures import bot_process
+
+from telegram_bot.conftest import bot_process
 
 SECRET = "s3cret-webhook-token"
 

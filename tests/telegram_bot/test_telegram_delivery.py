@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_bot_api import FakeBotApi
 
 from bot.knowledge import KnowledgeBase
-from fake_bot_api import FakeBotApi
-from telegram_fixtures import TOKEN, BotThread, api, bot, bot_process, bot_settings, kb  # noqa: F401
+from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings
 
 QUESTION = "Ai đã điện đàm với Bộ trưởng Tea Banh?"
 
@@ -127,7 +127,7 @@ def test_missing_token_is_one_line_saying_where_to_get_one(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_separate_processes_fake_server_program_and_bot_run(tmp_path: Path) -> None:
     """Acceptance: `python -m bot run` against a fake server another program controls over HTTP."""
-    server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "fake_bot_api.py")],
+    server = subprocess.Popen([sys.executable, str(Path(__file__).parents[1] / "fake_bot_api.py")],
                               stdout=subprocess.PIPE, text=True)
     port = int(server.stdout.readline())  # type: ignore[union-attr]
     bot = bot_process(f"http://127.0.0.1:{port}/bot", tmp_path)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
+
+from fake_bot_api import html_problem
 
 from bot.answer import Answer, Citation
 from bot.telegram.render import MESSAGE_LIMIT, answer_messages, pack, plain, quote, split_text
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fake_bot_api import html_problem  # noqa: E402
 
 
 def test_article_and_answer_text_is_escaped_and_citation_linked() -> None:
