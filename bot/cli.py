@@ -142,10 +142,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run(settings, webhook=args.webhook)
 
 
+def protect_secrets(settings: Settings) -> None:
+    """Mask the token and webhook secret in this process's output and logs, whatever the command."""
+    from bot import redact
+
+    redact.protect(settings.secret_values())
+    redact.protect_streams()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        protect_secrets(settings)
         logging.basicConfig(
             level=settings.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",

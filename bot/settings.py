@@ -64,6 +64,11 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    def secret_values(self) -> tuple[str, ...]:
+        """What must never be printed or logged (masked by bot/redact.py)."""
+        secrets = (self.telegram_bot_token, self.webhook_secret)
+        return tuple(s.get_secret_value() for s in secrets if s is not None and s.get_secret_value())
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build Settings, turning pydantic's report into a one-line error naming the setting."""

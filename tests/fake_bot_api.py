@@ -45,7 +45,13 @@ TEXT_FIELDS = frozenset(
     {"text", "parse_mode", "action", "callback_query_id", "url", "secret_token",
      "inline_message_id", "language_code", "business_connection_id"}
 )
-FAILURES = frozenset({"502", "hang", "429", "400"})
+FAILURES = frozenset({"502", "hang", "429", "400", "200-garbage", "200-html", "200-notok"})
+# Broken "successful" answers a proxy or an overloaded server can give: status 200, no result.
+BROKEN_200 = {
+    "200-garbage": b'{"ok": tru',
+    "200-html": b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+    "200-notok": b'{"ok": false, "error_code": 500, "description": "Internal Server Error"}',
+}
 _ENTITY = re.compile(r"^/\w+(?:@\w+)?|@\w+")
 # Telegram's HTML parse mode: these tags, and &lt; &gt; &amp; &quot; or numeric entities.
 _HTML_TOKEN = re.compile(
@@ -89,7 +95,8 @@ class FakeBotApi:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, hang_seconds: float = 2.0) -> None:
         self.hang_seconds = hang_seconds
         self._cond = threading.Condition()
-        self._updates: list[dict[str, Any]] = []
+        self._updates: list[tuple[int, dict[str, Any]]] = []  # (position, raw update)
+        self.revoked = False  # True: every Bot API call answers 401, as for a revoked token
         self._next_update_id = 1
         self._next_message_id = 1000
         self._injected_at: dict[tuple[int, int], float] = {}
@@ -130,12 +137,21 @@ class FakeBotApi:
         with self._cond:
             update_id = self._next_update_id
             self._next_update_id += 1
-            self._updates.append({"update_id": update_id, **update})
+            self._updates.append((update_id, {"update_id": update_id, **update}))
             message = update.get("message")
             if message:
                 self._injected_at[(message["chat"]["id"], message["message_id"])] = time.monotonic()
             self._cond.notify_all()
             return update_id
+
+    def push_raw(self, body: dict[str, Any]) -> int:
+        """Queue `body` exactly as given (even without an update_id); returns its position."""
+        with self._cond:
+            position = self._next_update_id
+            self._next_update_id += 1
+            self._updates.append((position, body))
+            self._cond.notify_all()
+            return position
 
     def message(
         self,
@@ -262,11 +278,13 @@ class FakeBotApi:
 
     # --- Bot API methods ---------------------------------------------------------
     def call(self, method: str, params: dict[str, Any], client_gone: Callable[[], bool]
-             ) -> tuple[int, dict[str, Any]]:
-        """Answer one Bot API call as (HTTP status, JSON body)."""
+             ) -> tuple[int, dict[str, Any] | bytes]:
+        """Answer one Bot API call as (HTTP status, JSON body or raw bytes)."""
         with self._cond:
             self.calls.append((method, params))
             self._cond.notify_all()
+        if self.revoked:
+            return 401, _error(401, "Unauthorized")
         if method == "getUpdates":
             return 200, _ok(self._get_updates(params))
         if method == "sendMessage":
@@ -298,14 +316,14 @@ class FakeBotApi:
         with self._cond:
             if offset:
                 self.confirmed_offset = max(self.confirmed_offset, offset)
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._updates = [(n, u) for n, u in self._updates if n >= offset]
                 self._cond.notify_all()
             while not self._updates and (left := deadline - time.monotonic()) > 0:
                 self._cond.wait(left)
-            return self._updates[:limit]
+            return [u for _, u in self._updates[:limit]]
 
     def _send_message(self, params: dict[str, Any], client_gone: Callable[[], bool]
-                      ) -> tuple[int, dict[str, Any]]:
+                      ) -> tuple[int, dict[str, Any] | bytes]:
         with self._cond:
             failure = self._failures.popleft() if self._failures else None
         if failure == "502":
@@ -315,6 +333,8 @@ class FakeBotApi:
                          "parameters": {"retry_after": 1}}
         if failure == "400":
             return 400, _error(400, "Bad Request: can't parse entities")
+        if failure in BROKEN_200:
+            return 200, BROKEN_200[failure]
         problem = html_problem(params["text"]) if params.get("parse_mode") == "HTML" else None
         if problem or len(params["text"]) > MAX_TEXT:
             return 400, _error(400, problem or "Bad Request: message is too long")
@@ -445,8 +465,9 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 return True
 
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode()
+        def _reply(self, status: int, body: dict[str, Any] | bytes) -> None:
+            # ASCII escapes, as Telegram sends them: a lone surrogate stays representable.
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

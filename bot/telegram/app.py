@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import redact
 from bot.errors import ConfigError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -117,32 +118,20 @@ class InboxProcessor(BaseUpdateProcessor):
         """The inbox is closed in post_shutdown, after the last reply."""
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log line and traceback (httpx logs request URLs)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
+class _RejectedTokenReported(logging.Filter):
+    """PTB logs a rejected token with a traceback; `run` reports it in one line instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
+        return "Invalid token" not in record.getMessage()
 
 
-def protect_token(token: str) -> None:
-    """Silence httpx's INFO request lines and redact the token from whatever else is logged."""
+def protect_token(settings: Settings) -> None:
+    """Silence httpx's INFO request lines and mask the token and webhook secret in every record."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactToken(token)
-    root = logging.getLogger()
-    if not any(isinstance(f, RedactToken) for h in root.handlers for f in h.filters):
-        for handler in root.handlers:
-            handler.addFilter(redact)
+    redact.protect(settings.secret_values())
+    ptb = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, _RejectedTokenReported) for f in ptb.filters):
+        ptb.addFilter(_RejectedTokenReported())
 
 
 def build_application(
@@ -155,7 +144,7 @@ def build_application(
             "and put TELEGRAM_BOT_TOKEN=<token> in .env"
         )
     token = settings.telegram_bot_token.get_secret_value()
-    protect_token(token)
+    protect_token(settings)
     services = handlers.Services.build(settings, kb or KnowledgeBase.build(settings))
     inbox = Inbox(settings.inbox_path)
     timeout = settings.telegram_request_timeout_seconds
@@ -297,5 +286,17 @@ def run(settings: Settings, webhook: bool = False) -> int:
     """`python -m bot run [--webhook]`: build once, serve until stopped, exit 0."""
     if webhook:
         webhook_config(settings)  # fail before the index is built
-    serve(build_application(settings, webhook=webhook), settings, webhook)
+    try:
+        serve(build_application(settings, webhook=webhook), settings, webhook)
+    except InvalidToken as exc:
+        raise token_rejected(exc) from None
     return 0
+
+
+def token_rejected(exc: InvalidToken) -> ConfigError:
+    """The one line for a token Telegram refuses; PTB's own message quotes the token."""
+    reason = exc.__cause__.message if isinstance(exc.__cause__, InvalidToken) else "Unauthorized"
+    return ConfigError(
+        f"TELEGRAM_BOT_TOKEN was rejected by Telegram: {redact.REDACT(reason)}; "
+        "copy the current token from @BotFather (/token) into .env"
+    )
