@@ -20,6 +20,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
@@ -194,6 +195,7 @@ def build_application(
 
 def _add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("sources", handlers.sources))

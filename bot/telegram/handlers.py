@@ -12,9 +12,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,7 +25,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer, Answerer
 from bot.errors import BotError
@@ -32,7 +33,7 @@ from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.context import FollowUps
-from bot.telegram.guard import Guard
+from bot.telegram.guard import Guard, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,6 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
-        digest = hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()
         return cls(
             settings=settings,
             kb=kb,
@@ -122,24 +122,81 @@ class Services:
             answers=AnswerCache(settings.answer_cache_size),
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
-            fingerprint=digest[:8],
+            fingerprint=_fingerprint(kb),
         )
+
+    def with_articles(self, kb: KnowledgeBase) -> Services:
+        """The same budgets and follow-ups over a new index (a reload must not reset a flood)."""
+        return replace(
+            self,
+            kb=kb,
+            ask=Answerer(kb, self.settings).ask,
+            answers=AnswerCache(self.settings.answer_cache_size),
+            fingerprint=_fingerprint(kb),
+        )
+
+
+def _fingerprint(kb: KnowledgeBase) -> str:
+    return hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()[:8]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data["services"]
 
 
-async def _admitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Chats outside ALLOWED_CHAT_IDS get one refusal line and nothing else."""
+async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: allow-list and flood budget, for every kind of update.
+
+    A refused chat hears so once an hour; a sender over budget gets one notice, then silence
+    until the window passes. Either way no other handler runs (ApplicationHandlerStop).
+    """
+    if not isinstance(update, Update) or not _addressed(update, context.bot):
+        return
+    guard = services(context).guard
     chat = update.effective_chat
-    if chat is None or services(context).guard.allows_chat(chat.id):
+    if chat is not None and not guard.allows_chat(chat.id):
+        if guard.refusal_due(chat.id):
+            await _tell(update, REFUSED)
+        raise ApplicationHandlerStop
+    sender = update.effective_user.id if update.effective_user else chat.id if chat else None
+    if sender is None:
+        return
+    verdict = guard.take(sender)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.NOTICE:
+        await _tell(update, SLOW_DOWN)
+    raise ApplicationHandlerStop
+
+
+def _addressed(update: Update, bot: Bot) -> bool:
+    """Whether the update is meant for the bot: group chatter neither counts nor gets a reply."""
+    if update.callback_query is not None:
         return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == message.chat.PRIVATE or (message.text or "").startswith("/"):
+        return True
+    return bool(_mentions_of_me(message, bot)) or _replies_to_me(message, bot)
+
+
+def _mentions_of_me(message: Message, bot: Bot) -> list[str]:
+    me = f"@{bot.username}".lower()
+    return [m for m in message.parse_entities([MessageEntity.MENTION]).values() if m.lower() == me]
+
+
+def _replies_to_me(message: Message, bot: Bot) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot.id)
+
+
+async def _tell(update: Update, text: str) -> None:
+    """One line for the sender: a toast for a button press, else a reply to the message."""
     if update.callback_query:
-        await update.callback_query.answer(REFUSED)
+        await update.callback_query.answer(text)
     elif update.effective_message:
-        await update.effective_message.reply_text(REFUSED)
-    return False
+        await update.effective_message.reply_text(text)
 
 
 async def _reply_all(message: Message, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
@@ -150,7 +207,7 @@ async def _reply_all(message: Message, pieces: list[str], markup: InlineKeyboard
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greets and shows three example questions."""
-    if not await _admitted(update, context) or update.message is None:
+    if update.message is None:
         return
     examples = "\n".join(f"• {render.plain(q)}" for q in EXAMPLES)
     await update.message.reply_text(
@@ -161,13 +218,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explains how to ask, in private chats and in groups."""
-    if await _admitted(update, context) and update.message:
+    if update.message:
         await update.message.reply_text(render.plain(HELP))
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists the articles with dates and links."""
-    if await _admitted(update, context) and update.message:
+    if update.message:
         await _reply_all(update.message, render.sources_messages(services(context).kb.articles.values()))
 
 
@@ -186,10 +243,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     question = message.text
     if message.chat.type != message.chat.PRIVATE:
-        me = f"@{context.bot.username}".lower()
-        mentions = [m for m in message.parse_entities([MessageEntity.MENTION]).values() if m.lower() == me]
-        replied = message.reply_to_message
-        if not mentions and not (replied and replied.from_user and replied.from_user.id == context.bot.id):
+        mentions = _mentions_of_me(message, context.bot)
+        if not mentions and not _replies_to_me(message, context.bot):
             return
         for mention in mentions:
             question = question.replace(mention, " ")
@@ -198,14 +253,14 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice: a short polite line in private chats."""
-    if await _admitted(update, context) and update.message:
+    if update.message:
         await update.message.reply_text(NOT_TEXT)
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """The one path every question takes: guards, follow-up, typing, ask, reply with buttons."""
     message = update.message
-    if message is None or not await _admitted(update, context):
+    if message is None:
         return
     svc = services(context)
     question = " ".join(question.split())
@@ -214,10 +269,6 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
         return
     if len(question) > svc.settings.max_question_chars:
         await message.reply_text(TOO_LONG.format(limit=svc.settings.max_question_chars))
-        return
-    user_id = update.effective_user.id if update.effective_user else message.chat.id
-    if not svc.guard.take(user_id):
-        await message.reply_text(SLOW_DOWN)
         return
     answer = await _ask(context, svc, message.chat.id, svc.followups.resolve(message.chat.id, question))
     if answer.found:
@@ -282,7 +333,7 @@ def _parse_button(query: CallbackQuery, svc: Services) -> tuple[str, list[int]] 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "Ngữ cảnh" shows the sentences around the quote; "Nguồn khác" the next best matches."""
     query = update.callback_query
-    if query is None or not await _admitted(update, context):
+    if query is None:
         return
     svc = services(context)
     parsed = _parse_button(query, svc)
@@ -313,7 +364,7 @@ async def refresh(application: Application) -> bool:
         return False
     if kb is None:
         return False
-    application.bot_data["services"] = Services.build(svc.settings, kb)
+    application.bot_data["services"] = svc.with_articles(kb)
     log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
     return True
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from fake_bot_api import FakeBotApi
 
-from telegram_bot.conftest import TOKEN, bot_process
+from bot.knowledge import KnowledgeBase
+from bot.telegram import handlers
+from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings
 
 SECRET_KEY = TOKEN.partition(":")[2]
 
@@ -35,3 +38,54 @@ def test_a_rejected_odd_token_never_shows_even_at_debug(api: FakeBotApi, tmp_pat
     assert process.returncode == 2, output
     assert output.strip().splitlines()[-1].startswith("error: TELEGRAM_BOT_TOKEN was rejected by Telegram")
     assert odd.partition(":")[2] not in output
+
+
+QUESTION = "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?"
+FLOODS = {"questions": 300, "commands": 100, "stickers": 100, "buttons": 200, "refused": 300}
+
+
+def _flood(api: FakeBotApi, kind: str, chat: int, size: int) -> None:
+    if kind == "buttons":
+        _, mid = api.message(chat, QUESTION)
+        answer = api.wait_for(lambda: api.replies_to(chat, mid))[0]
+        data = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        for _ in range(size):
+            api.press(chat, answer["message_id"], data)
+        return
+    for _ in range(size):
+        if kind == "stickers":
+            api.sticker(chat)
+        else:
+            api.message(chat, "/help" if kind == "commands" else QUESTION)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", sorted(FLOODS))
+def test_a_flood_costs_one_notice_and_never_delays_another_chat(
+    kind: str, api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    flooder, innocent = 700, 701
+    settings = bot_settings(
+        api, tmp_path, rate_limit_per_minute=10, telegram_max_messages_per_second=30,
+        allowed_chat_ids=(innocent,) if kind == "refused" else (),
+    )
+    with BotThread(settings, kb, api):
+        _, warm = api.message(innocent, QUESTION)  # the answer is then cached, as a flood's would be
+        api.wait_for(lambda: api.replies_to(innocent, warm))
+        _flood(api, kind, flooder, FLOODS[kind])
+        _, mid = api.message(innocent, QUESTION)
+        api.wait_for(lambda: api.replies_to(innocent, mid), timeout=10)
+        api.wait_for(lambda: api.counts()["pending"] == 0, timeout=20)
+    latency = next(s for chat, m, s in api.latency_table() if (chat, m) == (innocent, mid))
+    assert latency < 1.0
+    sent = api.messages_in(flooder)
+    toasts = [c for c in api.calls_to("answerCallbackQuery") if c.get("text")]
+    if kind == "refused":
+        assert [m["text"] for m in sent] == [handlers.REFUSED]
+        return
+    notices = [m for m in sent if m["text"] == handlers.SLOW_DOWN] + [t for t in toasts if t["text"] == handlers.SLOW_DOWN]
+    assert len(notices) == 1
+    if kind == "buttons":  # the question and 9 presses fit the budget of 10; the notice is a toast
+        assert (len(sent), len(api.calls_to("answerCallbackQuery"))) == (10, 10)
+    else:
+        assert len(sent) == 11
