@@ -222,8 +222,13 @@ async def _post_init(application: Application) -> None:
     pending = inbox.pending()
     if pending:
         log.info("replaying %d unanswered update(s) from the inbox", len(pending))
-    for body in pending:
-        await application.update_queue.put(Update.de_json(body, application.bot))
+    for update_id, body in pending:
+        try:
+            update = Update.de_json(body, application.bot)
+        except Exception as exc:  # PTB raises any kind of error on a malformed update
+            inbox.fail(update_id, f"python-telegram-bot cannot read it ({exc!r})")
+            continue
+        await application.update_queue.put(update)
     interval = application.bot_data["services"].settings.articles_refresh_seconds
     if interval:
         application.bot_data["refresher"] = asyncio.create_task(_refresh_every(application, interval))
