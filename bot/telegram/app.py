@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlparse
@@ -64,6 +64,9 @@ class BotRequest(HTTPXRequest):
         super().__init__(**kwargs)
         self._inbox = inbox
         self._retries = retries
+        # Called when Telegram refuses the token while the bot runs (revoked): PTB would stop
+        # polling and leave the process idle forever, so Restart=on-failure would never fire.
+        self.on_token_rejected: Callable[[], None] | None = None
 
     async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         attempt = 0
@@ -72,6 +75,10 @@ class BotRequest(HTTPXRequest):
                 result = await super().post(url, *args, **kwargs)
                 break
             except BadRequest:
+                raise
+            except InvalidToken:
+                if self.on_token_rejected is not None:
+                    self.on_token_rejected()
                 raise
             except NetworkError as exc:
                 if attempt >= self._retries:
@@ -150,6 +157,7 @@ def build_application(
     inbox = Inbox(settings.inbox_path)
     timeout = settings.telegram_request_timeout_seconds
     concurrency = settings.telegram_concurrent_updates
+    polling = BotRequest(inbox=inbox, read_timeout=timeout)
     application = (
         Application.builder()
         .token(token)
@@ -163,7 +171,7 @@ def build_application(
                 connection_pool_size=_POOL_SIZE,
             )
         )
-        .get_updates_request(BotRequest(inbox=inbox, read_timeout=timeout))
+        .get_updates_request(polling)
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.telegram_max_messages_per_second,
@@ -185,12 +193,21 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
+    polling.on_token_rejected = lambda: _token_revoked(application)
     application.bot_data["inbox"] = inbox
     # Answers not in the cache are computed here, one at a time, so the event loop keeps sending
     # (and can show "typing…") while a slow one is worked out.
     application.bot_data["answer_pool"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
     _add_handlers(application)
     return application
+
+
+def _token_revoked(application: Application) -> None:
+    """Stop the bot so that `run` exits non-zero and the supervisor notices."""
+    if not application.bot_data.get("token_rejected"):
+        log.error("TELEGRAM_BOT_TOKEN was rejected by Telegram while running (revoked?); stopping")
+        application.bot_data["token_rejected"] = True
+        application.stop_running()
 
 
 def _add_handlers(application: Application) -> None:
@@ -293,16 +310,19 @@ def run(settings: Settings, webhook: bool = False) -> int:
     """`python -m bot run [--webhook]`: build once, serve until stopped, exit 0."""
     if webhook:
         webhook_config(settings)  # fail before the index is built
+    application = build_application(settings, webhook=webhook)
     try:
-        serve(build_application(settings, webhook=webhook), settings, webhook)
+        serve(application, settings, webhook)
     except InvalidToken as exc:
         raise token_rejected(exc) from None
+    if application.bot_data.get("token_rejected"):
+        raise token_rejected(InvalidToken("Unauthorized"))
     return 0
 
 
 def token_rejected(exc: InvalidToken) -> ConfigError:
     """The one line for a token Telegram refuses; PTB's own message quotes the token."""
-    reason = exc.__cause__.message if isinstance(exc.__cause__, InvalidToken) else "Unauthorized"
+    reason = exc.__cause__.message if isinstance(exc.__cause__, InvalidToken) else exc.message
     return ConfigError(
         f"TELEGRAM_BOT_TOKEN was rejected by Telegram: {redact.REDACT(reason)}; "
         "copy the current token from @BotFather (/token) into .env"

@@ -89,3 +89,18 @@ def test_a_flood_costs_one_notice_and_never_delays_another_chat(
         assert (len(sent), len(api.calls_to("answerCallbackQuery"))) == (10, 10)
     else:
         assert len(sent) == 11
+
+
+def test_a_token_revoked_while_running_stops_the_process_non_zero(api: FakeBotApi, tmp_path: Path) -> None:
+    bot = bot_process(api.base_url, tmp_path)
+    try:
+        _, mid = api.message(710, QUESTION)
+        api.wait_for(lambda: api.replies_to(710, mid), timeout=30)
+        api.revoked = True  # the next getUpdates answers 401
+        output = finish(bot, timeout=20)
+    finally:
+        bot.kill()
+    assert bot.returncode == 2, output
+    assert "rejected by Telegram while running" in output
+    assert output.strip().splitlines()[-1].startswith("error: TELEGRAM_BOT_TOKEN was rejected by Telegram")
+    assert SECRET_KEY not in output and "Traceback" not in output
