@@ -90,8 +90,40 @@ class BotRequest(HTTPXRequest):
                 attempt += 1
                 await asyncio.sleep(delay)
         if self._inbox is not None and url.endswith("/getUpdates") and result:
-            self._inbox.add(result)
+            result = _admit(self._inbox, result)
         return result
+
+
+def _admit(inbox: Inbox, batch: list[Any]) -> list[dict[str, Any]]:
+    """Store the batch; an update that cannot be answered is logged and confirmed past.
+
+    One such update used to fail the whole getUpdates, so the same batch was fetched again
+    and again and every later user waited forever. An update without an update_id is dropped;
+    one python-telegram-bot cannot read is stored as failed and handed on as a bare
+    `{"update_id": …}`, which no handler answers but which moves the offset past it.
+    """
+    kept: list[dict[str, Any]] = []
+    for raw in batch:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int):
+            log.error("update without an update_id skipped: %.300r", raw)
+            continue
+        if (problem := unreadable(raw)) is not None:
+            inbox.add([raw])
+            inbox.fail(update_id, problem)
+            raw = {"update_id": update_id}
+        kept.append(raw)
+    inbox.add(kept)
+    return kept
+
+
+def unreadable(body: dict[str, Any]) -> str | None:
+    """Why python-telegram-bot cannot turn `body` into an Update, or None if it can."""
+    try:
+        Update.de_json(body, None)
+    except Exception as exc:  # PTB raises any kind of error on a malformed update
+        return f"python-telegram-bot cannot read it ({exc!r})"
+    return None
 
 
 class InboxProcessor(BaseUpdateProcessor):
@@ -240,12 +272,10 @@ async def _post_init(application: Application) -> None:
     if pending:
         log.info("replaying %d unanswered update(s) from the inbox", len(pending))
     for update_id, body in pending:
-        try:
-            update = Update.de_json(body, application.bot)
-        except Exception as exc:  # PTB raises any kind of error on a malformed update
-            inbox.fail(update_id, f"python-telegram-bot cannot read it ({exc!r})")
+        if (problem := unreadable(body)) is not None:
+            inbox.fail(update_id, problem)
             continue
-        await application.update_queue.put(update)
+        await application.update_queue.put(Update.de_json(body, application.bot))
     interval = application.bot_data["services"].settings.articles_refresh_seconds
     if interval:
         application.bot_data["refresher"] = asyncio.create_task(_refresh_every(application, interval))

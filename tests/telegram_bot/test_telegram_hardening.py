@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,26 @@ def test_a_token_revoked_while_running_stops_the_process_non_zero(api: FakeBotAp
     assert "rejected by Telegram while running" in output
     assert output.strip().splitlines()[-1].startswith("error: TELEGRAM_BOT_TOKEN was rejected by Telegram")
     assert SECRET_KEY not in output and "Traceback" not in output
+
+
+def _raw_message(update_id: int | None, chat_id: int, message_id: int, text: str) -> dict:
+    body = {"message": {"message_id": message_id, "date": int(time.time()), "text": text,
+                        "chat": {"id": chat_id, "type": "private", "first_name": "Lan"},
+                        "from": {"id": chat_id, "is_bot": False, "first_name": "Lan"}}}
+    return body if update_id is None else {"update_id": update_id, **body}
+
+
+def test_poison_updates_are_logged_and_confirmed_past(
+    api: FakeBotApi, bot: BotThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.push_raw(_raw_message(None, 720, 1, QUESTION))  # no update_id
+    api.push_raw(_raw_message(api._next_update_id, 721, 2, "Ai \ud800 đã ký?"))  # lone surrogate
+    api.push_raw({"update_id": api._next_update_id, "message": {"chat": "not a chat"}})
+    asked = [(chat, api.message(chat, QUESTION)[1]) for chat in (722, 723)]
+    for chat, mid in asked:
+        assert api.replies_to(chat, mid) or api.wait_for(lambda c=chat, m=mid: api.replies_to(c, m), timeout=10)
+    polls = len(api.calls_to("getUpdates"))
+    time.sleep(1.0)
+    assert len(api.calls_to("getUpdates")) - polls <= 3  # long polling again, not a refetch loop
+    assert "update without an update_id skipped" in caplog.text
+    assert "cannot be processed and is skipped" in caplog.text
