@@ -75,21 +75,31 @@ def format_answer(answer: Answer) -> str:
 
 
 def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
+    """The argument, or each stdin line; bad UTF-8 stays in the line as lone surrogates."""
     if args.question:
         yield " ".join(args.question)
         return
-    for line in stdin:
-        yield line.rstrip("\n")
+    raw = getattr(stdin, "buffer", None)
+    lines = (line.decode("utf-8", "surrogateescape") for line in raw) if raw else stdin
+    for line in lines:
+        yield line.rstrip("\r\n")
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
+    """Answer each question; one that cannot be asked gets its error line and the rest go on."""
+    from bot import intake
+
     answerer = _answerer(settings, [args.articles] if args.articles else None)
     for question in _questions(args, stdin):
-        answer = answerer.ask(question)
-        if args.json:
-            out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        refused = intake.problem(question, settings.max_question_chars)
+        if refused is not None:
+            shown = intake.printable(question)
+            row = {"question": shown, "found": False, "answer": None, "citations": [], "error": refused}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n" if args.json else refused + "\n\n")
+        elif args.json:
+            out.write(json.dumps(answerer.ask(question).to_json(), ensure_ascii=False) + "\n")
         else:
-            out.write(format_answer(answer) + "\n\n")
+            out.write(format_answer(answerer.ask(question)) + "\n\n")
         out.flush()
     return 0
 

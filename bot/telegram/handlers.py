@@ -27,6 +27,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
+from bot import intake
 from bot.answer import Answer, Answerer
 from bot.errors import BotError
 from bot.knowledge import KnowledgeBase
@@ -51,7 +52,6 @@ REFUSED = "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho p
 SLOW_DOWN = "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé."
 NOT_TEXT = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng chữ."
 EMPTY = "Bạn hãy viết câu hỏi, ví dụ: /ask " + EXAMPLES[0]
-TOO_LONG = "Câu hỏi dài quá ({limit} ký tự trở xuống), bạn viết ngắn lại giúp tôi nhé."
 STALE = "Nút này đã cũ, bạn hãy hỏi lại nhé."
 APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sau ít phút nhé."
 
@@ -267,8 +267,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     if not question:
         await message.reply_text(render.plain(EMPTY))
         return
-    if len(question) > svc.settings.max_question_chars:
-        await message.reply_text(TOO_LONG.format(limit=svc.settings.max_question_chars))
+    if (refused := intake.problem(question, svc.settings.max_question_chars)) is not None:
+        await message.reply_text(refused)
         return
     answer = await _ask(context, svc, message.chat.id, svc.followups.resolve(message.chat.id, question))
     if answer.found:

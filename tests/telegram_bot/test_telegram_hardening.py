@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import FakeBotApi
 
+from bot import intake
 from bot.knowledge import KnowledgeBase
 from bot.telegram import handlers
 from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings
@@ -126,5 +127,6 @@ def test_poison_updates_are_logged_and_confirmed_past(
     polls = len(api.calls_to("getUpdates"))
     time.sleep(1.0)
     assert len(api.calls_to("getUpdates")) - polls <= 3  # long polling again, not a refetch loop
+    assert api.wait_for(lambda: api.replies_to(721, 2))[0]["text"] == intake.UNREADABLE
     assert "update without an update_id skipped" in caplog.text
     assert "cannot be processed and is skipped" in caplog.text
