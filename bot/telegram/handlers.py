@@ -6,8 +6,11 @@ Shared state lives in one `Services` object in `application.bot_data`, built at 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import hmac
 import logging
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -59,6 +62,8 @@ APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sa
 _CONTEXT, _MORE = "ctx", "more"
 _CONTEXT_WINDOW = 2
 _MAX_OTHERS = 3  # keeps callback data far below 64 bytes
+_MAX_BUTTON_DATA = 64  # Telegram's limit: anything longer was not made by the bot
+_TAG_BYTES = 6
 # "typing…" only for an answer not ready within this delay: most take a few milliseconds, and an
 # indicator for those would cost a second Bot API call per answer and flash for nothing.
 TYPING_DELAY = 0.15
@@ -112,6 +117,7 @@ class Services:
     guard: Guard
     followups: FollowUps
     fingerprint: str
+    button_key: bytes
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
@@ -123,6 +129,7 @@ class Services:
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
             fingerprint=_fingerprint(kb),
+            button_key=_button_key(settings),
         )
 
     def with_articles(self, kb: KnowledgeBase) -> Services:
@@ -134,6 +141,13 @@ class Services:
             answers=AnswerCache(self.settings.answer_cache_size),
             fingerprint=_fingerprint(kb),
         )
+
+
+def _button_key(settings: Settings) -> bytes:
+    """Derived from the token, so buttons stay valid across restarts but cannot be forged."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    seed = token.encode() if token else os.urandom(32)
+    return hashlib.sha256(b"vnnews-bot buttons\0" + seed).digest()
 
 
 def _fingerprint(kb: KnowledgeBase) -> str:
@@ -200,7 +214,13 @@ async def _tell(update: Update, text: str) -> None:
 
 
 async def _reply_all(message: Message, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send the pieces in order, threaded to `message`; buttons go under the last one."""
+    """Send the pieces in order, threaded to `message`; buttons go under the last one.
+
+    Never more than render.MAX_MESSAGES: the views are cut to fit, this is the last guard.
+    """
+    if len(pieces) > render.MAX_MESSAGES:
+        log.warning("reply of %d messages cut to %d", len(pieces), render.MAX_MESSAGES)
+        pieces = pieces[: render.MAX_MESSAGES]
     for i, piece in enumerate(pieces):
         await message.reply_text(piece, reply_markup=markup if i == len(pieces) - 1 else None)
 
@@ -273,7 +293,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     answer = await _ask(context, svc, message.chat.id, svc.followups.resolve(message.chat.id, question))
     if answer.found:
         svc.followups.remember(message.chat.id, answer.question)
-    await _reply_all(message, render.answer_messages(answer), _buttons(answer, svc.fingerprint))
+    await _reply_all(message, render.answer_messages(answer), _buttons(answer, svc))
 
 
 async def _ask(context: ContextTypes.DEFAULT_TYPE, svc: Services, chat_id: int, question: str) -> Answer:
@@ -299,35 +319,40 @@ def _typing_sent(task: asyncio.Task[bool]) -> None:
         log.debug("typing indicator not shown", exc_info=error)
 
 
-def _buttons(answer: Answer, fingerprint: str) -> InlineKeyboardMarkup | None:
+def _buttons(answer: Answer, svc: Services) -> InlineKeyboardMarkup | None:
     if not answer.found or not answer.citations:
         return None
+    best = str(answer.citations[0].sentence_index)
     others = ".".join(str(c.sentence_index) for c in answer.citations[1 : _MAX_OTHERS + 1])
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    "Ngữ cảnh", callback_data=f"{_CONTEXT}:{fingerprint}:{answer.citations[0].sentence_index}"
-                ),
-                InlineKeyboardButton("Nguồn khác", callback_data=f"{_MORE}:{fingerprint}:{others}"),
+                InlineKeyboardButton("Ngữ cảnh", callback_data=_signed(svc, f"{_CONTEXT}:{svc.fingerprint}:{best}")),
+                InlineKeyboardButton("Nguồn khác", callback_data=_signed(svc, f"{_MORE}:{svc.fingerprint}:{others}")),
             ]
         ]
     )
 
 
+def _signed(svc: Services, data: str) -> str:
+    """`data:<tag>`: a keyed digest, so only data the bot issued is ever acted on."""
+    tag = hmac.new(svc.button_key, data.encode(), hashlib.sha256).digest()[:_TAG_BYTES]
+    return f"{data}:{base64.urlsafe_b64encode(tag).decode()}"
+
+
 def _parse_button(query: CallbackQuery, svc: Services) -> tuple[str, list[int]] | None:
-    """(kind, sentence ids) of a button made by this index, or None for stale/foreign data."""
-    kind, _, rest = (query.data or "").partition(":")
-    fingerprint, _, ids = rest.partition(":")
+    """(kind, sentence ids) of a button this bot made for this index, or None (stale, forged)."""
+    raw = query.data or ""
+    data = raw.rpartition(":")[0]
+    if len(raw) > _MAX_BUTTON_DATA or not hmac.compare_digest(raw, _signed(svc, data)):
+        return None
+    kind, fingerprint, ids = (data.split(":") + ["", ""])[:3]
     if kind not in (_CONTEXT, _MORE) or fingerprint != svc.fingerprint:
         return None
-    try:
-        indexes = [int(i) for i in ids.split(".") if i]
-    except ValueError:
+    indexes = [int(i) for i in ids.split(".") if i.isdigit()]
+    if not all(i < len(svc.kb.sentences) for i in indexes) or (kind == _CONTEXT and len(indexes) != 1):
         return None
-    if not all(0 <= i < len(svc.kb.sentences) for i in indexes) or (kind == _CONTEXT and len(indexes) != 1):
-        return None
-    return kind, indexes
+    return kind, indexes[:_MAX_OTHERS]
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -345,7 +370,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kb = svc.kb
     if kind == _CONTEXT:
         pieces = render.context_messages(
-            kb.neighbours(indexes[0], _CONTEXT_WINDOW), kb.article_of(indexes[0])
+            kb.neighbours(indexes[0], _CONTEXT_WINDOW), kb.article_of(indexes[0]), kb.sentences[indexes[0]]
         )
     else:
         pieces = render.others_messages([(kb.sentences[i], kb.article_of(i)) for i in indexes])

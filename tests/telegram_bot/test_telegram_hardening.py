@@ -11,6 +11,7 @@ from fake_bot_api import FakeBotApi
 
 from bot import intake
 from bot.knowledge import KnowledgeBase
+from bot.settings import Settings
 from bot.telegram import handlers
 from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings
 
@@ -130,3 +131,42 @@ def test_poison_updates_are_logged_and_confirmed_past(
     assert api.wait_for(lambda: api.replies_to(721, 2))[0]["text"] == intake.UNREADABLE
     assert "update without an update_id skipped" in caplog.text
     assert "cannot be processed and is skipped" in caplog.text
+
+
+LONG_BODY = (
+    "Ngày 12/12, tại Hà Nội, Bộ trưởng Nguyễn Văn An đã ký hợp đồng mua bán điện với Lào, "
+    + ", ".join(f"điều khoản số {i} quy định giá bán điện cho tỉnh thứ {i}" for i in range(1800)) + "."
+)
+
+
+@pytest.fixture(scope="module")
+def long_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    folder = tmp_path_factory.mktemp("long")
+    (folder / "dai.txt").write_text(
+        f"Hợp đồng mua bán điện Việt Nam - Lào\n\nThứ Hai, 13/12/2021, 06:38\n\n{LONG_BODY}\n\n"
+        "Hai bên cũng thống nhất tăng cường hợp tác năng lượng.\n", encoding="utf-8")
+    return KnowledgeBase.build(Settings(_env_file=None, articles_dir=folder, index_cache_dir=folder / "cache"))
+
+
+@pytest.mark.slow
+def test_a_100_kb_sentence_gives_short_replies_and_forged_buttons_are_refused(
+    api: FakeBotApi, long_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    with BotThread(bot_settings(api, tmp_path), long_kb, api):
+        _, mid = api.message(730, "Ai đã ký hợp đồng mua bán điện với Lào?")
+        api.wait_for(lambda: api.replies_to(730, mid), timeout=15)
+        time.sleep(0.3)
+        [answer] = api.replies_to(730, mid)
+        assert "Nguyễn Văn An" in answer["text"] and "…</blockquote>" in answer["text"]
+        context_data, more_data = (b["callback_data"] for b in answer["reply_markup"]["inline_keyboard"][0])
+        api.press(730, answer["message_id"], context_data)
+        api.wait_for(lambda: api.replies_to(730, answer["message_id"]))
+        fingerprint = context_data.split(":")[1]
+        forged = [f"more:{fingerprint}:" + ".".join(["0"] * 2000), f"ctx:{fingerprint}:1", context_data[:-1] + "A",
+                  more_data.replace("more:", "ctx:")]
+        for data in forged:
+            api.press(730, answer["message_id"], data)
+        api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) == 1 + len(forged))
+        time.sleep(0.3)
+    assert len(api.replies_to(730, answer["message_id"])) == 1  # the genuine "Ngữ cảnh", one message
+    assert [c.get("text") for c in api.calls_to("answerCallbackQuery")[1:]] == [handlers.STALE] * len(forged)
