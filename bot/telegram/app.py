@@ -8,7 +8,6 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError
@@ -30,7 +29,8 @@ from bot.errors import ConfigError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import handlers
-from bot.telegram.inbox import Inbox
+from bot.telegram.inbox import Inbox, unreadable
+from bot.telegram.webhook import ALLOWED_UPDATES, serve_webhook, webhook_config
 
 log = logging.getLogger(__name__)
 
@@ -117,29 +117,17 @@ def _admit(inbox: Inbox, batch: list[Any]) -> list[dict[str, Any]]:
     return kept
 
 
-def unreadable(body: dict[str, Any]) -> str | None:
-    """Why python-telegram-bot cannot turn `body` into an Update, or None if it can."""
-    try:
-        Update.de_json(body, None)
-    except Exception as exc:  # PTB raises any kind of error on a malformed update
-        return f"python-telegram-bot cannot read it ({exc!r})"
-    return None
-
-
 class InboxProcessor(BaseUpdateProcessor):
     """Answers updates concurrently, each at most once, and marks it done after the reply."""
 
-    def __init__(self, inbox: Inbox, max_concurrent_updates: int, persist_incoming: bool) -> None:
+    def __init__(self, inbox: Inbox, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self.inbox = inbox
-        self.persist_incoming = persist_incoming
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
             await coroutine
             return
-        if self.persist_incoming:  # webhook updates do not pass through getUpdates
-            self.inbox.add([update.to_dict()])
         if not self.inbox.claim(update.update_id):
             log.info("update %d already answered; skipped", update.update_id)
             coroutine.close()  # type: ignore[attr-defined]
@@ -174,9 +162,7 @@ def protect_token(settings: Settings) -> None:
         ptb.addFilter(_RejectedTokenReported())
 
 
-def build_application(
-    settings: Settings, kb: KnowledgeBase | None = None, webhook: bool = False
-) -> Application:
+def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
     """The configured Application; the index is built (or loaded) here, once, for all handlers."""
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         raise ConfigError(
@@ -210,7 +196,7 @@ def build_application(
                 max_retries=settings.telegram_send_retries,
             )
         )
-        .concurrent_updates(InboxProcessor(inbox, concurrency, persist_incoming=webhook))
+        .concurrent_updates(InboxProcessor(inbox, concurrency))
         .defaults(
             Defaults(
                 parse_mode="HTML",
@@ -298,13 +284,6 @@ async def _post_shutdown(application: Application) -> None:
     application.bot_data["inbox"].close()
 
 
-def webhook_config(settings: Settings) -> tuple[str, str]:
-    """(WEBHOOK_URL, WEBHOOK_SECRET), or a one-line error saying what to set."""
-    if not settings.webhook_url or settings.webhook_secret is None:
-        raise ConfigError("webhook mode needs WEBHOOK_URL (public https://…) and WEBHOOK_SECRET in .env")
-    return settings.webhook_url, settings.webhook_secret.get_secret_value()
-
-
 def serve(
     application: Application,
     settings: Settings,
@@ -317,30 +296,19 @@ def serve(
         application.run_polling(
             timeout=settings.telegram_poll_timeout_seconds,
             bootstrap_retries=_BOOTSTRAP_RETRIES,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=ALLOWED_UPDATES,
             stop_signals=stop_signals,
             close_loop=close_loop,
         )
         return
-    url, secret = webhook_config(settings)
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlparse(url).path.lstrip("/"),
-        webhook_url=url,
-        secret_token=secret,
-        bootstrap_retries=_BOOTSTRAP_RETRIES,
-        allowed_updates=["message", "callback_query"],
-        stop_signals=stop_signals,
-        close_loop=close_loop,
-    )
+    serve_webhook(application, settings, stop_signals, close_loop, _post_init, _post_stop, _post_shutdown)
 
 
 def run(settings: Settings, webhook: bool = False) -> int:
     """`python -m bot run [--webhook]`: build once, serve until stopped, exit 0."""
     if webhook:
         webhook_config(settings)  # fail before the index is built
-    application = build_application(settings, webhook=webhook)
+    application = build_application(settings)
     try:
         serve(application, settings, webhook)
     except InvalidToken as exc:

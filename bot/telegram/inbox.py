@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from telegram import Update
+
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,15 @@ class Inbox:
 
     def close(self) -> None:
         self._db.close()
+
+
+def unreadable(body: dict[str, Any]) -> str | None:
+    """Why python-telegram-bot cannot turn `body` into an Update, or None if it can."""
+    try:
+        Update.de_json(body, None)
+    except Exception as exc:  # PTB raises any kind of error on a malformed update
+        return f"python-telegram-bot cannot read it ({exc!r})"
+    return None
 
 
 def _open(path: Path) -> sqlite3.Connection:
