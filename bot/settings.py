@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class Settings(BaseSettings):
@@ -54,6 +58,26 @@ class Settings(BaseSettings):
         """Accept `123,-456` in env files, where JSON lists are awkward."""
         if isinstance(value, str):
             return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        """A garbage URL made getMe fail and retry forever: refuse it at start-up instead."""
+        url = urlparse(value)
+        if url.scheme not in ("http", "https") or not url.hostname or any(c.isspace() for c in value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """`<bot id>:<key>` as @BotFather gives it; the message never repeats the value."""
+        token = value.get_secret_value() if value is not None else ""
+        if token and any(c.isspace() or not c.isprintable() for c in token):
+            raise ValueError("contains spaces, line breaks or control characters; paste the token from @BotFather exactly")
+        if token and not _TOKEN.fullmatch(token):
+            raise ValueError("does not look like a token from @BotFather (<digits>:<letters, digits, _ or ->)")
         return value
 
     @field_validator("log_level")

@@ -138,3 +138,26 @@ def test_a_bad_bytes_argument_is_one_error_line(tmp_path: Path) -> None:
     done = _ask_process(tmp_path, b"Ai \xff k\xfd?")
     assert done.returncode == 0 and b"Traceback" not in done.stderr
     assert done.stdout.decode("utf-8").strip() == intake.UNREADABLE
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("TELEGRAM_API_BASE_URL", "abc", "must be an http(s) URL"),
+        ("TELEGRAM_API_BASE_URL", "", "must be an http(s) URL"),
+        ("TELEGRAM_BOT_TOKEN", "123456:AAE-key\nsecondline", "contains spaces, line breaks"),
+        ("TELEGRAM_BOT_TOKEN", "123456:AAE key with spaces", "contains spaces, line breaks"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token-at-all", "does not look like a token"),
+    ],
+)
+def test_bad_telegram_settings_stop_run_at_once_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:AAE-valid_key")
+    monkeypatch.setenv(name, value)
+    code, out, err = _run(monkeypatch, tmp_path, ["run"])
+    assert code == 2 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"error: setting {name} is invalid: ") and says in line
+    if name == "TELEGRAM_BOT_TOKEN":
+        assert "AAE" not in err
