@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -68,11 +69,32 @@ class BotRequest(HTTPXRequest):
         # polling and leave the process idle forever, so Restart=on-failure would never fire.
         self.on_token_rejected: Callable[[], None] | None = None
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """Telegram's JSON object; anything else (a proxy's HTML, a cut body) is a NetworkError.
+
+        PTB raises a plain TelegramError there, which is not retried: a 200 with a broken body
+        then cost the user their answer. As a NetworkError it is retried like a 5xx.
+        """
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise NetworkError(f"Bot API response is not JSON: {payload[:60]!r}") from None
+        if not isinstance(data, dict):
+            raise NetworkError(f"Bot API response is not a JSON object: {payload[:60]!r}")
+        return data
+
+    async def _post_once(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().post(url, *args, **kwargs)
+        except KeyError:  # a 2xx whose JSON has no "result" (e.g. ok: false): as a 5xx
+            raise NetworkError("Bot API answered 200 without a result") from None
+
     async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         attempt = 0
         while True:
             try:
-                result = await super().post(url, *args, **kwargs)
+                result = await self._post_once(url, *args, **kwargs)
                 break
             except BadRequest:
                 raise

@@ -145,3 +145,11 @@ def test_separate_processes_fake_server_program_and_bot_run(tmp_path: Path) -> N
         server.terminate()
         server.wait()
     assert bot.returncode == 0, output
+
+
+def test_broken_200_replies_are_retried_like_a_5xx(api: FakeBotApi, bot: BotThread) -> None:
+    api.fail_next("200-garbage", "200-html", "200-notok")
+    _, mid = api.message(404, QUESTION)
+    reply = api.wait_for(lambda: api.replies_to(404, mid), timeout=15)[0]
+    assert reply["text"].startswith("<b>")  # the answer, not the apology
+    assert len(api.calls_to("sendMessage")) == 4 and len(api.replies_to(404, mid)) == 1
