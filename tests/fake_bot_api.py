@@ -45,7 +45,7 @@ TEXT_FIELDS = frozenset(
     {"text", "parse_mode", "action", "callback_query_id", "url", "secret_token",
      "inline_message_id", "language_code", "business_connection_id"}
 )
-FAILURES = frozenset({"502", "hang", "429", "400", "200-garbage", "200-html", "200-notok"})
+FAILURES = frozenset({"502", "hang", "429", "400", "200-garbage", "200-html", "200-notok", "deliver-hang"})
 # Broken "successful" answers a proxy or an overloaded server can give: status 200, no result.
 BROKEN_200 = {
     "200-garbage": b'{"ok": tru',
@@ -207,7 +207,10 @@ class FakeBotApi:
 
     # --- what the bot did ------------------------------------------------------
     def fail_next(self, *modes: str) -> None:
-        """Make the next sendMessage calls fail, one mode each: 502, hang, 429 or 400."""
+        """Make the next sendMessage calls fail, one mode each (see FAILURES).
+
+        ``hang`` waits before delivering (a killed client never gets the message);
+        ``deliver-hang`` delivers, then waits before answering (the reply is on the wire)."""
         unknown = set(modes) - FAILURES
         if unknown:
             raise ValueError(f"unknown failure modes {sorted(unknown)}; use {sorted(FAILURES)}")
@@ -339,7 +342,7 @@ class FakeBotApi:
         if problem or len(params["text"]) > MAX_TEXT:
             return 400, _error(400, problem or "Bad Request: message is too long")
         pause = self.hang_seconds if failure == "hang" else self.send_delay
-        if pause:
+        if pause and failure != "deliver-hang":
             time.sleep(pause)
             if client_gone():
                 return 599, _error(599, "client went away; message not delivered")
@@ -360,6 +363,8 @@ class FakeBotApi:
             }
             self.sent.append(record)
             self._cond.notify_all()
+        if failure == "deliver-hang":  # the user has the message; the bot waits for the answer
+            time.sleep(self.hang_seconds)
         return 200, _ok(self._message_result(params, message_id))
 
     @staticmethod

@@ -155,3 +155,24 @@ def test_broken_200_replies_are_retried_like_a_5xx(api: FakeBotApi, bot: BotThre
     reply = api.wait_for(lambda: api.replies_to(404, mid), timeout=15)[0]
     assert reply["text"].startswith("<b>")  # the answer, not the apology
     assert len(api.calls_to("sendMessage")) == 4 and len(api.replies_to(404, mid)) == 1
+
+
+@pytest.mark.slow
+def test_a_reply_on_the_wire_at_kill_9_is_sent_again_after_restart(api: FakeBotApi, tmp_path: Path) -> None:
+    """The one duplicate window the README states: a send round trip, not microseconds."""
+    api.hang_seconds = 3.0
+    api.fail_next("deliver-hang")
+    first = bot_process(api.base_url, tmp_path, TELEGRAM_REQUEST_TIMEOUT_SECONDS="10")
+    try:
+        _, mid = api.message(620, QUESTION)
+        api.wait_for(lambda: api.replies_to(620, mid), timeout=30)  # delivered, answer not yet back
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    second = bot_process(api.base_url, tmp_path, TELEGRAM_REQUEST_TIMEOUT_SECONDS="5")
+    try:
+        api.wait_for(lambda: len(api.replies_to(620, mid)) == 2, timeout=30)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=30)
+    assert second.returncode == 0
