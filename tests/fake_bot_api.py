@@ -338,6 +338,8 @@ class FakeBotApi:
             return 400, _error(400, "Bad Request: can't parse entities")
         if failure in BROKEN_200:
             return 200, BROKEN_200[failure]
+        if not isinstance(params.get("text"), str):
+            return 400, _error(400, "Bad Request: message text is empty")
         problem = html_problem(params["text"]) if params.get("parse_mode") == "HTML" else None
         if problem or len(params["text"]) > MAX_TEXT:
             return 400, _error(400, problem or "Bad Request: message is too long")
