@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from fake_bot_api import FakeBotApi
 
 from telegram_bot.conftest import bot_process
@@ -152,3 +153,36 @@ def test_secret_is_checked_before_the_body_and_bodies_are_capped(tmp_path: Path)
         api.stop()
     assert bot.returncode == 0, output
     assert "Traceback" not in output
+
+
+@pytest.mark.slow
+def test_a_webhook_update_acknowledged_before_kill_9_is_answered_after_restart(tmp_path: Path) -> None:
+    """The update is in the inbox before Telegram gets its 200, so a crash after it loses nothing."""
+    api = FakeBotApi().start()
+    port = _free_port()
+    env = {"WEBHOOK_URL": "https://bot.example.vn/tg-hook", "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": SECRET}
+    api.send_delay = 3.0  # the answer is still on its way when the process dies
+    first = bot_process(api.base_url, tmp_path, "--webhook", TELEGRAM_REQUEST_TIMEOUT_SECONDS="10", **env)
+    try:
+        api.wait_for(lambda: api.calls_to("setWebhook"), timeout=60)
+        deadline = time.monotonic() + 30
+        while _post(port, {}, None) == 0:
+            assert time.monotonic() < deadline, "webhook listener never came up"
+            time.sleep(0.1)
+        assert _post(port, _update(960, 61, "Ai làm Trưởng đoàn phía Lào?"), SECRET) == 200
+        api.wait_for(lambda: api.calls_to("sendMessage"), timeout=30)
+    finally:
+        first.kill()
+        first.communicate()
+    assert api.replies_to(4242, 61) == []
+    api.send_delay = 0.0
+    second = bot_process(api.base_url, tmp_path, "--webhook", **env)
+    try:
+        replies = api.wait_for(lambda: api.replies_to(4242, 61), timeout=30)
+        assert "Chansamone" in replies[0]["text"]
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output, _ = second.communicate(timeout=30)
+        api.stop()
+    assert second.returncode == 0, output
+    assert len(api.replies_to(4242, 61)) == 1
