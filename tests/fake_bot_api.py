@@ -346,8 +346,10 @@ class FakeBotApi:
         pause = self.hang_seconds if failure == "hang" else self.send_delay
         if pause and failure != "deliver-hang":
             time.sleep(pause)
-            if client_gone():
-                return 599, _error(599, "client went away; message not delivered")
+        # Checked even without a pause: a request read late, after its client died, is not
+        # delivered either (a test that resets send_delay must not race a dead bot's request).
+        if failure != "deliver-hang" and client_gone():
+            return 599, _error(599, "client went away; message not delivered")
         with self._cond:
             message_id = self._next_message_id
             self._next_message_id += 1

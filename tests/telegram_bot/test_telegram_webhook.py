@@ -42,6 +42,13 @@ def _post(port: int, update: dict, secret: str | None) -> int:
         return 0  # not listening (yet)
 
 
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while _post(port, {}, None) == 0:
+        assert time.monotonic() < deadline, "webhook listener never came up"
+        time.sleep(0.1)
+
+
 def _update(update_id: int, message_id: int, text: str) -> dict:
     chat = {"id": 4242, "type": "private", "first_name": "Lan"}
     user = {"id": 4242, "is_bot": False, "first_name": "Lan"}
@@ -65,10 +72,7 @@ def test_webhook_refuses_requests_without_the_secret_and_answers_with_it(tmp_pat
         registered = api.wait_for(lambda: api.calls_to("setWebhook"), timeout=60)
         assert registered[0]["url"] == "https://bot.example.vn/tg-hook"
         assert registered[0]["secret_token"] == SECRET
-        deadline = time.monotonic() + 30
-        while _post(port, {}, None) == 0:
-            assert time.monotonic() < deadline, "webhook listener never came up"
-            time.sleep(0.1)
+        _wait_listening(port)
         question = "Ai làm Trưởng đoàn phía Lào?"
         assert _post(port, _update(900, 31, question), None) == 403
         assert _post(port, _update(901, 32, question), "wrong") == 403
@@ -133,10 +137,7 @@ def test_secret_is_checked_before_the_body_and_bodies_are_capped(tmp_path: Path)
                       WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET)
     try:
         api.wait_for(lambda: api.calls_to("setWebhook"), timeout=60)
-        deadline = time.monotonic() + 30
-        while _post(port, {}, None) == 0:
-            assert time.monotonic() < deadline, "webhook listener never came up"
-            time.sleep(0.1)
+        _wait_listening(port)
         ten_mb = 10 << 20
         assert _status_without_body(port, ten_mb, None) == 403
         assert _status_without_body(port, ten_mb, "wrong") == 403
@@ -165,10 +166,7 @@ def test_a_webhook_update_acknowledged_before_kill_9_is_answered_after_restart(t
     first = bot_process(api.base_url, tmp_path, "--webhook", TELEGRAM_REQUEST_TIMEOUT_SECONDS="10", **env)
     try:
         api.wait_for(lambda: api.calls_to("setWebhook"), timeout=60)
-        deadline = time.monotonic() + 30
-        while _post(port, {}, None) == 0:
-            assert time.monotonic() < deadline, "webhook listener never came up"
-            time.sleep(0.1)
+        _wait_listening(port)
         assert _post(port, _update(960, 61, "Ai làm Trưởng đoàn phía Lào?"), SECRET) == 200
         api.wait_for(lambda: api.calls_to("sendMessage"), timeout=30)
     finally:
