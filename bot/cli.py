@@ -101,22 +101,32 @@ def format_answer(answer: Answer) -> str:
 
 
 def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
+    """The argument, or each stdin line; bad UTF-8 stays in the line as lone surrogates."""
     if args.question:
         yield " ".join(args.question)
         return
-    for line in stdin:
-        yield line.rstrip("\n")
+    raw = getattr(stdin, "buffer", None)
+    lines = (line.decode("utf-8", "surrogateescape") for line in raw) if raw else stdin
+    for line in lines:
+        yield line.rstrip("\r\n")
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
+    """Answer each question; one that cannot be asked gets its error line and the rest go on."""
+    from bot import intake
+
     answerer = _answerer(settings, [args.articles] if args.articles else None)
     for question in _questions(args, stdin):
-        answer = answerer.ask(question)
-        if args.json:
-            out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        refused = intake.problem(question, settings.max_question_chars)
+        if refused is not None:
+            shown = intake.printable(question)
+            row = {"question": shown, "found": False, "answer": None, "citations": [], "error": refused}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n" if args.json else refused + "\n\n")
+        elif args.json:
+            out.write(json.dumps(answerer.ask(question).to_json(), ensure_ascii=False) + "\n")
         else:
-            out.write(format_answer(answer) + "\n\n")
-        if args.explain:
+            out.write(format_answer(answerer.ask(question)) + "\n\n")
+        if args.explain and refused is None:
             out.writelines(line + "\n" for line in answerer.explain(question))
         out.flush()
     return 0
@@ -251,10 +261,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run(settings, webhook=args.webhook)
 
 
+def protect_secrets(settings: Settings) -> None:
+    """Mask the token and webhook secret in this process's output and logs, whatever the command."""
+    from bot import redact
+
+    redact.protect(settings.secret_values())
+    redact.protect_streams()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        protect_secrets(settings)
         logging.basicConfig(
             level=settings.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",

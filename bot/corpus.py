@@ -63,7 +63,7 @@ class Article:
         return self.published.date() if self.published else None
 
 
-class ImpossibleDate(ValueError):
+class ImpossibleDateError(ValueError):
     """A dateline whose date does not exist (`31/2/2021`)."""
 
 
@@ -73,12 +73,12 @@ def parse_dateline(line: str) -> datetime | None:
     does not exist."""
     try:
         return _dateline(line)
-    except ImpossibleDate:
+    except ImpossibleDateError:
         return None
 
 
 def _dateline(line: str) -> datetime | None:
-    """parse_dateline, raising ImpossibleDate for a dateline-shaped line with an impossible date."""
+    """parse_dateline, raising ImpossibleDateError for a dateline-shaped line with an impossible date."""
     line = line.strip()
     date_match = _DATE.search(line) if len(line) <= 80 else None
     if not date_match:
@@ -96,7 +96,7 @@ def _dateline(line: str) -> datetime | None:
     try:
         return datetime(year, month, day, hour, minute)
     except ValueError as exc:
-        raise ImpossibleDate(f"dateline {line!r}: {exc}") from None
+        raise ImpossibleDateError(f"dateline {line!r}: {exc}") from None
 
 
 def _is_byline(line: str) -> bool:
@@ -162,7 +162,7 @@ def _is_dateline(line: str, path: Path) -> bool:
     """True for a dateline, warning when its date does not exist: still metadata, not a sentence."""
     try:
         return _dateline(line) is not None
-    except ImpossibleDate as exc:
+    except ImpossibleDateError as exc:
         log.warning("article %s: %s; the article keeps no date", path, exc)
         return True
 

@@ -256,10 +256,8 @@ def load_raw(entry: Path) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     for name, dtype in RAW.items():
         path = entry / f"{name}.bin"
-        if path.stat().st_size == 0:
-            array = np.zeros(0, dtype)
-        else:
-            array = np.memmap(path, dtype=dtype, mode="r")
+        empty = path.stat().st_size == 0  # np.memmap refuses an empty file
+        array = np.zeros(0, dtype) if empty else np.memmap(path, dtype=dtype, mode="r")
         arrays[name] = array.reshape(-1, 2) if name in _PAIRS else array
     return arrays
 

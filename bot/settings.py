@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class Settings(BaseSettings):
@@ -83,6 +87,25 @@ class Settings(BaseSettings):
     def _blank_is_off(cls, value: object) -> object:
         """`KEEP_DAYS=` (empty) in `.env` means off, as leaving it out does."""
         return None if isinstance(value, str) and not value.strip() else value
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        """A garbage URL made getMe fail and retry forever: refuse it at start-up instead."""
+        url = urlparse(value)
+        if url.scheme not in ("http", "https") or not url.hostname or any(c.isspace() for c in value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """`<bot id>:<key>` as @BotFather gives it; the message never repeats the value."""
+        token = value.get_secret_value() if value is not None else ""
+        if token and any(c.isspace() or not c.isprintable() for c in token):
+            raise ValueError("contains spaces, line breaks or control characters; paste the token from @BotFather exactly")
+        if token and not _TOKEN.fullmatch(token):
+            raise ValueError("does not look like a token from @BotFather (<digits>:<letters, digits, _ or ->)")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -91,6 +114,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    def secret_values(self) -> tuple[str, ...]:
+        """What must never be printed or logged (masked by bot/redact.py)."""
+        secrets = (self.telegram_bot_token, self.webhook_secret)
+        return tuple(s.get_secret_value() for s in secrets if s is not None and s.get_secret_value())
 
 
 def load_settings(**overrides: object) -> Settings:

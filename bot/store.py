@@ -12,6 +12,7 @@ corrupt or stale cache is never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -93,10 +94,8 @@ class IndexStore:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return f"unreadable manifest or file: {exc}"
         if verified != {name: list(st) for name, st in stats.items()}:
-            try:
+            with contextlib.suppress(OSError):  # a read-only cache is checked in full each time
                 (entry / _VERIFIED).write_text(json.dumps(stats), encoding="utf-8")
-            except OSError:
-                pass  # a read-only cache is checked in full each time
         return None
 
     @staticmethod

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from news_site import NewsSite
 
 from bot.answer import Answerer
 from bot.knowledge import KnowledgeBase
@@ -24,6 +26,14 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.lower() in Settings.model_fields:
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    """The fake Vietnamese news site (tests/news_site.py) on 127.0.0.1."""
+    server = NewsSite().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ is how a real network loses a reply.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import select
@@ -53,7 +54,13 @@ TEXT_FIELDS = frozenset(
         "business_connection_id",
     }
 )
-FAILURES = frozenset({"502", "hang", "429", "400"})
+FAILURES = frozenset({"502", "hang", "429", "400", "200-garbage", "200-html", "200-notok", "deliver-hang"})
+# Broken "successful" answers a proxy or an overloaded server can give: status 200, no result.
+BROKEN_200 = {
+    "200-garbage": b'{"ok": tru',
+    "200-html": b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+    "200-notok": b'{"ok": false, "error_code": 500, "description": "Internal Server Error"}',
+}
 _ENTITY = re.compile(r"^/\w+(?:@\w+)?|@\w+")
 # Telegram's HTML parse mode: these tags, and &lt; &gt; &amp; &quot; or numeric entities.
 _HTML_TOKEN = re.compile(
@@ -99,7 +106,8 @@ class FakeBotApi:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, hang_seconds: float = 2.0) -> None:
         self.hang_seconds = hang_seconds
         self._cond = threading.Condition()
-        self._updates: list[dict[str, Any]] = []
+        self._updates: list[tuple[int, dict[str, Any]]] = []  # (position, raw update)
+        self.revoked = False  # True: every Bot API call answers 401, as for a revoked token
         self._next_update_id = 1
         self._next_message_id = 1000
         self._injected_at: dict[tuple[int, int], float] = {}
@@ -140,12 +148,21 @@ class FakeBotApi:
         with self._cond:
             update_id = self._next_update_id
             self._next_update_id += 1
-            self._updates.append({"update_id": update_id, **update})
+            self._updates.append((update_id, {"update_id": update_id, **update}))
             message = update.get("message")
             if message:
                 self._injected_at[(message["chat"]["id"], message["message_id"])] = time.monotonic()
             self._cond.notify_all()
             return update_id
+
+    def push_raw(self, body: dict[str, Any]) -> int:
+        """Queue `body` exactly as given (even without an update_id); returns its position."""
+        with self._cond:
+            position = self._next_update_id
+            self._next_update_id += 1
+            self._updates.append((position, body))
+            self._cond.notify_all()
+            return position
 
     def message(
         self,
@@ -216,7 +233,10 @@ class FakeBotApi:
 
     # --- what the bot did ------------------------------------------------------
     def fail_next(self, *modes: str) -> None:
-        """Make the next sendMessage calls fail, one mode each: 502, hang, 429 or 400."""
+        """Make the next sendMessage calls fail, one mode each (see FAILURES).
+
+        ``hang`` waits before delivering (a killed client never gets the message);
+        ``deliver-hang`` delivers, then waits before answering (the reply is on the wire)."""
         unknown = set(modes) - FAILURES
         if unknown:
             raise ValueError(f"unknown failure modes {sorted(unknown)}; use {sorted(FAILURES)}")
@@ -297,13 +317,14 @@ class FakeBotApi:
             }
 
     # --- Bot API methods ---------------------------------------------------------
-    def call(
-        self, method: str, params: dict[str, Any], client_gone: Callable[[], bool]
-    ) -> tuple[int, dict[str, Any]]:
-        """Answer one Bot API call as (HTTP status, JSON body)."""
+    def call(self, method: str, params: dict[str, Any], client_gone: Callable[[], bool]
+             ) -> tuple[int, dict[str, Any] | bytes]:
+        """Answer one Bot API call as (HTTP status, JSON body or raw bytes)."""
         with self._cond:
             self.calls.append((method, params))
             self._cond.notify_all()
+        if self.revoked:
+            return 401, _error(401, "Unauthorized")
         if method == "getUpdates":
             return 200, _ok(self._get_updates(params))
         if method == "sendMessage":
@@ -339,15 +360,14 @@ class FakeBotApi:
         with self._cond:
             if offset:
                 self.confirmed_offset = max(self.confirmed_offset, offset)
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._updates = [(n, u) for n, u in self._updates if n >= offset]
                 self._cond.notify_all()
             while not self._updates and (left := deadline - time.monotonic()) > 0:
                 self._cond.wait(left)
-            return self._updates[:limit]
+            return [u for _, u in self._updates[:limit]]
 
-    def _send_message(
-        self, params: dict[str, Any], client_gone: Callable[[], bool]
-    ) -> tuple[int, dict[str, Any]]:
+    def _send_message(self, params: dict[str, Any], client_gone: Callable[[], bool]
+                      ) -> tuple[int, dict[str, Any] | bytes]:
         with self._cond:
             failure = self._failures.popleft() if self._failures else None
         if failure == "502":
@@ -356,14 +376,20 @@ class FakeBotApi:
             return 429, {**_error(429, "Too Many Requests: retry after 1"), "parameters": {"retry_after": 1}}
         if failure == "400":
             return 400, _error(400, "Bad Request: can't parse entities")
+        if failure in BROKEN_200:
+            return 200, BROKEN_200[failure]
+        if not isinstance(params.get("text"), str):
+            return 400, _error(400, "Bad Request: message text is empty")
         problem = html_problem(params["text"]) if params.get("parse_mode") == "HTML" else None
         if problem or len(params["text"]) > MAX_TEXT:
             return 400, _error(400, problem or "Bad Request: message is too long")
         pause = self.hang_seconds if failure == "hang" else self.send_delay
-        if pause:
+        if pause and failure != "deliver-hang":
             time.sleep(pause)
-            if client_gone():
-                return 599, _error(599, "client went away; message not delivered")
+        # Checked even without a pause: a request read late, after its client died, is not
+        # delivered either (a test that resets send_delay must not race a dead bot's request).
+        if failure != "deliver-hang" and client_gone():
+            return 599, _error(599, "client went away; message not delivered")
         with self._cond:
             message_id = self._next_message_id
             self._next_message_id += 1
@@ -381,6 +407,8 @@ class FakeBotApi:
             }
             self.sent.append(record)
             self._cond.notify_all()
+        if failure == "deliver-hang":  # the user has the message; the bot waits for the answer
+            time.sleep(self.hang_seconds)
         return 200, _ok(self._message_result(params, message_id))
 
     @staticmethod
@@ -448,10 +476,8 @@ def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
     for key, values in parse_qs(raw.decode(), keep_blank_values=True).items():
         value = values[-1]
         if key not in TEXT_FIELDS:
-            try:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         params[key] = value
     return params
 
@@ -468,7 +494,7 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             super().setup()
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             parts = self.path.strip("/").split("/")
             if parts[0] == "control" and len(parts) == 2:
@@ -496,8 +522,9 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 return True
 
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode()
+        def _reply(self, status: int, body: dict[str, Any] | bytes) -> None:
+            # ASCII escapes, as Telegram sends them: a lone surrogate stays representable.
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -522,10 +549,8 @@ def main() -> None:
     args = parser.parse_args()
     api = FakeBotApi(port=args.port, hang_seconds=args.hang_seconds)
     print(api.port, flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         api.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -1,27 +1,17 @@
-"""Fixtures for the live-news tests: the fake news site, fetch settings, the CLI as a process."""
+"""Helpers for the live-news tests: fetch settings, the CLI as a process (the fake news site is
+the `site` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
-from news_site import NewsSite
 
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def site() -> Iterator[NewsSite]:
-    server = NewsSite().start()
-    yield server
-    server.stop()
 
 
 def fetch_settings(tmp: Path, **overrides: Any) -> Settings:

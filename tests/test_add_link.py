@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_fixtures import fetch_settings, run_bot, site  # noqa: F401 (fixture)
+from live_fixtures import fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite, article_page
 
 from bot import fetch

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, intake
 from tests.conftest import ROOT, SEEDS, write_article
 
 
@@ -110,3 +111,55 @@ def test_help_imports_nothing_heavy() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
     ).stdout
     assert "HEAVY []" in out
+
+
+def _ask_process(tmp_path: Path, *args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "INDEX_CACHE_DIR": str(tmp_path / "cache"), "MAX_QUESTION_CHARS": "100"}
+    return subprocess.run([sys.executable, "-m", "bot", "ask", *args], input=stdin, capture_output=True,
+                          cwd=ROOT, env=env, timeout=120, check=False)
+
+
+def test_bad_bytes_and_overlong_lines_get_an_error_row_and_the_batch_goes_on(tmp_path: Path) -> None:
+    lines = [
+        "Ai làm Trưởng đoàn phía Lào?".encode(),
+        b"Ai \xff\xfe k\xc3 \xed\xa0\x80 ?",  # invalid UTF-8 and an encoded lone surrogate
+        ("Ai " + "rất " * 40 + "?").encode(),  # 165 characters, over MAX_QUESTION_CHARS=100
+        "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?".encode(),
+    ]
+    done = _ask_process(tmp_path, "--json", stdin=b"\n".join(lines) + b"\n")
+    assert done.returncode == 0, done.stderr.decode()
+    rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert len(rows) == 4 and b"Traceback" not in done.stderr
+    assert rows[0]["found"] and "Chansamone" in rows[0]["answer"]
+    assert rows[1]["found"] is False and "không đọc được" in rows[1]["error"] and "\ufffd" in rows[1]["question"]
+    assert rows[2]["found"] is False and "100 ký tự" in rows[2]["error"]
+    assert rows[3]["found"] and "Lao Bảo" in rows[3]["answer"]
+
+
+def test_a_bad_bytes_argument_is_one_error_line(tmp_path: Path) -> None:
+    done = _ask_process(tmp_path, b"Ai \xff k\xfd?")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
+    assert done.stdout.decode("utf-8").strip() == intake.UNREADABLE
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("TELEGRAM_API_BASE_URL", "abc", "must be an http(s) URL"),
+        ("TELEGRAM_API_BASE_URL", "", "must be an http(s) URL"),
+        ("TELEGRAM_BOT_TOKEN", "123456:AAE-key\nsecondline", "contains spaces, line breaks"),
+        ("TELEGRAM_BOT_TOKEN", "123456:AAE key with spaces", "contains spaces, line breaks"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token-at-all", "does not look like a token"),
+    ],
+)
+def test_bad_telegram_settings_stop_run_at_once_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:AAE-valid_key")
+    monkeypatch.setenv(name, value)
+    code, out, err = _run(monkeypatch, tmp_path, ["run"])
+    assert code == 2 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"error: setting {name} is invalid: ") and says in line
+    if name == "TELEGRAM_BOT_TOKEN":
+        assert "AAE" not in err

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -20,15 +20,18 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
+from bot import redact
 from bot.errors import ConfigError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import handlers, live
-from bot.telegram.inbox import Inbox
+from bot.telegram.inbox import Inbox, unreadable
+from bot.telegram.webhook import ALLOWED_UPDATES, serve_webhook, webhook_config
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +65,42 @@ class BotRequest(HTTPXRequest):
         super().__init__(**kwargs)
         self._inbox = inbox
         self._retries = retries
+        # Called when Telegram refuses the token while the bot runs (revoked): PTB would stop
+        # polling and leave the process idle forever, so Restart=on-failure would never fire.
+        self.on_token_rejected: Callable[[], None] | None = None
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """Telegram's JSON object; anything else (a proxy's HTML, a cut body) is a NetworkError.
+
+        PTB raises a plain TelegramError there, which is not retried: a 200 with a broken body
+        then cost the user their answer. As a NetworkError it is retried like a 5xx.
+        """
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise NetworkError(f"Bot API response is not JSON: {payload[:60]!r}") from None
+        if not isinstance(data, dict):
+            raise NetworkError(f"Bot API response is not a JSON object: {payload[:60]!r}")
+        return data
+
+    async def _post_once(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().post(url, *args, **kwargs)
+        except KeyError:  # a 2xx whose JSON has no "result" (e.g. ok: false): as a 5xx
+            raise NetworkError("Bot API answered 200 without a result") from None
 
     async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         attempt = 0
         while True:
             try:
-                result = await super().post(url, *args, **kwargs)
+                result = await self._post_once(url, *args, **kwargs)
                 break
             except BadRequest:
+                raise
+            except InvalidToken:
+                if self.on_token_rejected is not None:
+                    self.on_token_rejected()
                 raise
             except NetworkError as exc:
                 if attempt >= self._retries:
@@ -81,24 +112,44 @@ class BotRequest(HTTPXRequest):
                 attempt += 1
                 await asyncio.sleep(delay)
         if self._inbox is not None and url.endswith("/getUpdates") and result:
-            self._inbox.add(result)
+            result = _admit(self._inbox, result)
         return result
+
+
+def _admit(inbox: Inbox, batch: list[Any]) -> list[dict[str, Any]]:
+    """Store the batch; an update that cannot be answered is logged and confirmed past.
+
+    One such update used to fail the whole getUpdates, so the same batch was fetched again
+    and again and every later user waited forever. An update without an update_id is dropped;
+    one python-telegram-bot cannot read is stored as failed and handed on as a bare
+    `{"update_id": …}`, which no handler answers but which moves the offset past it.
+    """
+    kept: list[dict[str, Any]] = []
+    for raw in batch:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int):
+            log.error("update without an update_id skipped: %.300r", raw)
+            continue
+        if (problem := unreadable(raw)) is not None:
+            inbox.add([raw])
+            inbox.fail(update_id, problem)
+            raw = {"update_id": update_id}
+        kept.append(raw)
+    inbox.add(kept)
+    return kept
 
 
 class InboxProcessor(BaseUpdateProcessor):
     """Answers updates concurrently, each at most once, and marks it done after the reply."""
 
-    def __init__(self, inbox: Inbox, max_concurrent_updates: int, persist_incoming: bool) -> None:
+    def __init__(self, inbox: Inbox, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self.inbox = inbox
-        self.persist_incoming = persist_incoming
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
             await coroutine
             return
-        if self.persist_incoming:  # webhook updates do not pass through getUpdates
-            self.inbox.add([update.to_dict()])
         if not self.inbox.claim(update.update_id):
             log.info("update %d already answered; skipped", update.update_id)
             coroutine.close()  # type: ignore[attr-defined]
@@ -117,37 +168,23 @@ class InboxProcessor(BaseUpdateProcessor):
         """The inbox is closed in post_shutdown, after the last reply."""
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log line and traceback (httpx logs request URLs)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
+class _RejectedTokenReported(logging.Filter):
+    """PTB logs a rejected token with a traceback; `run` reports it in one line instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
+        return "Invalid token" not in record.getMessage()
 
 
-def protect_token(token: str) -> None:
-    """Silence httpx's INFO request lines and redact the token from whatever else is logged."""
+def protect_token(settings: Settings) -> None:
+    """Silence httpx's INFO request lines and mask the token and webhook secret in every record."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactToken(token)
-    root = logging.getLogger()
-    if not any(isinstance(f, RedactToken) for h in root.handlers for f in h.filters):
-        for handler in root.handlers:
-            handler.addFilter(redact)
+    redact.protect(settings.secret_values())
+    ptb = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, _RejectedTokenReported) for f in ptb.filters):
+        ptb.addFilter(_RejectedTokenReported())
 
 
-def build_application(
-    settings: Settings, kb: KnowledgeBase | None = None, webhook: bool = False
-) -> Application:
+def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
     """The configured Application; the index is built (or loaded) here, once, for all handlers."""
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         raise ConfigError(
@@ -155,11 +192,12 @@ def build_application(
             "and put TELEGRAM_BOT_TOKEN=<token> in .env"
         )
     token = settings.telegram_bot_token.get_secret_value()
-    protect_token(token)
+    protect_token(settings)
     services = handlers.Services.build(settings, kb or KnowledgeBase.build(settings))
     inbox = Inbox(settings.inbox_path)
     timeout = settings.telegram_request_timeout_seconds
     concurrency = settings.telegram_concurrent_updates
+    polling = BotRequest(inbox=inbox, read_timeout=timeout)
     application = (
         Application.builder()
         .token(token)
@@ -173,14 +211,14 @@ def build_application(
                 connection_pool_size=_POOL_SIZE,
             )
         )
-        .get_updates_request(BotRequest(inbox=inbox, read_timeout=timeout))
+        .get_updates_request(polling)
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.telegram_max_messages_per_second,
                 max_retries=settings.telegram_send_retries,
             )
         )
-        .concurrent_updates(InboxProcessor(inbox, concurrency, persist_incoming=webhook))
+        .concurrent_updates(InboxProcessor(inbox, concurrency))
         .defaults(
             Defaults(
                 parse_mode="HTML",
@@ -195,6 +233,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
+    polling.on_token_rejected = lambda: _token_revoked(application)
     application.bot_data["inbox"] = inbox
     # Answers not in the cache are computed here, one at a time, so the event loop keeps sending
     # (and can show "typing…") while a slow one is worked out.
@@ -204,8 +243,17 @@ def build_application(
     return application
 
 
+def _token_revoked(application: Application) -> None:
+    """Stop the bot so that `run` exits non-zero and the supervisor notices."""
+    if not application.bot_data.get("token_rejected"):
+        log.error("TELEGRAM_BOT_TOKEN was rejected by Telegram while running (revoked?); stopping")
+        application.bot_data["token_rejected"] = True
+        application.stop_running()
+
+
 def _add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("sources", handlers.sources))
@@ -232,7 +280,10 @@ async def _post_init(application: Application) -> None:
     pending = inbox.pending()
     if pending:
         log.info("replaying %d unanswered update(s) from the inbox", len(pending))
-    for body in pending:
+    for update_id, body in pending:
+        if (problem := unreadable(body)) is not None:
+            inbox.fail(update_id, problem)
+            continue
         await application.update_queue.put(Update.de_json(body, application.bot))
     interval = application.bot_data["services"].settings.articles_refresh_seconds
     if interval:
@@ -259,13 +310,6 @@ async def _post_shutdown(application: Application) -> None:
     application.bot_data["inbox"].close()
 
 
-def webhook_config(settings: Settings) -> tuple[str, str]:
-    """(WEBHOOK_URL, WEBHOOK_SECRET), or a one-line error saying what to set."""
-    if not settings.webhook_url or settings.webhook_secret is None:
-        raise ConfigError("webhook mode needs WEBHOOK_URL (public https://…) and WEBHOOK_SECRET in .env")
-    return settings.webhook_url, settings.webhook_secret.get_secret_value()
-
-
 def serve(
     application: Application,
     settings: Settings,
@@ -278,28 +322,32 @@ def serve(
         application.run_polling(
             timeout=settings.telegram_poll_timeout_seconds,
             bootstrap_retries=_BOOTSTRAP_RETRIES,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=ALLOWED_UPDATES,
             stop_signals=stop_signals,
             close_loop=close_loop,
         )
         return
-    url, secret = webhook_config(settings)
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlparse(url).path.lstrip("/"),
-        webhook_url=url,
-        secret_token=secret,
-        bootstrap_retries=_BOOTSTRAP_RETRIES,
-        allowed_updates=["message", "callback_query"],
-        stop_signals=stop_signals,
-        close_loop=close_loop,
-    )
+    serve_webhook(application, settings, stop_signals, close_loop, _post_init, _post_stop, _post_shutdown)
 
 
 def run(settings: Settings, webhook: bool = False) -> int:
     """`python -m bot run [--webhook]`: build once, serve until stopped, exit 0."""
     if webhook:
         webhook_config(settings)  # fail before the index is built
-    serve(build_application(settings, webhook=webhook), settings, webhook)
+    application = build_application(settings)
+    try:
+        serve(application, settings, webhook)
+    except InvalidToken as exc:
+        raise token_rejected(exc) from None
+    if application.bot_data.get("token_rejected"):
+        raise token_rejected(InvalidToken("Unauthorized"))
     return 0
+
+
+def token_rejected(exc: InvalidToken) -> ConfigError:
+    """The one line for a token Telegram refuses; PTB's own message quotes the token."""
+    reason = exc.__cause__.message if isinstance(exc.__cause__, InvalidToken) else exc.message
+    return ConfigError(
+        f"TELEGRAM_BOT_TOKEN was rejected by Telegram: {redact.REDACT(reason)}; "
+        "copy the current token from @BotFather (/token) into .env"
+    )

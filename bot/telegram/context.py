@@ -28,17 +28,29 @@ class _Turn:
 
 
 class FollowUps:
-    """Remembers each chat's last answered subject for `ttl` seconds."""
+    """Remembers each chat's last answered subject for `ttl` seconds, and no longer.
+
+    Expired turns are dropped by a sweep at most once per ttl (at least a minute apart), so
+    the table holds only chats active lately however many the bot has ever seen.
+    """
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self._clock = clock
         self._last: dict[int, _Turn] = {}
+        self._swept = clock()
 
     def remember(self, chat_id: int, question: str) -> None:
+        now = self._clock()
+        if now - self._swept >= max(self.ttl, 60.0):
+            self._swept = now
+            self._last = {chat: turn for chat, turn in self._last.items() if now - turn.at <= self.ttl}
         subject = " ".join(_WH.sub(" ", question).split())
         if subject:
-            self._last[chat_id] = _Turn(subject, self._clock())
+            self._last[chat_id] = _Turn(subject, now)
+
+    def __len__(self) -> int:
+        return len(self._last)
 
     def resolve(self, chat_id: int, question: str) -> str:
         """The question to ask: a bare `Ở đâu?` gains the previous subject while it is fresh."""

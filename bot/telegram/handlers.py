@@ -6,8 +6,11 @@ Shared state lives in one `Services` object in `application.bot_data`, built at 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import hmac
 import logging
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -15,6 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,8 +28,9 @@ from telegram import (
 )
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
+from bot import intake
 from bot.answer import Answer, Answerer
 from bot.archive import newest_first, refreshed_within
 from bot.errors import BotError
@@ -33,7 +38,7 @@ from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.context import FollowUps
-from bot.telegram.guard import Guard
+from bot.telegram.guard import Guard, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,6 @@ REFUSED = "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho p
 SLOW_DOWN = "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé."
 NOT_TEXT = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng chữ."
 EMPTY = "Bạn hãy viết câu hỏi, ví dụ: /ask " + EXAMPLES[0]
-TOO_LONG = "Câu hỏi dài quá ({limit} ký tự trở xuống), bạn viết ngắn lại giúp tôi nhé."
 STALE = "Nút này đã cũ, bạn hãy hỏi lại nhé."
 APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sau ít phút nhé."
 
@@ -59,6 +63,8 @@ APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sa
 _CONTEXT, _MORE = "ctx", "more"
 _CONTEXT_WINDOW = 2
 _MAX_OTHERS = 3  # keeps callback data far below 64 bytes
+_MAX_BUTTON_DATA = 64  # Telegram's limit: anything longer was not made by the bot
+_TAG_BYTES = 6
 # "typing…" only for an answer not ready within this delay: most take a few milliseconds, and an
 # indicator for those would cost a second Bot API call per answer and flash for nothing.
 TYPING_DELAY = 0.15
@@ -112,10 +118,10 @@ class Services:
     guard: Guard
     followups: FollowUps
     fingerprint: str
+    button_key: bytes
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
-        digest = hashlib.sha1(kb.fingerprint.encode()).hexdigest()  # not per sentence: 700k at archive size
         return cls(
             settings=settings,
             kb=kb,
@@ -123,35 +129,106 @@ class Services:
             answers=AnswerCache(settings.answer_cache_size),
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
-            fingerprint=digest[:8],
+            fingerprint=_fingerprint(kb),
+            button_key=_button_key(settings),
         )
+
+    def with_articles(self, kb: KnowledgeBase) -> Services:
+        """The same budgets and follow-ups over a new index (a reload must not reset a flood)."""
+        return replace(
+            self,
+            kb=kb,
+            ask=Answerer(kb, self.settings).ask,
+            answers=AnswerCache(self.settings.answer_cache_size),
+            fingerprint=_fingerprint(kb),
+        )
+
+
+def _button_key(settings: Settings) -> bytes:
+    """Derived from the token, so buttons stay valid across restarts but cannot be forged."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    seed = token.encode() if token else os.urandom(32)
+    return hashlib.sha256(b"vnnews-bot buttons\0" + seed).digest()
+
+
+def _fingerprint(kb: KnowledgeBase) -> str:
+    return hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()[:8]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data["services"]
 
 
-async def _admitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Chats outside ALLOWED_CHAT_IDS get one refusal line and nothing else."""
+async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: allow-list and flood budget, for every kind of update.
+
+    A refused chat hears so once an hour; a sender over budget gets one notice, then silence
+    until the window passes. Either way no other handler runs (ApplicationHandlerStop).
+    """
+    if not isinstance(update, Update) or not _addressed(update, context.bot):
+        return
+    guard = services(context).guard
     chat = update.effective_chat
-    if chat is None or services(context).guard.allows_chat(chat.id):
+    if chat is not None and not guard.allows_chat(chat.id):
+        if guard.refusal_due(chat.id):
+            await _tell(update, REFUSED)
+        raise ApplicationHandlerStop
+    sender = update.effective_user.id if update.effective_user else chat.id if chat else None
+    if sender is None:
+        return
+    verdict = guard.take(sender)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.NOTICE:
+        await _tell(update, SLOW_DOWN)
+    raise ApplicationHandlerStop
+
+
+def _addressed(update: Update, bot: Bot) -> bool:
+    """Whether the update is meant for the bot: group chatter neither counts nor gets a reply."""
+    if update.callback_query is not None:
         return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == message.chat.PRIVATE or (message.text or "").startswith("/"):
+        return True
+    return bool(_mentions_of_me(message, bot)) or _replies_to_me(message, bot)
+
+
+def _mentions_of_me(message: Message, bot: Bot) -> list[str]:
+    me = f"@{bot.username}".lower()
+    return [m for m in message.parse_entities([MessageEntity.MENTION]).values() if m.lower() == me]
+
+
+def _replies_to_me(message: Message, bot: Bot) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot.id)
+
+
+async def _tell(update: Update, text: str) -> None:
+    """One line for the sender: a toast for a button press, else a reply to the message."""
     if update.callback_query:
-        await update.callback_query.answer(REFUSED)
+        await update.callback_query.answer(text)
     elif update.effective_message:
-        await update.effective_message.reply_text(REFUSED)
-    return False
+        await update.effective_message.reply_text(text)
 
 
 async def _reply_all(message: Message, pieces: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send the pieces in order, threaded to `message`; buttons go under the last one."""
+    """Send the pieces in order, threaded to `message`; buttons go under the last one.
+
+    Never more than render.MAX_MESSAGES: the views are cut to fit, this is the last guard.
+    """
+    if len(pieces) > render.MAX_MESSAGES:
+        log.warning("reply of %d messages cut to %d", len(pieces), render.MAX_MESSAGES)
+        pieces = pieces[: render.MAX_MESSAGES]
     for i, piece in enumerate(pieces):
         await message.reply_text(piece, reply_markup=markup if i == len(pieces) - 1 else None)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greets and shows three example questions."""
-    if not await _admitted(update, context) or update.message is None:
+    if update.message is None:
         return
     examples = "\n".join(f"• {render.plain(q)}" for q in EXAMPLES)
     await update.message.reply_text(
@@ -162,13 +239,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explains how to ask, in private chats and in groups."""
-    if await _admitted(update, context) and update.message:
+    if update.message:
         await update.message.reply_text(render.plain(HELP))
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists the articles with dates and links."""
-    if await _admitted(update, context) and update.message:
+    if update.message:
         articles = newest_first(services(context).kb.articles.values())
         await _reply_all(update.message, render.sources_messages(articles))
 
@@ -188,10 +265,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     question = message.text
     if message.chat.type != message.chat.PRIVATE:
-        me = f"@{context.bot.username}".lower()
-        mentions = [m for m in message.parse_entities([MessageEntity.MENTION]).values() if m.lower() == me]
-        replied = message.reply_to_message
-        if not mentions and not (replied and replied.from_user and replied.from_user.id == context.bot.id):
+        mentions = _mentions_of_me(message, context.bot)
+        if not mentions and not _replies_to_me(message, context.bot):
             return
         for mention in mentions:
             question = question.replace(mention, " ")
@@ -200,31 +275,27 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice: a short polite line in private chats."""
-    if await _admitted(update, context) and update.message:
+    if update.message:
         await update.message.reply_text(NOT_TEXT)
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """The one path every question takes: guards, follow-up, typing, ask, reply with buttons."""
     message = update.message
-    if message is None or not await _admitted(update, context):
+    if message is None:
         return
     svc = services(context)
     question = " ".join(question.split())
     if not question:
         await message.reply_text(render.plain(EMPTY))
         return
-    if len(question) > svc.settings.max_question_chars:
-        await message.reply_text(TOO_LONG.format(limit=svc.settings.max_question_chars))
-        return
-    user_id = update.effective_user.id if update.effective_user else message.chat.id
-    if not svc.guard.take(user_id):
-        await message.reply_text(SLOW_DOWN)
+    if (refused := intake.problem(question, svc.settings.max_question_chars)) is not None:
+        await message.reply_text(refused)
         return
     answer = await _ask(context, svc, message.chat.id, svc.followups.resolve(message.chat.id, question))
     if answer.found:
         svc.followups.remember(message.chat.id, answer.question)
-    await _reply_all(message, render.answer_messages(answer), _buttons(answer, svc.fingerprint))
+    await _reply_all(message, render.answer_messages(answer), _buttons(answer, svc))
 
 
 async def _ask(context: ContextTypes.DEFAULT_TYPE, svc: Services, chat_id: int, question: str) -> Answer:
@@ -250,41 +321,46 @@ def _typing_sent(task: asyncio.Task[bool]) -> None:
         log.debug("typing indicator not shown", exc_info=error)
 
 
-def _buttons(answer: Answer, fingerprint: str) -> InlineKeyboardMarkup | None:
+def _buttons(answer: Answer, svc: Services) -> InlineKeyboardMarkup | None:
     if not answer.found or not answer.citations:
         return None
+    best = str(answer.citations[0].sentence_index)
     others = ".".join(str(c.sentence_index) for c in answer.citations[1 : _MAX_OTHERS + 1])
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    "Ngữ cảnh", callback_data=f"{_CONTEXT}:{fingerprint}:{answer.citations[0].sentence_index}"
-                ),
-                InlineKeyboardButton("Nguồn khác", callback_data=f"{_MORE}:{fingerprint}:{others}"),
+                InlineKeyboardButton("Ngữ cảnh", callback_data=_signed(svc, f"{_CONTEXT}:{svc.fingerprint}:{best}")),
+                InlineKeyboardButton("Nguồn khác", callback_data=_signed(svc, f"{_MORE}:{svc.fingerprint}:{others}")),
             ]
         ]
     )
 
 
+def _signed(svc: Services, data: str) -> str:
+    """`data:<tag>`: a keyed digest, so only data the bot issued is ever acted on."""
+    tag = hmac.new(svc.button_key, data.encode(), hashlib.sha256).digest()[:_TAG_BYTES]
+    return f"{data}:{base64.urlsafe_b64encode(tag).decode()}"
+
+
 def _parse_button(query: CallbackQuery, svc: Services) -> tuple[str, list[int]] | None:
-    """(kind, sentence ids) of a button made by this index, or None for stale/foreign data."""
-    kind, _, rest = (query.data or "").partition(":")
-    fingerprint, _, ids = rest.partition(":")
+    """(kind, sentence ids) of a button this bot made for this index, or None (stale, forged)."""
+    raw = query.data or ""
+    data = raw.rpartition(":")[0]
+    if len(raw) > _MAX_BUTTON_DATA or not hmac.compare_digest(raw, _signed(svc, data)):
+        return None
+    kind, fingerprint, ids = (data.split(":") + ["", ""])[:3]
     if kind not in (_CONTEXT, _MORE) or fingerprint != svc.fingerprint:
         return None
-    try:
-        indexes = [int(i) for i in ids.split(".") if i]
-    except ValueError:
+    indexes = [int(i) for i in ids.split(".") if i.isdigit()]
+    if not all(i < len(svc.kb.sentences) for i in indexes) or (kind == _CONTEXT and len(indexes) != 1):
         return None
-    if not all(0 <= i < len(svc.kb.sentences) for i in indexes) or (kind == _CONTEXT and len(indexes) != 1):
-        return None
-    return kind, indexes
+    return kind, indexes[:_MAX_OTHERS]
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "Ngữ cảnh" shows the sentences around the quote; "Nguồn khác" the next best matches."""
     query = update.callback_query
-    if query is None or not await _admitted(update, context):
+    if query is None:
         return
     svc = services(context)
     parsed = _parse_button(query, svc)
@@ -296,7 +372,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kb = svc.kb
     if kind == _CONTEXT:
         pieces = render.context_messages(
-            kb.neighbours(indexes[0], _CONTEXT_WINDOW), kb.article_of(indexes[0])
+            kb.neighbours(indexes[0], _CONTEXT_WINDOW), kb.article_of(indexes[0]), kb.sentences[indexes[0]]
         )
     else:
         pieces = render.others_messages([(kb.sentences[i], kb.article_of(i)) for i in indexes])
@@ -324,8 +400,7 @@ async def refresh(application: Application) -> bool:
         return False
     if kb is None:
         return False
-    # New articles, new answers; but each user's rate limit and follow-up carry over.
-    application.bot_data["services"] = replace(Services.build(svc.settings, kb), guard=svc.guard, followups=svc.followups)
+    application.bot_data["services"] = svc.with_articles(kb)
     log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
     return True
 

@@ -2,6 +2,8 @@
 
 Telegram's HTML mode knows only a few tags (no <br>, no <p>) and rejects messages over
 4096 characters, so long text is split on sentence boundaries *before* tags are added.
+A reply is at most two messages whatever the article holds: a long quote is cut to the
+clauses around the answer, with `…` where text was left out.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from bot.corpus import Article
 from bot.dates import format_day
 
 MESSAGE_LIMIT = 4096
+MAX_MESSAGES = 2
+# Longest quote shown (characters): the answer's own sentence, or its neighbours for "Ngữ cảnh".
+QUOTE_CHARS = 700
+CONTEXT_CHARS = 1500
+OTHER_CHARS = 400
+MAX_SOURCES = 40
+TITLE_CHARS = 120
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_CLAUSE_END = re.compile(r"(?<=[.!?…;:,])\s+")
 
 Wrap = Callable[[str], str]
 
@@ -68,6 +78,54 @@ def _hard_cut(sentence: str, wrap: Wrap, limit: int) -> Iterable[str]:
         yield sentence
 
 
+def excerpt(text: str, focus: str | None = None, limit: int = QUOTE_CHARS) -> str:
+    """`text` cut to at most `limit` characters around `focus`, at clause boundaries if possible.
+
+    The words kept are the article's own; `…` marks each side where text was left out.
+    """
+    if len(text) <= limit:
+        return text
+    at = text.find(focus) if focus else -1
+    a, b = (at, at + len(focus)) if focus and at >= 0 else (0, 0)
+    b = min(b, a + limit)
+    starts = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
+    ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
+    start = max((x for x in starts if x <= a), default=0)
+    end = min((x for x in ends if x >= b), default=len(text))
+    if end - start > limit:  # the answer's own clause is too long: cut at spaces around it
+        room = limit - (b - a)
+        start = _space_after(text, max(0, a - room // 2))
+        end = _space_before(text, min(len(text), start + limit))
+    else:  # add whole clauses on either side while they fit, earlier ones first
+        grown = True
+        while grown:
+            grown = False
+            before = max((x for x in starts if x < start), default=None)
+            if before is not None and end - before <= limit:
+                start, grown = before, True
+            after = min((x for x in ends if x > end), default=None)
+            if after is not None and after - start <= limit:
+                end, grown = after, True
+    piece = text[start:end].strip()
+    if end < len(text):
+        piece = piece.rstrip(",;:")
+    return ("… " if start > 0 else "") + piece + (" …" if end < len(text) else "")
+
+
+def _space_after(text: str, index: int) -> int:
+    if index == 0:
+        return 0
+    space = text.find(" ", index)
+    return space + 1 if 0 <= space < index + 40 else index
+
+
+def _space_before(text: str, index: int) -> int:
+    if index >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, index)
+    return space if space > index - 40 else index
+
+
 def pack(blocks: Sequence[tuple[str, Wrap | None]], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Lay out blocks one per line, starting a new message when one would overflow.
 
@@ -100,7 +158,7 @@ def answer_messages(answer: Answer) -> list[str]:
     return pack(
         [
             (answer.answer or "", bold),
-            (best.sentence, quote),
+            (excerpt(best.sentence, answer.answer), quote),
             (source_html(best.title, best.published, best.url), None),
         ]
     )
@@ -113,19 +171,19 @@ def others_messages(matches: Sequence[tuple[Sentence, Article]]) -> list[str]:
     blocks: list[tuple[str, Wrap | None]] = [("Nguồn khác:", bold)]
     for sentence, article in matches:
         blocks += [
-            (sentence.text, quote),
+            (excerpt(sentence.text, limit=OTHER_CHARS), quote),
             (source_html(article.title, article.published_date, article.url), None),
         ]
     return pack(blocks)
 
 
-def context_messages(sentences: Sequence[Sentence], article: Article) -> list[str]:
-    """The quoted sentence with its neighbours, then where they come from."""
+def context_messages(sentences: Sequence[Sentence], article: Article, centre: Sentence) -> list[str]:
+    """The quoted sentence with its neighbours (cut around it if long), then where they come from."""
     text = " ".join(s.text for s in sentences)
     return pack(
         [
             ("Ngữ cảnh:", bold),
-            (text, quote),
+            (excerpt(text, centre.text, CONTEXT_CHARS), quote),
             (source_html(article.title, article.published_date, article.url), None),
         ]
     )
@@ -133,8 +191,11 @@ def context_messages(sentences: Sequence[Sentence], article: Article) -> list[st
 
 def sources_messages(articles: Iterable[Article]) -> list[str]:
     """One line per article: linked title and date."""
+    listed = list(articles)
     blocks: list[tuple[str, Wrap | None]] = [("Các bài báo tôi dùng để trả lời:", bold)]
-    for a in articles:
+    for a in listed[:MAX_SOURCES]:
         when = format_day(a.published_date) if a.published_date else "không ghi ngày"
-        blocks.append((f"• {link(a.title, a.url)} — {escape(when)}", None))
+        blocks.append((f"• {link(excerpt(a.title, limit=TITLE_CHARS), a.url)} — {escape(when)}", None))
+    if len(listed) > MAX_SOURCES:
+        blocks.append((f"… và {len(listed) - MAX_SOURCES} bài khác.", plain))
     return pack(blocks)

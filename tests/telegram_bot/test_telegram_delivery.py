@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_bot_api import FakeBotApi
 
 from bot.knowledge import KnowledgeBase
-from fake_bot_api import FakeBotApi
-from telegram_fixtures import TOKEN, BotThread, api, bot, bot_process, bot_settings, kb  # noqa: F401
+from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings
 
 QUESTION = "Ai đã điện đàm với Bộ trưởng Tea Banh?"
 
@@ -94,7 +94,9 @@ def test_kill_9_while_answering_loses_nothing_and_repeats_nothing(api: FakeBotAp
         first.wait()
     assert not any(api.replies_to(c, m) for c, m in asked)
     api.send_delay = 0.0
-    second = bot_process(api.base_url, tmp_path)
+    # A generous timeout: under CI load a send timing out after reaching the server would be
+    # retried and shown twice (the documented window), which is not what this test is about.
+    second = bot_process(api.base_url, tmp_path, TELEGRAM_REQUEST_TIMEOUT_SECONDS="5")
     try:
         api.wait_for(lambda: all(api.replies_to(c, m) for c, m in asked), timeout=30)
         _, later = api.message(611, QUESTION)
@@ -104,7 +106,7 @@ def test_kill_9_while_answering_loses_nothing_and_repeats_nothing(api: FakeBotAp
         output, _ = second.communicate(timeout=30)
     assert second.returncode == 0, output
     counts = reply_counts(api)
-    assert all(counts[key] == 1 for key in asked)
+    assert all(counts[key] == 1 for key in asked), ({k: counts[k] for k in asked if counts[k] != 1}, output[-3000:])
     assert TOKEN not in output
 
 
@@ -136,9 +138,8 @@ def test_missing_token_is_one_line_saying_where_to_get_one(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_separate_processes_fake_server_program_and_bot_run(tmp_path: Path) -> None:
     """Acceptance: `python -m bot run` against a fake server another program controls over HTTP."""
-    server = subprocess.Popen(
-        [sys.executable, str(Path(__file__).parent / "fake_bot_api.py")], stdout=subprocess.PIPE, text=True
-    )
+    server = subprocess.Popen([sys.executable, str(Path(__file__).parents[1] / "fake_bot_api.py")],
+                              stdout=subprocess.PIPE, text=True)
     port = int(server.stdout.readline())  # type: ignore[union-attr]
     bot = bot_process(f"http://127.0.0.1:{port}/bot", tmp_path)
     try:
@@ -157,3 +158,32 @@ def test_separate_processes_fake_server_program_and_bot_run(tmp_path: Path) -> N
         server.terminate()
         server.wait()
     assert bot.returncode == 0, output
+
+
+def test_broken_200_replies_are_retried_like_a_5xx(api: FakeBotApi, bot: BotThread) -> None:
+    api.fail_next("200-garbage", "200-html", "200-notok")
+    _, mid = api.message(404, QUESTION)
+    reply = api.wait_for(lambda: api.replies_to(404, mid), timeout=15)[0]
+    assert reply["text"].startswith("<b>")  # the answer, not the apology
+    assert len(api.calls_to("sendMessage")) == 4 and len(api.replies_to(404, mid)) == 1
+
+
+@pytest.mark.slow
+def test_a_reply_on_the_wire_at_kill_9_is_sent_again_after_restart(api: FakeBotApi, tmp_path: Path) -> None:
+    """The one duplicate window the README states: a send round trip, not microseconds."""
+    api.hang_seconds = 3.0
+    api.fail_next("deliver-hang")
+    first = bot_process(api.base_url, tmp_path, TELEGRAM_REQUEST_TIMEOUT_SECONDS="10")
+    try:
+        _, mid = api.message(620, QUESTION)
+        api.wait_for(lambda: api.replies_to(620, mid), timeout=30)  # delivered, answer not yet back
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    second = bot_process(api.base_url, tmp_path, TELEGRAM_REQUEST_TIMEOUT_SECONDS="5")
+    try:
+        api.wait_for(lambda: len(api.replies_to(620, mid)) == 2, timeout=30)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=30)
+    assert second.returncode == 0

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi
-from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot, site  # noqa: F401 (fixture)
+from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite
-from telegram_fixtures import SEEDS, api, bot_process  # noqa: F401 (fixture)
 
 from bot import feeds
 from bot.feeds import FeedPoller, FeedReport, FeedState, parse_feed
 from bot.fetch import Fetcher, LinkError
+from telegram_bot.conftest import SEEDS, bot_process
 
 FESTIVAL_QUESTION = "Lễ hội đèn lồng Hội An năm nay đón bao nhiêu lượt khách?"
 

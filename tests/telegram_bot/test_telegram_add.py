@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import FakeBotApi
-from live_fixtures import fetch_settings, run_bot, site  # noqa: F401 (fixture)
 from news_site import BUS, FESTIVAL, NewsSite
-from telegram_fixtures import SEEDS, BotThread, api, bot_settings  # noqa: F401 (fixture)
 
 from bot.knowledge import KnowledgeBase
 from bot.telegram import live
+from telegram_bot.conftest import SEEDS, BotThread, bot_settings
 
 ADMIN = 901
 

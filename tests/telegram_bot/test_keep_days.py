@@ -7,9 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fake_bot_api import FakeBotApi
-from live_fixtures import fetch_settings, run_bot, site  # noqa: F401 (fixture)
+from live_fixtures import fetch_settings, run_bot
 from news_site import NewsSite
-from telegram_fixtures import SEEDS, BotThread, api, bot_settings  # noqa: F401 (fixture)
 
 from bot.archive import newest_first, prune, refreshed_within, vietnam_now
 from bot.cli import sources_table
@@ -18,6 +17,7 @@ from bot.feeds import FeedPoller, FeedState
 from bot.fetch import Fetcher
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
+from telegram_bot.conftest import SEEDS, BotThread, bot_settings
 from tests.conftest import write_article
 
 ADMIN = 911

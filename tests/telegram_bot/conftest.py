@@ -1,7 +1,4 @@
-"""Fixtures for the Telegram end-to-end tests: the fake Bot API and the real bot against it.
-
-Imported by name from the test modules (kept out of conftest.py, which the core owns).
-"""
+"""Fixtures for the Telegram end-to-end tests: the fake Bot API and the real bot against it."""
 
 from __future__ import annotations
 
@@ -12,16 +9,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
+from fake_bot_api import FakeBotApi
 
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram.app import build_application, serve
-from fake_bot_api import FakeBotApi
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 TOKEN = "123456:TEST-token-never-logged"
 
@@ -60,7 +57,7 @@ class BotThread:
         finally:
             self._loop.close()
 
-    def __enter__(self) -> BotThread:
+    def __enter__(self) -> Self:
         polls_before = len(self.api.calls_to("getUpdates"))
         self._thread.start()
         self.api.wait_for(lambda: len(self.api.calls_to("getUpdates")) > polls_before, timeout=15)

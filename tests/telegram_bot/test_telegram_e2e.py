@@ -6,10 +6,11 @@ import shutil
 import time
 from pathlib import Path
 
+from fake_bot_api import BOT_USER, FakeBotApi
+
 from bot.knowledge import KnowledgeBase
 from bot.telegram import handlers
-from fake_bot_api import BOT_USER, FakeBotApi
-from telegram_fixtures import SEEDS, BotThread, api, bot, bot_settings, kb  # noqa: F401 (fixtures)
+from telegram_bot.conftest import SEEDS, BotThread, bot_settings
 
 QUESTION = "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?"
 
