@@ -18,7 +18,8 @@ from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dat
 from bot.evidence import Evidence
 from bot.extract import count_fits, extract
 from bot.knowledge import Hit, KnowledgeBase
-from bot.normalize import fold
+from bot.lang import entries
+from bot.normalize import canonical, fold
 from bot.people import resolve_group
 from bot.question import QType, Question, analyze
 from bot.ranker import Ranker, Scored
@@ -57,6 +58,12 @@ _MAX_SOURCES = 3
 # sentence a date may stand to count as the story's time marker.
 _NARRATIVE_REACH = 1
 _MARKER_START = 16
+
+
+def _tells_time(span: str | None) -> bool:
+    """A span with a time word (`lúc`, `sáng`, `năm`, `khi`…): an answer to `khi nào`."""
+    said = " " + " ".join(re.findall(r"\w+", canonical(span or ""))) + " "
+    return any(f" {w} " in said for w in entries("time_words"))
 
 
 @dataclass(frozen=True)
@@ -152,8 +159,13 @@ class Answerer:
                 return Answer(asked, False, None, (), self.not_found_note())
         candidates = [best] + [c for c in candidates if c is not best]
         if q.qtype is not QType.YES_NO and (self.ranker is not None or best.answer is None):
+            dated = best.answer is not None
             best = replace(best, answer=self._short(q, best))
             candidates[0] = best
+            if q.qtype is QType.WHEN and not dated and not _tells_time(best.answer):
+                # The sentence tells of the event but neither it nor its article says when: say
+                # so, rather than answer a when-question with a clause.
+                return Answer(asked, False, None, (), self._no_date_note(self.kb.article_of(best.index)))
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
@@ -446,6 +458,11 @@ class Answerer:
         if best.answer and not negated:
             return clip(f"Có. {text}")
         return text
+
+    @staticmethod
+    def _no_date_note(article: Article) -> str:
+        dated = f", đăng ngày {format_day(article.published_date)}" if article.published_date else ""
+        return f"Bài “{article.title}”{dated} có nói về việc này nhưng không nêu nó diễn ra khi nào."
 
     def not_found_note(self) -> str:
         """What the bot does know about: the newest few titles, and how many articles in all."""

@@ -166,3 +166,19 @@ def test_words_news_uses_instead_still_match(tmp_path: Path, settings: Settings)
     assert answerer.ask("Vụ tai nạn làm chết mấy người?").answer == "3 người"
     assert answerer.ask("Ai lái chiếc xe khách?").answer == "tài xế Nguyễn Văn Lực"
     assert answerer.ask("Tai nạn xảy ra lúc mấy giờ?").answer == "5h30, Thứ Ba, 12/03/2024 (sáng nay)"
+
+
+def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_clause(
+    tmp_path: Path, settings: Settings
+) -> None:
+    folder = tmp_path / "undated"
+    write_article(
+        folder,
+        "a.txt",
+        "Đội tuyển bóng chuyền nữ giành huy chương vàng\n"
+        "Đội tuyển bóng chuyền nữ Việt Nam đã giành huy chương vàng nhờ chiến thắng Thái Lan với tỷ số 3-1. "
+        "Huấn luyện viên trưởng khen ngợi tinh thần của các cầu thủ.",
+    )
+    answer = answerer_for(folder, settings).ask("Đội tuyển bóng chuyền nữ giành huy chương vàng khi nào?")
+    assert not answer.found and answer.answer is None
+    assert answer.note and "không nêu nó diễn ra khi nào" in answer.note and "bóng chuyền nữ" in answer.note
