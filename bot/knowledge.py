@@ -59,16 +59,20 @@ class KnowledgeBase:
     `sentences[i]`."""
 
     def __init__(
-        self, entry: Path, index: BM25Index, directories: Sequence[Path], origin: _Origin | None = None
+        self,
+        entry: Path,
+        index: BM25Index,
+        directories: Sequence[Path],
+        origin: _Origin | None = None,
+        records: list[Record] | None = None,
     ) -> None:
         self.entry = entry
         self.index = index
         self.directories = tuple(directories)
         self._origin = origin
-        self._raw = {
-            name: np.asarray(array) for name, array in load_raw(entry).items()
-        }  # plain views: faster
-        self._records = Record.load(entry)
+        # Plain views of the memory maps: indexing them is several times faster.
+        self._raw = {name: np.asarray(array) for name, array in load_raw(entry).items()}
+        self._records = Record.load(entry) if records is None else records
         self._tags: list[str] = json.loads((entry / TAGS).read_text(encoding="utf-8"))
         self._sent_ptr = np.concatenate(
             ([0], np.cumsum([r.sentences for r in self._records], dtype=np.int64))
@@ -270,7 +274,7 @@ def _assemble(
             write(private)
             entry = private
     index = BM25Index.load(entry)
-    kb = KnowledgeBase(entry, index, directories, origin)
+    kb = KnowledgeBase(entry, index, directories, origin, records if entry == newest else None)
     log.debug("%d sentences from %d articles ready", len(kb.sentences), len(kb.articles))
     return kb
 

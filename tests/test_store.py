@@ -278,3 +278,13 @@ def test_an_incremental_rebuild_stores_what_a_fresh_build_stores(settings: Setti
         "postings_weight.npy",
     ):
         assert (new.entry / name).read_bytes() == (fresh.entry / name).read_bytes(), name
+
+
+def test_a_file_damaged_after_it_was_verified_is_still_caught(tmp_path: Path) -> None:
+    """Opens trust files by their recorded stats; a write after the record changes them, or
+    falls in the same clock tick as the record and is hashed again."""
+    store = IndexStore(tmp_path)
+    entry = store.save("k1", write_files)
+    assert store.open("k1") == entry
+    (entry / "a.npy").write_bytes(b"alphA" + b"alpha" * 99)  # same size
+    assert store.open("k1") is None
