@@ -100,7 +100,7 @@ class _Analysed:
 
 def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
     """The file read and split; its digest when it matches `known`; None (warned) when unusable."""
-    path = file.path
+    path = Path(file.path)
     try:
         raw = path.read_bytes()
         content = digest(raw)
@@ -125,7 +125,7 @@ def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
         article.published.isoformat() if article.published else None,
         article.byline,
         article.dateline,
-        str(path),
+        file.path,
         file.size,
         file.mtime_ns,
         content,
@@ -367,7 +367,7 @@ class Plan:
     @classmethod
     def of(cls, files: Sequence[ArticleFile], old: Sequence[Record]) -> Plan:
         by_path = {r.path: r for r in old}
-        known = [by_path.get(str(f.path)) for f in files]
+        known = [by_path.get(f.path) for f in files]
         same = [r is not None and (r.size, r.mtime_ns) == (f.size, f.mtime_ns) for f, r in zip(files, known)]
         return cls(list(files), known, same)
 
@@ -408,12 +408,10 @@ def build(
             bar.update(again)
             if item is None:
                 continue
-            if file.path.stem in seen:
-                log.warning(
-                    "skipping %s: another file already has an article named %s", file.path, file.path.stem
-                )
+            if file.stem in seen:
+                log.warning("skipping %s: another file already has an article named %s", file.path, file.stem)
                 continue
-            seen.add(file.path.stem)
+            seen.add(file.stem)
             if isinstance(item, _Parsed):
                 writer.add_parsed(item)
                 for analysed in pipeline.put(item.texts):

@@ -224,7 +224,7 @@ class _Sentences(Sequence[Sentence]):
 
 
 def _stamp(files: Sequence[ArticleFile]) -> Stamp:
-    return tuple((str(f.path), f.size, f.mtime_ns) for f in files)
+    return tuple((f.path, f.size, f.mtime_ns) for f in files)
 
 
 def _analyzer_id(analyzer: Analyzer) -> str:
@@ -289,10 +289,10 @@ def _old(entry: Path | None) -> Old | None:
         return None
 
 
-def _file_digest(path: Path) -> str | None:
+def _file_digest(path: str) -> str | None:
     """The content digest of a file whose stat changed; None when it vanished meanwhile."""
     try:
-        return digest(path.read_bytes())
+        return digest(Path(path).read_bytes())
     except OSError as exc:
         log.warning("skipping article %s: %s", path, exc)
         return None
