@@ -77,7 +77,8 @@ class KnowledgeBase:
         self._sent_ptr = np.concatenate(
             ([0], np.cumsum([r.sentences for r in self._records], dtype=np.int64))
         )
-        self.articles: Mapping[str, Article] = _Articles(self._records, self._raw)
+        self._table = _Articles(self._records, self._raw)
+        self.articles: Mapping[str, Article] = self._table
         self.sentences: Sequence[Sentence] = _Sentences(self._records, self._raw, self._sent_ptr)
         self.words = lru_cache(maxsize=8192)(self._words)
 
@@ -128,7 +129,7 @@ class KnowledgeBase:
 
     def article_sentences(self, article_id: str) -> list[int]:
         """Indexes of an article's sentences, in reading order."""
-        n = self.articles.number(article_id) if isinstance(self.articles, _Articles) else None
+        n = self._table.number(article_id)
         return [] if n is None else list(range(int(self._sent_ptr[n]), int(self._sent_ptr[n + 1])))
 
     def neighbours(self, sentence_index: int, window: int = 1) -> list[Sentence]:
@@ -148,6 +149,16 @@ class KnowledgeBase:
         return tuple(
             Word(text[s:e].replace("\n", " "), s, e, self._tags[t]) for (s, e), t in zip(spans, tags)
         )
+
+    def article_forms(self, article_id: str) -> tuple[str, str]:
+        """The article's title and body as the answerer matches them, stored at ingestion:
+        canonical and folded words, space-padded (`ingest.matching_forms`)."""
+        n = self._table.number(article_id)
+        if n is None:
+            raise KeyError(article_id)
+        f0, f1, f2 = self._raw["forms_ptr"][2 * n : 2 * n + 3].tolist()
+        forms = self._raw["forms"]
+        return bytes(forms[f0:f1]).decode(), bytes(forms[f1:f2]).decode()
 
     @staticmethod
     def tag_question(text: str) -> tuple[Word, ...]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 _VERIFIED = "verified.json"  # stats of the files as they were when their digests last checked out
 _TMP_PREFIX = ".tmp-"

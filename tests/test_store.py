@@ -288,3 +288,22 @@ def test_a_file_damaged_after_it_was_verified_is_still_caught(tmp_path: Path) ->
     assert store.open("k1") == entry
     (entry / "a.npy").write_bytes(b"alphA" + b"alpha" * 99)  # same size
     assert store.open("k1") is None
+
+
+def test_article_forms_stored_at_ingestion_are_the_ones_evidence_matched_against(
+    tmp_path: Path,
+) -> None:
+    """The canonical and folded words of title, body and dateline, as `Evidence` computed them
+    per question before they were stored."""
+    from bot.evidence import Evidence, _padded
+    from bot.normalize import canonical, fold
+
+    folders = [SEEDS, *(Path(__file__).parent / "data").glob("*/articles")]
+    settings = Settings(_env_file=None, index_cache_dir=tmp_path / "cache")
+    kb = KnowledgeBase.build(settings, folders)
+    evidence = Evidence(kb)
+    for article in kb.articles.values():
+        when = article.published_date
+        dateline = f"\nnăm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
+        text = article.title + "\n" + article.body + dateline
+        assert evidence._article_forms(article.id) == (_padded(canonical(text)), _padded(fold(text)))
