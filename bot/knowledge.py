@@ -9,6 +9,7 @@ a sentence, its words or an article are made when asked for.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import logging
 import shutil
@@ -16,12 +17,13 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import overload
 
 import numpy as np
 
+from bot import chunking, corpus, ingest, segmenter, tokenize
 from bot.chunking import Sentence
 from bot.corpus import Article, ArticleFile, article_files
 from bot.index import BM25Index
@@ -239,11 +241,23 @@ def _stamp(files: Sequence[ArticleFile]) -> Stamp:
 
 
 def _analyzer_id(analyzer: Analyzer) -> str:
-    """What the cache knows an analyzer by: the tokenizer version, or its import path for test analyzers."""
+    """What the cache knows an analyzer by: the tokenizer version, or its import path for test
+    analyzers; with a digest of the code that turns files into an entry, so that an entry made by
+    another version of the parser, splitter or tokenizer is neither opened nor copied from (the
+    files' digests alone would not tell)."""
     if analyzer is analyze:
-        return TOKENIZER_VERSION
-    name = getattr(analyzer, "__qualname__", type(analyzer).__qualname__)
-    return f"{getattr(analyzer, '__module__', '')}.{name}"
+        name = TOKENIZER_VERSION
+    else:
+        name = f"{getattr(analyzer, '__module__', '')}.{getattr(analyzer, '__qualname__', type(analyzer).__qualname__)}"
+    return f"{name}@{_code_version()}"
+
+
+@cache
+def _code_version() -> str:
+    h = hashlib.blake2b(digest_size=8)
+    for module in (corpus, chunking, tokenize, segmenter, ingest):
+        h.update(Path(module.__file__ or "").read_bytes())
+    return h.hexdigest()
 
 
 def _assemble(
