@@ -5,12 +5,14 @@ Knows nothing of Telegram or the terminal; both only format an `Answer`.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from bot import spanrank
 from bot.corpus import Article
 from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day
 from bot.evidence import Evidence
@@ -19,6 +21,7 @@ from bot.knowledge import Hit, KnowledgeBase
 from bot.normalize import fold
 from bot.people import resolve_group
 from bot.question import QType, Question, analyze
+from bot.ranker import Ranker, Scored
 from bot.settings import Settings
 from bot.spans import MAX_ANSWER, clip, remember
 
@@ -41,8 +44,11 @@ _PROMOTE_MARGIN = 0.3
 _CONFLICT_PENALTY = 0.5
 # Only the best few candidates by the other evidence get an answer extracted.
 _EXTRACT_DEPTH = 10
-# A when-question asking for the hour (`lúc mấy giờ`, `mấy giờ`).
-_ASKS_CLOCK = re.compile(r"\b(may gio|gio nao|luc may)\b")
+# The answer types whose extraction is one ranking feature each (the rest share the last one).
+_TYPED: tuple[frozenset[QType | None], ...] = (
+    *(frozenset({t}) for t in (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)),
+    frozenset({QType.YES_NO, None}),
+)
 # Several sources: which answers can differ by date, how long such an answer is, how many.
 _FACT_TYPES = frozenset({QType.WHO, QType.WHEN, QType.HOW_MANY})
 _SHORT_FACT = 60
@@ -104,15 +110,17 @@ class Candidate:
     coverage: float
     answer: str | None
     score: float
+    scored: Scored | None = None  # the fitted ranker's part-by-part score (`RANKER=fitted`)
 
 
 class Answerer:
     """Answers questions from one KnowledgeBase with the thresholds in Settings."""
 
-    def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
+    def __init__(self, kb: KnowledgeBase, settings: Settings, ranker: Ranker | None = None) -> None:
         self.kb = kb
         self.settings = settings
         self._evidence = Evidence(kb)
+        self.ranker = ranker or (Ranker.load() if settings.ranker == "fitted" else None)
 
     def cite(self, sentence_index: int, score: float) -> Citation:
         sentence = self.kb.sentences[sentence_index]
@@ -130,14 +138,22 @@ class Answerer:
     def ask(self, question: str) -> Answer:
         asked = " ".join(question.split())
         q = analyze(question)
-        hits = self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
-        candidates = self._judge(q, hits)
-        if not candidates:
-            return Answer(asked, False, None, (), self.not_found_note())
-        best = self._typed_first(q, candidates)
-        if not self._answers(q, best):
-            return Answer(asked, False, None, (), self.not_found_note())
+        if self.ranker is not None:
+            candidates = self.ranked(q)
+            if not candidates or self.confidence(candidates) < self.ranker.threshold:
+                return Answer(asked, False, None, (), self.not_found_note())
+            best = candidates[0]
+        else:
+            candidates = self._judge(q, self.retrieve(q))
+            if not candidates:
+                return Answer(asked, False, None, (), self.not_found_note())
+            best = self._typed_first(q, candidates)
+            if not self._answers(q, best):
+                return Answer(asked, False, None, (), self.not_found_note())
         candidates = [best] + [c for c in candidates if c is not best]
+        if q.qtype is not QType.YES_NO and (self.ranker is not None or best.answer is None):
+            best = replace(best, answer=self._short(q, best))
+            candidates[0] = best
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
@@ -145,6 +161,115 @@ class Answerer:
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(asked, True, text, citations)
+
+    def _short(self, q: Question, best: Candidate) -> str | None:
+        """The short answer the fitted span model prefers: the extractor's or a clause."""
+        sentence = self.kb.sentences[best.index].text
+        return spanrank.pick(
+            spanrank.candidates(q, sentence, best.answer), (self.ranker or Ranker.load()).span_weights
+        )
+
+    def ranked(self, q: Question) -> list[Candidate]:
+        """The hits ordered by the fitted ranker (`RANKER=fitted`); a candidate's score is the
+        logistic of its ranking score, so near-equal sources compare as with the rules."""
+        assert self.ranker is not None
+        judged = []
+        for h, answer, values in self.featurize(q, self.retrieve(q)):
+            scored = self.ranker.score(values)
+            score = 1.0 / (1.0 + math.exp(-scored.score))
+            judged.append(Candidate(h.index, h.score, values[4] + values[5], answer, score, scored))
+        return sorted(judged, key=lambda c: -c.score)
+
+    def confidence(self, candidates: list[Candidate]) -> float:
+        """How likely the best candidate answers: the fitted answer model on its evidence and its
+        lead over the runner-up."""
+        assert self.ranker is not None
+        best, runner_up = candidates[0].scored, candidates[1].scored if len(candidates) > 1 else None
+        assert best is not None
+        return self.ranker.confidence(self.ranker.answer_values(best, runner_up))
+
+    def retrieve(self, q: Question) -> list[Hit]:
+        """BM25's best sentences: the candidates."""
+        return self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
+
+    def _beside(self, index: int) -> list[int]:
+        sentence = self.kb.sentences[index]
+        ids = self.kb.article_sentences(sentence.article_id)
+        return [ids[p] for p in (sentence.position - 1, sentence.position + 1) if 0 <= p < len(ids)]
+
+    def featurize(self, q: Question, hits: list[Hit]) -> list[tuple[Hit, str | None, tuple[float, ...]]]:
+        """Each hit's answer span and feature values, in the order of `ranker.FEATURES`."""
+        if not hits:
+            return []
+        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)  # not pyvi
+        top = max(max(h.score for h in hits), 1e-9)
+        by_article: dict[str, float] = {}
+        for h in hits:
+            article_id = self.kb.sentences[h.index].article_id
+            by_article[article_id] = by_article.get(article_id, 0.0) + max(h.score, 0.0)
+        near = self.kb.scores(q.search_terms, [i for h in hits for i in self._beside(h.index)])
+        evidence = self._evidence
+        wants_name = q.qtype in {QType.WHO, QType.WHERE}
+        wants_number = q.qtype in {QType.HOW_MANY, QType.WHEN}
+        out = []
+        for rank, h in enumerate(hits):
+            sentence = self.kb.sentences[h.index]
+            answer = self._extract(q, h.index)
+            name, number = evidence.fresh_tokens(q, h.index)
+            counted = q.qtype is QType.HOW_MANY and answer is not None
+            in_sentence, scattered, window, in_article, title = evidence.coverage_parts(q, h.index)
+            others = by_article[sentence.article_id] - max(h.score, 0.0)
+            values = (
+                max(h.score, 0.0) / top,
+                1.0 / (1.0 + rank),
+                min(others / top, 1.0),
+                max((near[i] for i in self._beside(h.index)), default=0.0) / top,
+                in_sentence,
+                scattered,
+                window,
+                in_article,
+                title,
+                evidence.syllable_cover(q, h.index),
+                evidence.longest_run(q, h.index),
+                float(evidence.missing(q, h.index)),
+                *evidence.absent_nouns(q, h.index),
+                evidence.verbs(q, h.index),
+                evidence.proximity(q, h.index),
+                evidence.rare_pairs(q, h.index),
+                float(evidence.numbers_conflict(q, h.index)),
+                float(not evidence.entities_agree(q, h.index)),
+                *(float(answer is not None and q.qtype in kinds) for kinds in _TYPED),
+                float(counted and not count_fits(q, answer)),  # type: ignore[arg-type]
+                float(counted and q.head is not None and count_fits(q, answer)),  # type: ignore[arg-type]
+                name * wants_name,
+                number * wants_number,
+                float(q.qtype is None),
+                float(sentence.position == 0),
+                min(len(sentence.text.split()) / 100, 1.0),
+            )
+            out.append((h, answer, values))
+        return out
+
+    def explain(self, question: str, shown: int = 5) -> list[str]:
+        """Why the answer won: per candidate (best first by the fitted ranker), its score, the rule
+        that cut its span, and each feature with its value and its part of the score."""
+        q = analyze(question)
+        ranker = self.ranker or Ranker.load()
+        fitted = self if self.ranker else Answerer(self.kb, self.settings, ranker)
+        candidates = fitted.ranked(q)
+        head = f"question type: {q.qtype or 'none'}; ranker: {self.settings.ranker}"
+        lines = [f"{head}; terms: {' '.join(q.search_terms)}"]
+        if candidates:
+            confidence = fitted.confidence(candidates)
+            lines.append(f"confidence {confidence:.3f} (threshold {ranker.threshold:.3f})")
+        for rank, c in enumerate(candidates[:shown], start=1):
+            assert c.scored is not None
+            rule = f"{q.qtype}" if c.answer else "none (the sentence is quoted)"
+            lines.append(f"#{rank} score {c.scored.score:+.3f} bm25 {c.bm25:.2f} rule {rule}: {c.answer!r}")
+            lines.append(f"   {self.kb.sentences[c.index].text[:160]}")
+            parts = sorted(c.scored.contributions, key=lambda p: -abs(p[2]))
+            lines.append("   " + ", ".join(f"{n}={v:.2f}({part:+.2f})" for n, v, part in parts if v))
+        return lines
 
     def _answers(self, q: Question, best: Candidate) -> bool:
         """Enough evidence to answer: coverage at the threshold, or a little below it when every
@@ -219,8 +344,7 @@ class Answerer:
         asking `ngày nào` is not answered by a month or a year."""
         sentence = self.kb.sentences[index]
         mentions = find_dates(sentence.text, article.published)
-        wants_year = bool(re.search(r"\bn[aă]m\s+n[aà]o\b", fold(q.text)))
-        wants_day = bool(re.search(r"\b(ngay|hom)\s+(nao|may)\b", fold(q.text)))
+        wants_year, wants_day = q.intent.wants_year, q.intent.wants_day
         if wants_year:
             years = [m for m in mentions if m.year and not m.day]
             if years:
@@ -229,7 +353,7 @@ class Answerer:
         today = dateline_day(sentence.text, article.published)
         if days or today:
             shown = (days or [today])[0].display()
-            clock = clock_time(sentence.text) if _ASKS_CLOCK.search(fold(q.text)) else None
+            clock = clock_time(sentence.text) if q.intent.wants_clock else None
             return f"{clock}, {shown}" if clock else shown
         months = [m for m in mentions if m.month]
         if months and not wants_day:

@@ -18,7 +18,32 @@ from bot.corpus import Article
 MAX_SENTENCE_CHARS = 6000
 # Short forms after which a dot does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "tp tx tt q p ts ths gs pgs bs ks ls th st mr mrs ms dr no vs v.v v/v ông bà".split()
+    [
+        "tp",
+        "tx",
+        "tt",
+        "q",
+        "p",
+        "ts",
+        "ths",
+        "gs",
+        "pgs",
+        "bs",
+        "ks",
+        "ls",
+        "th",
+        "st",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "no",
+        "vs",
+        "v.v",
+        "v/v",
+        "ông",
+        "bà",
+    ]
 )
 _CLOSERS = "”\"’')]»"
 _OPENERS = "“\"‘'(«["
@@ -156,8 +181,12 @@ def split_sentences(article: Article) -> list[Sentence]:
         if _CAPTION.match(body[s:e]):
             continue
         nxt = spans[idx + 1] if idx + 1 < len(spans) else None
-        if nxt and _CAPTION.match(body[nxt[0] : nxt[1]]) and "\n" not in body[e : nxt[0]]:
-            continue  # the caption itself: the sentence a photo credit follows in the same paragraph
+        credit = body[nxt[0] : nxt[1]] if nxt else ""
+        if _CAPTION.match(credit) and not credit.startswith("(") and "\n" not in body[e : nxt[0]]:
+            # The caption itself: the sentence a bare `Ảnh: …` credit follows in the same
+            # paragraph. A bracketed `(Ảnh: …)` credits a photo inline in running text, after
+            # a sentence of the story, which stays.
+            continue
         keep.append((s, e))
     return [
         Sentence(article_id=article.id, position=pos, start=s, end=e, text=body[s:e])

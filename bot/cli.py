@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR, i.e. seeds)")
+    ask.add_argument(
+        "--explain", action="store_true", help="also print each candidate's features and their parts"
+    )
 
     sources = sub.add_parser("sources", help="list the articles the bot answers from")
     sources.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
@@ -48,12 +51,35 @@ def _parser() -> argparse.ArgumentParser:
         "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
     )
 
-    ev = sub.add_parser("eval", help="score the bot on a questions .jsonl file")
-    ev.add_argument("questions", type=Path)
+    ev = sub.add_parser(
+        "eval", help="score the bot on question sets: one table row per set (or JSON for one file)"
+    )
+    ev.add_argument("questions", type=Path, nargs="*", help="questions .jsonl file(s) over --articles")
     ev.add_argument(
         "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
     )
+    ev.add_argument(
+        "--sets",
+        nargs="+",
+        metavar="NAME",
+        help="known sets by name (dev, independent, wiki-tune, wiki-held, realnews-tune, …) or 'all'",
+    )
+    ev.add_argument(
+        "--realnews",
+        type=Path,
+        help="the real-news articles folder (benchmarks/realnews/build_articles.py makes it)",
+    )
     ev.add_argument("--show", action="store_true", help="print one row per question")
+
+    fit = sub.add_parser("fit", help="fit the ranker's weights on the tuning sets (bot/data/ranker.json)")
+    fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning half")
+
+    add = sub.add_parser("add", help="fetch news pages by link and add their articles to ARTICLES_DIR")
+    add.add_argument("urls", nargs="+", metavar="URL")
+    add.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+
+    feeds = sub.add_parser("feeds", help="poll FEEDS and add their new articles to ARTICLES_DIR")
+    feeds.add_argument("--once", action="store_true", help="poll once and exit (for cron); else every FEEDS_POLL_SECONDS")
 
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
@@ -90,6 +116,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: Te
             out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
         else:
             out.write(format_answer(answer) + "\n\n")
+        if args.explain:
+            out.writelines(line + "\n" for line in answerer.explain(question))
         out.flush()
     return 0
 
@@ -114,10 +142,12 @@ def cmd_sources(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def sources_table(kb: KnowledgeBase) -> str:
+    """One row per article, the newest first."""
+    from bot.archive import newest_first
     from bot.dates import format_day
 
     rows = []
-    for article in kb.articles.values():
+    for article in newest_first(kb.articles.values()):
         count = len(kb.article_sentences(article.id))
         when = format_day(article.published_date) if article.published_date else "—"
         rows.append(f"{article.id}\t{when}\t{count} câu\t{article.title}\t{article.url or ''}".rstrip())
@@ -125,15 +155,94 @@ def sources_table(kb: KnowledgeBase) -> str:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluate import evaluate, load_questions
+    from bot.answer import Answerer
+    from bot.evalsets import QuestionSet, known_sets
+    from bot.evaluate import evaluate, table_header, table_row
+    from bot.knowledge import KnowledgeBase
 
-    answerer = _answerer(settings, args.articles)
-    report = evaluate(answerer, load_questions(args.questions))
-    if args.show:
-        for row in report.rows:
-            out.write(row + "\n")
-    out.write(json.dumps(report.metrics, ensure_ascii=False) + "\n")
+    folders = tuple(args.articles or [settings.articles_dir])
+    chosen = [QuestionSet(p.stem, p, folders) for p in args.questions]
+    if args.sets:
+        known = {s.name: s for s in known_sets(args.realnews)}
+        unknown = [n for n in args.sets if n != "all" and n not in known]
+        if unknown:
+            raise BotError(f"unknown or absent question set {unknown[0]!r}; present: {', '.join(known)}")
+        chosen += list(known.values()) if "all" in args.sets else [known[n] for n in args.sets]
+    if not chosen:
+        raise BotError("name a questions file or --sets NAME …")
+    if len(chosen) > 1:
+        out.write(table_header() + "\n")
+    for qset in chosen:
+        report = evaluate(Answerer(KnowledgeBase.build(settings, qset.folders), settings), qset.load())
+        if args.show:
+            out.writelines(row + "\n" for row in report.rows)
+        line = table_row(qset.name, report.metrics) if len(chosen) > 1 else json.dumps(report.metrics)
+        out.write(line + "\n")
     return 0
+
+
+def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.fit import main as fit
+
+    model = fit(args.realnews)
+    out.write(json.dumps({k: v for k, v in model.items() if "weights" not in k}, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """One line per URL: the article added, or why not; 1 when any URL failed."""
+    from bot.fetch import Fetcher, LinkError
+    from bot.links import add_link
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    fetcher = Fetcher(settings)
+    failed = 0
+    try:
+        for url in args.urls:
+            try:
+                added = add_link(url, fetcher, args.articles or settings.articles_dir)
+            except LinkError as exc:
+                log.debug("adding %s failed", url, exc_info=True)
+                err.write(f"error: {exc}\n")
+                failed += 1
+                continue
+            out.write(f"added: {added.summary()}\n")
+    finally:
+        fetcher.close()
+    return 1 if failed else 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Poll FEEDS (once, or until interrupted); 1 when a feed could not be read on the last poll."""
+    import time
+
+    from bot.archive import prune_folder, vietnam_now
+    from bot.errors import ConfigError
+    from bot.feeds import FeedPoller, FeedState
+    from bot.fetch import Fetcher
+
+    if not settings.feeds:
+        raise ConfigError("FEEDS is empty: set FEEDS=https://…/rss (comma-separated RSS/Atom URLs)")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    fetcher, state = Fetcher(settings), FeedState(settings.feeds_state_path)
+    try:
+        while True:
+            reports = FeedPoller(settings, fetcher, state).poll()
+            for report in reports:
+                out.writelines(f"added: {added.summary()}\n" for added in report.added)
+                if report.unchanged:
+                    out.write(f"unchanged: {report.feed}\n")
+                err.writelines(f"{'error' if report.failed else 'warning'}: {line}\n" for line in report.problems)
+            if settings.keep_days:
+                removed = prune_folder(settings.articles_dir, settings.keep_days, vietnam_now())
+                out.writelines(f"removed (older than KEEP_DAYS={settings.keep_days}): {p}\n" for p in removed)
+            out.flush()
+            if args.once:
+                return 1 if any(r.failed for r in reports) else 0
+            time.sleep(settings.feeds_poll_seconds)
+    finally:
+        state.close()
+        fetcher.close()
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -157,8 +266,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sources(args, settings, sys.stdout)
         if args.command == "eval":
             return cmd_eval(args, settings, sys.stdout)
+        if args.command == "fit":
+            return cmd_fit(args, sys.stdout)
         if args.command == "index":
             return cmd_index(args, settings, sys.stdout)
+        if args.command == "add":
+            return cmd_add(args, settings, sys.stdout, sys.stderr)
+        if args.command == "feeds":
+            return cmd_feeds(args, settings, sys.stdout, sys.stderr)
         return cmd_run(args, settings)
     except BotError as exc:
         log.debug("command failed", exc_info=True)

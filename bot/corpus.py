@@ -110,6 +110,10 @@ def _is_byline(line: str) -> bool:
     )
 
 
+# A lone line longer than this many words is a text without a title, not a title without a text.
+_TITLE_WORDS = 20
+
+
 def parse_article(text: str, path: Path) -> Article:
     """Split one file's text into metadata and body; raise ArticleError when there is no body."""
     lines = [nfc(line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -136,6 +140,10 @@ def parse_article(text: str, path: Path) -> Article:
     byline = None
     if len(body_lines) > 1 and _is_byline(body_lines[-1]):
         byline = body_lines.pop()
+    if title and not body_lines and len(title.split()) > _TITLE_WORDS:
+        # Only a text, no title line: the text is the body, its opening words name it.
+        body_lines = [title]
+        title = " ".join(title.split()[:_TITLE_WORDS]) + " …"
     if not title or not body_lines:
         raise ArticleError(f"{path.name}: no title and body found; expected a title line, then the text")
     return Article(

@@ -16,8 +16,8 @@ from bot.normalize import fold
 _WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 _PART_OF_DAY = r"(?:(?:rạng\s+)?sáng|trưa|chiều|tối|đêm|khuya)"
 _DAY_MONTH = re.compile(
-    rf"(?:(?P<part>{_PART_OF_DAY})\s+(?:(?:nay|qua)\s+)?(?:ngày\s+)?|(?:ngày|hôm)\s+)?"
-    r"(?<![\d/])(?P<d>\d{1,2})\s*[/-]\s*(?P<m>\d{1,2})(?:\s*[/-]\s*(?P<y>\d{4}))?(?![\d/])",
+    rf"(?:(?P<part>{_PART_OF_DAY})\s+(?:(?:nay|qua)\s+)?(?:ngày\s+)?|(?P<lead>ngày|hôm)\s+)?"
+    r"(?<![\d/.])(?P<d>\d{1,2})\s*(?P<sep>[/.-])\s*(?P<m>\d{1,2})(?:\s*[/.-]\s*(?P<y>\d{4}))?(?![\d/]|\.\d)",
     re.IGNORECASE,
 )
 _LONG_FORM = re.compile(
@@ -26,7 +26,7 @@ _LONG_FORM = re.compile(
 _MONTH_YEAR = re.compile(
     r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE
 )
-_YEAR = re.compile(r"(?<![\d/.,])(?P<y>(?:19|20)\d{2})(?![\d/.,]\d)")
+_YEAR = re.compile(r"(?:\bnăm\s+)?(?<![\d/.,])(?P<y>(?:19|20)\d{2})(?![\d/.,]\d)", re.IGNORECASE)
 # `Ngay sau hội đàm`, `Kết thúc hội đàm`, `Cũng tại cuộc hội đàm`: the time is that event's.
 _RELATIVE = re.compile(
     r"^\s*(?:ngay\s+sau|sau|kết\s+thúc|cũng\s+tại|cũng\s+trong|tại|trong|bên\s+lề|trước|ngay\s+trước)\s+"
@@ -120,10 +120,11 @@ class DateMention:
         if self.day and self.month:
             return f"{self.day}/{self.month}"
         if self.month and self.year:
-            return f"tháng {self.month}/{self.year}"
+            shown = f"tháng {self.month}/{self.year}"
+            return shown if not written or shown in self.text.lower() else f"{shown} ({self.text})"
         if self.month:
             return f"tháng {self.month}"
-        return str(self.year)
+        return self.text if written and str(self.year) in self.text else str(self.year)
 
 
 def format_day(day: date) -> str:
@@ -166,8 +167,8 @@ def find_dates(text: str, published: datetime | None) -> list[DateMention]:
         y = int(m["y"]) if m["y"] else _year_for(d, mo, published)
         add(m, d, mo, y, bool(m["y"]))
     for m in _DAY_MONTH.finditer(text):
-        if "-" in m.group(0) and not m["y"]:
-            continue  # `2-3 ngày`, `Covid-19`: ranges and names, not dates
+        if m["sep"] != "/" and not m["y"] and not (m["part"] or m["lead"]):
+            continue  # `2-3 ngày`, `Covid-19`, `2.5 triệu`: dates only after `ngày`, `sáng`… (`sáng 11-7`)
         d, mo = int(m["d"]), int(m["m"])
         y = int(m["y"]) if m["y"] else _year_for(d, mo, published)
         add(m, d, mo, y, bool(m["y"]))

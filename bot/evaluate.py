@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, Answerer
-from bot.errors import BotError
 from bot.normalize import canonical
 
 MAX_SHORT_ANSWER = 150
@@ -21,19 +19,11 @@ class Report:
     rows: list[str] = field(default_factory=list)
 
 
-def load_questions(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-    except (OSError, ValueError) as exc:
-        raise BotError(f"cannot read questions file {path}: {exc}") from None
-
-
 def _contains_any(needles: list[str], haystack: str) -> bool:
     return any(canonical(n) in haystack for n in needles)
 
 
-def _judge(q: dict[str, Any], a: Answer) -> dict[str, bool | None]:
+def _judge(q: dict[str, Any], a: Answer) -> dict[str, bool | float | None]:
     sentences = [canonical(c.sentence) for c in a.citations]
     text = canonical(a.answer or "")
     if not q.get("answerable", True):
@@ -45,8 +35,19 @@ def _judge(q: dict[str, Any], a: Answer) -> dict[str, bool | None]:
         "hit3": a.found and any(_contains_any(gold, s) for s in sentences[:3]),
         "answer": ok,
         "short": ok and len(a.answer or "") <= MAX_SHORT_ANSWER,
+        "f1": max((_f1(text, canonical(x)) for x in q.get("answers", [])), default=0.0) if a.found else 0.0,
         "strict": (a.found and _contains_any(q["strict"], text)) if q.get("strict") else None,
     }
+
+
+def _f1(pred: str, gold: str) -> float:
+    """SQuAD-style syllable overlap, as the shared scorer computes answer_f1."""
+    p, g = re.findall(r"\w+", pred), re.findall(r"\w+", gold)
+    common = sum(min(p.count(w), g.count(w)) for w in set(p) & set(g))
+    if not common:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
 
 
 def _ratio(values: list[bool]) -> float | None:
@@ -70,16 +71,34 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]]) -> Report:
         rows.append(" | ".join(str(x) for x in (q.get("id"), flag, q["question"], a.answer, top)))
 
     def col(name: str) -> list[bool]:
+        """One figure's per-question outcomes, leaving out questions it does not apply to."""
         return [bool(j[name]) for j in judged if j.get(name) is not None]
 
+    f1s = [float(j["f1"]) for j in judged if "f1" in j]
     metrics = {
         "questions": len(questions),
         "hit@1": _ratio(col("hit1")),
         "hit@3": _ratio(col("hit3")),
         "answer_acc": _ratio(col("answer")),
         "short_answer_acc": _ratio(col("short")),
+        "answer_f1": round(sum(f1s) / len(f1s), 3) if f1s else None,
         "strict_date_acc": _ratio(col("strict")),
         "abstain_acc": _ratio(col("abstain")),
         "wall_s": round(time.perf_counter() - started, 2),
     }
     return Report(metrics, rows)
+
+
+COLUMNS = ("hit@1", "hit@3", "answer_acc", "short_answer_acc", "answer_f1", "strict_date_acc", "abstain_acc")
+
+
+def table_row(name: str, metrics: dict[str, Any]) -> str:
+    """One markdown table row: the set, its size and the seven figures (— where none applies)."""
+    cells = [name, str(metrics["questions"])] + [
+        "—" if metrics[c] is None else f"{metrics[c]:.3f}" for c in COLUMNS
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def table_header() -> str:
+    return "| set | questions | " + " | ".join(COLUMNS) + " |\n|" + "---|" * (len(COLUMNS) + 2)

@@ -13,27 +13,23 @@ import re
 from functools import lru_cache
 
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
 from bot.normalize import canonical, fold
 from bot.question import Question
-from bot.spans import words
+from bot.spans import anchor_spans, words
 from bot.tokenize import FOLDED, STOPWORDS
 
-# Verbs too general to show that a sentence states the asked-about event.
-_WEAK_VERBS = frozenset("la co duoc bi lam dien ra".split() + ["dien_ra", "nhac_toi", "goi", "to_chuc"])
-# Words that only frame an event (`Lễ phát động … tổ chức ở đâu`, `Tai nạn xảy ra lúc nào`): the
-# article need not repeat them.
-_FRAME_WORDS = frozenset({"lễ", "buổi", "cuộc", "sự kiện", "hoạt động", "chuyến", "xảy ra", "diễn ra"})
-# Credit for a question word found elsewhere in the article rather than in the sentence, and
-# for a compound whose syllables the sentence has, but not side by side.
+# Credit (rules ranker) for a question word found elsewhere in the article rather than in the
+# sentence, and for a compound whose syllables the sentence has, but not side by side.
 CONTEXT_CREDIT = 0.6
 SCATTERED_CREDIT = 0.7
 
 
 def _forms(unit: str, accented: bool) -> tuple[str, ...]:
     """The unit and the words news uses for the same thing, in the question's spelling form."""
-    forms = (unit, *SYNONYMS.get(unit, ()))
-    return forms if accented else tuple(dict.fromkeys(fold(f) for f in forms))
+    if accented:
+        return (unit, *SYNONYMS.get(unit, ()))
+    return tuple(dict.fromkeys((unit, *FOLDED_SYNONYMS.get(unit, ()))))
 
 
 def _scattered(unit: str, text: str) -> bool:
@@ -63,6 +59,8 @@ class Evidence:
         self._sentences = lru_cache(maxsize=8192)(self._sentence_forms)
         # Asked once per candidate sentence; the same for all of them.
         self.units = lru_cache(maxsize=256)(self._units)
+        self.syllable_weights = lru_cache(maxsize=256)(self._syllable_weights)
+        self.predicates = lru_cache(maxsize=256)(self._predicates)
 
     def _sentence_forms(self, index: int) -> tuple[str, str]:
         text = self.kb.sentences[index].text
@@ -87,14 +85,13 @@ class Evidence:
         """
         n = max(len(self.kb.index), 1)
         unknown = math.log(2 * n + 1)
-        tagged = words(q.text) if q.accented else ()
-        loose = {w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"}}
+        loose = self.predicates(q)
         out: list[tuple[str, float]] = []
-        asked = f" {fold(q.text)} "
+        asked = f" {q.folded} "
         # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
         seen: set[str] = {
             syllable
-            for phrase in _FRAME_WORDS
+            for phrase in FRAME_WORDS
             if " " in phrase and f" {fold(phrase)} " in asked
             for syllable in (*phrase.split(), *fold(phrase).split())
         }
@@ -108,7 +105,7 @@ class Evidence:
             if (
                 unit in seen
                 or unit in STOPWORDS
-                or unit in _FRAME_WORDS
+                or unit in FRAME_WORDS
                 or (q.head and unit in q.head.split() + [q.head])
             ):
                 continue
@@ -119,24 +116,113 @@ class Evidence:
             out.append((unit, max(idf, 0.05)))
         return out
 
-    def coverage(self, q: Question, index: int) -> float:
-        """Weighted share of question words in the sentence (full credit) or its article (partial)."""
+    def _window_form(self, index: int, form: int) -> str:
+        """The sentences right before and after, in the question's matching form."""
+        sentence = self.kb.sentences[index]
+        ids = self.kb.article_sentences(sentence.article_id)
+        near = ids[max(0, sentence.position - 1) : sentence.position + 2]
+        return " ".join(self._sentences(i)[form] for i in near if i != index)
+
+    def coverage_parts(self, q: Question, index: int) -> tuple[float, float, float, float, float]:
+        """Weighted shares of the question's words found (in this order of preference) in the
+        sentence, scattered in it, in a neighbouring sentence, elsewhere in its article; and the
+        share its article's title has. Each word counts once, where it is found first."""
         units = self.units(q)
         if not units:
-            return 0.0
+            return (0.0, 0.0, 0.0, 0.0, 0.0)
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
-        article = self._article_forms(self.kb.sentences[index].article_id)[form]
-        got = 0.0
+        article_id = self.kb.sentences[index].article_id
+        article = self._article_forms(article_id)[form]
+        title = self._title_forms(article_id)[form]
+        window = self._window_form(index, form)
+        parts = [0.0] * 5
         for unit, weight in units:
             forms = _forms(unit, q.accented)
             if any(f" {f} " in sentence for f in forms):
-                got += weight
+                parts[0] += weight
             elif _scattered(unit, sentence):
-                got += weight * SCATTERED_CREDIT  # `ghi bàn` vs `bàn thắng … ghi`
+                parts[1] += weight  # `ghi bàn` vs `bàn thắng … ghi`
+            elif any(f" {f} " in window for f in forms):
+                parts[2] += weight
             elif any(f" {f} " in article for f in forms) or _scattered(unit, article):
-                got += weight * CONTEXT_CREDIT
-        return got / sum(w for _, w in units)
+                parts[3] += weight
+            if any(f" {f} " in title for f in forms):
+                parts[4] += weight
+        total = sum(w for _, w in units)
+        return tuple(p / total for p in parts)  # type: ignore[return-value]
+
+    def coverage(self, q: Question, index: int) -> float:
+        """Weighted share of question words in the sentence (full credit) or its article (partial)."""
+        in_sentence, scattered, window, in_article, _ = self.coverage_parts(q, index)
+        return in_sentence + SCATTERED_CREDIT * scattered + CONTEXT_CREDIT * (window + in_article)
+
+    def _title_forms(self, article_id: str) -> tuple[str, str]:
+        title = self.kb.articles[article_id].title
+        return _padded(canonical(title)), _padded(fold(title))
+
+    def _syllable_weights(self, q: Question) -> dict[str, float]:
+        """The question's folded content syllables with the idf of their folded term."""
+        n = max(len(self.kb.index), 1)
+        unknown = math.log(2 * n + 1)
+        out: dict[str, float] = {}
+        for syllable in re.findall(r"\w+", q.folded):
+            if syllable not in _ANY_STOP and syllable not in out:
+                idf = self.kb.index.idf(FOLDED + syllable)
+                out[syllable] = max(idf, 0.05) if idf != 0.0 else unknown
+        return out
+
+    def syllable_cover(self, q: Question, index: int) -> float:
+        """Weighted share of the question's syllables (accents ignored) the sentence has, wherever
+        pyvi put the word boundaries."""
+        weights = self.syllable_weights(q)
+        if not weights:
+            return 0.0
+        said = set(self._sentences(index)[1].split())
+        return sum(w for s, w in weights.items() if s in said) / sum(weights.values())
+
+    def longest_run(self, q: Question, index: int) -> float:
+        """The longest run of the question's syllables the sentence repeats in order, over the
+        question's content syllables (capped at 1)."""
+        runs = anchor_spans(q, self.kb.sentences[index].text)
+        return min(runs[0][2] / max(len(self.syllable_weights(q)), 1), 1.0) if runs else 0.0
+
+    def _predicates(self, q: Question) -> frozenset[str]:
+        """The question's verbs and adjectives (as units): paraphrased more often than nouns."""
+        tagged = words(q.text) if q.accented else ()
+        return frozenset(w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"})
+
+    def absent_nouns(self, q: Question, index: int) -> tuple[float, float]:
+        """Weighted shares of the question's other words (names, nouns, numbers) found neither in
+        the sentence nor beside it, and found nowhere in its article: a near miss (another
+        figure, another place) usually names something the article does not."""
+        units = self.units(q)
+        if not units:
+            return (0.0, 0.0)
+        predicates = self.predicates(q)
+        form = 0 if q.accented else 1
+        near = self._sentences(index)[form] + " " + self._window_form(index, form) + " "
+        article = self._article_forms(self.kb.sentences[index].article_id)[form]
+        away = nowhere = 0.0
+        for unit, weight in units:
+            if fold(unit) in predicates:
+                continue
+            forms = _forms(unit, q.accented)
+            if not any(f" {f} " in near for f in forms) and not _scattered(unit, near):
+                away += weight
+                if not any(f" {f} " in article for f in forms) and not _scattered(unit, article):
+                    nowhere += weight
+        total = sum(w for _, w in units)
+        return away / total, nowhere / total
+
+    def fresh_tokens(self, q: Question, index: int) -> tuple[float, float]:
+        """Whether the sentence has a capitalised word (not its first) and a number that the
+        question does not: the raw material of a name or a count the question asks for."""
+        asked = set(re.findall(r"\w+", q.folded))
+        tokens = re.findall(r"\w+", self.kb.sentences[index].text)
+        name = any(t[:1].isupper() and fold(t) not in asked for t in tokens[1:])
+        number = any(t[:1].isdigit() and t not in asked for t in tokens)
+        return float(name), float(number)
 
     def missing(self, q: Question, index: int) -> bool:
         """True when some question word is in neither the sentence nor its article."""
@@ -152,7 +238,7 @@ class Evidence:
 
     def numbers_conflict(self, q: Question, index: int) -> bool:
         """The sentence gives a word of the question another number (`số 5` for `bệnh viện … số 6`)."""
-        asked = re.findall(r"\w+", fold(q.text))
+        asked = re.findall(r"\w+", q.folded)
         said = re.findall(r"\w+", self._sentences(index)[1])
         numbered = {(a, b) for a, b in itertools.pairwise(asked) if b.isdigit() and not a.isdigit()}
         pairs = set(itertools.pairwise(said))
@@ -163,7 +249,7 @@ class Evidence:
 
     def verbs(self, q: Question, index: int) -> float:
         """Share of the question's verbs (`ký`, `điện đàm`) the sentence repeats: the predicate must match."""
-        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in _WEAK_VERBS}
+        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in WEAK_VERBS}
         if not wanted:
             return 0.0
         sentence = self._sentences(index)[1]
@@ -180,6 +266,19 @@ class Evidence:
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
         return sum(1 for a, b in pairs if f" {a} {b} " in sentence) / len(pairs)
+
+    def rare_pairs(self, q: Question, index: int) -> float:
+        """Like `proximity`, each pair weighted by the idf of its rarer syllable: `phía Việt Nam`
+        counts for more than `đã ký`."""
+        pairs = _pairs(q.matchable)
+        weights = self.syllable_weights(q)
+        if not pairs or not weights:
+            return 0.0
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        weighted = [(max(weights.get(fold(a), 0.0), weights.get(fold(b), 0.0)), a, b) for a, b in pairs]
+        total = sum(w for w, _, _ in weighted)
+        return sum(w for w, a, b in weighted if f" {a} {b} " in sentence) / total if total else 0.0
 
     def entities_agree(self, q: Question, index: int) -> bool:
         """Every proper name in the question (a country, a person) appears in the sentence's article."""
@@ -200,7 +299,7 @@ class Evidence:
     @staticmethod
     def _numbers_agree(q: Question, article: str) -> bool:
         """A number naming something (`bão số 4`, `lần thứ 2`, `năm 2025`) must appear so in the article."""
-        syllables = re.findall(r"\w+", fold(q.text))
+        syllables = re.findall(r"\w+", q.folded)
         for i, s in enumerate(syllables):
             if not s.isdigit():
                 continue

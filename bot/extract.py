@@ -12,7 +12,16 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from bot.lexicon import DOCUMENT_HEADS, ORDINALS, PLACE_NOUNS, UNIT_NOUNS
+from bot.lexicon import (
+    DOCUMENT_HEADS,
+    MONEY_WORDS,
+    ORDINALS,
+    PLACE_NOUNS,
+    UNIT_NOUNS,
+    VENUE_VERBS,
+    WEAK_VERBS,
+    YES_NO_FILLERS,
+)
 from bot.normalize import fold
 from bot.people import prepositional_target, who
 from bot.question import QType, Question
@@ -58,21 +67,16 @@ def _name_ahead(ws: Sequence[Word], j: int, reach: int = 3) -> bool:
     for w in ws[j : j + reach + 1]:
         if w.capitalized and w.pos != "F":
             return True
-        if w.pos not in _INNER_POS and w.key not in _INNER_VERBS:
+        if w.pos not in _INNER_POS and w.key not in VENUE_VERBS:
             return False
     return False
 
 
-# Verbs pyvi finds inside venue names: `sân vận động …`, `nhà thi đấu …`.
-_INNER_VERBS = frozenset({"van_dong", "thi_dau", "tap_luyen", "bieu_dien"})
-
-
 def _named_unit(question: Question, sentence: str) -> str | None:
     """`tỉnh nào` / `nước nào`: a unit of that kind named in the sentence (`tỉnh Savannakhet`)."""
-    m = re.search(r"\b(\w+(?:\s\w+)?)\s+nào\b", question.text, re.IGNORECASE)
-    if not m:
+    if not question.intent.named_unit:
         return None
-    phrase = fold(m.group(1)).split()
+    phrase = fold(question.intent.named_unit).split()
     unit = next((u for u in ("_".join(phrase), phrase[-1]) if u in PLACE_NOUNS), None)
     if unit is None:
         return None
@@ -89,9 +93,6 @@ def _named_unit(question: Question, sentence: str) -> str | None:
     return None
 
 
-_EVENT = re.compile(r"\b(dien ra|to chuc|khai mac|be mac|hop|hoi dam|hoi nghi|le)\b")
-
-
 def where(question: Question, sentence: str) -> str | None:
     for rule in (prepositional_target, _named_unit):
         found = rule(question, sentence)
@@ -100,8 +101,8 @@ def where(question: Question, sentence: str) -> str | None:
     ws = words(sentence)
     anchors = anchor_spans(question, sentence)
     focus = anchors[0][0] if anchors else 0
-    motion = re.search(r"\b(\w+)\s+đâu\b", question.text, re.IGNORECASE)
-    preps = {"tai", "o"} | ({fold(motion.group(1))} - {"o", "tai", "noi"} if motion else set())
+    motion = question.intent.motion
+    preps = {"tai", "o"} | ({motion} - {"o", "tai", "noi"} if motion else set())
     places: list[tuple[int, int]] = []
     for i, w in enumerate(ws[:-1]):
         if w.key in preps and (w.pos == "E" or w.key != "o"):
@@ -118,7 +119,7 @@ def where(question: Question, sentence: str) -> str | None:
         return any(f" {fold(w.text)} " in asked for w in names)
 
     # Where an event took place is the place the sentence opens with (`Ngày 20/6, tại X, …`).
-    event = bool(_EVENT.search(fold(question.text)))
+    event = question.intent.about_event
     start, end = min(places, key=lambda s: (repeats_question(s), s[0] if event else abs(s[0] - focus)))
     text = sentence[start:end]
     if text.count("(") > text.count(")"):
@@ -131,8 +132,8 @@ def where(question: Question, sentence: str) -> str | None:
 
 def how_many(question: Question, sentence: str) -> str | None:
     focus = _asked_about(question, sentence)
-    q = fold(question.text)
-    if "lan thu" in q:
+    q = question.folded
+    if question.intent.wants_ordinal:
         pattern = re.compile(rf"lần\s+thứ\s+(?:{ORDINALS})", re.IGNORECASE)
         found = [(m.start(), m.end()) for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
     else:
@@ -164,12 +165,9 @@ def count_fits(question: Question, count: str) -> bool:
         return True
     unit = fold(question.head).split()[0]
     text = fold(count)
-    if unit in _MONEY:
+    if unit in MONEY_WORDS:
         return bool(re.search(r"\b(dong|usd|vnd|eur|yen|ty|trieu|nghin)\b|\$", text))
     return unit in text.split()
-
-
-_MONEY = frozenset({"tien", "von", "kinh", "ngan", "gia", "chi"})
 
 
 def _asked_about(question: Question, sentence: str) -> int:
@@ -233,23 +231,18 @@ def _documents(sentence: str, after: int) -> list[str]:
 
 
 def _quoted(question: Question, sentence: str) -> str | None:
-    head = re.search(r"(\w+)\s+(?:gì|nào)\b", question.text, re.IGNORECASE)
+    head = question.intent.asked_word
     for m in re.finditer(r"[“\"]([^”\"]{3,120})[”\"]", sentence):
-        if head and fold(m.group(1)).startswith(fold(head.group(1))):
+        if head and fold(m.group(1)).startswith(fold(head)):
             return m.group(1)
     return None
 
 
 def _head_noun_span(question: Question, sentence: str) -> str | None:
     """`những loại tội phạm nào?` → from `tội phạm` in the sentence to the end of its clause."""
-    m = re.search(
-        r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$",
-        question.text,
-        re.IGNORECASE,
-    )
-    if not m:
+    head = question.intent.tail_head
+    if not head:
         return None
-    head = m.group(1)
     hit = re.search(re.escape(head), sentence, re.IGNORECASE)
     if not hit:
         return None
@@ -279,8 +272,7 @@ def _object_of(question: Question, sentence: str) -> str | None:
 
 
 def what(question: Question, sentence: str) -> str | None:
-    q = fold(question.text)
-    if re.search(r"\b(van kien|thoa thuan|hiep dinh|tai lieu|ky)\b", q):
+    if question.intent.wants_documents:
         anchors = anchor_spans(question, sentence)
         docs = _documents(sentence, 0) or _documents(sentence, anchors[0][0] if anchors else 0)
         return clip(", ".join(docs)) if docs else None
@@ -289,9 +281,6 @@ def what(question: Question, sentence: str) -> str | None:
         if found:
             return found
     return None
-
-
-_WEAK_VERBS = frozenset({"la", "co", "duoc", "bi", "lam"})
 
 
 def _verb_object(question: Question, sentence: str) -> str | None:
@@ -306,7 +295,7 @@ def _verb_object(question: Question, sentence: str) -> str | None:
     verbs = [
         w
         for w in asked[:wh]
-        if w.pos == "V" and w.key not in _WEAK_VERBS and w.key.replace("_", " ") != " ".join(head)
+        if w.pos == "V" and w.key not in WEAK_VERBS and w.key.replace("_", " ") != " ".join(head)
     ]
     if not verbs:
         return None
@@ -339,10 +328,9 @@ def _verb_object(question: Question, sentence: str) -> str | None:
 
 def yes_no(question: Question, sentence: str) -> str | None:
     """`… có được tổ chức trực tuyến không?`: the clause stating that predicate, if the sentence does."""
-    m = re.search(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$", question.text, re.IGNORECASE)
-    if not m:
+    if not question.intent.predicate:
         return None
-    wanted = {s for s, _, _ in syllables(m.group(1))} - _YES_NO_FILLERS
+    wanted = {s for s, _, _ in syllables(question.intent.predicate)} - YES_NO_FILLERS
     found = {s for s, _, _ in syllables(sentence)}
     if not wanted or not wanted <= found:
         return None
@@ -351,13 +339,12 @@ def yes_no(question: Question, sentence: str) -> str | None:
     return clip(sentence[lo:hi])
 
 
-_YES_NO_FILLERS = frozenset({"duoc", "bi", "da", "se", "phai", "that", "su"})
-
 EXTRACTORS = {
     QType.WHO: who,
     QType.WHERE: where,
     QType.HOW_MANY: how_many,
     QType.WHAT: what,
+    QType.HOW: what,  # `diễn ra như thế nào`: what the event's verb is followed by
     QType.YES_NO: yes_no,
 }
 

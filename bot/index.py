@@ -342,6 +342,13 @@ class BM25Index:
             docs = np.flatnonzero(touched)
         return _best(docs, scores[docs], k)
 
+    def scores_of(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """The scores of just `docs` (sorted), summed in query order: get_scores' values for them."""
+        scores = np.zeros(len(docs))
+        for term in self._term_ids(query):
+            scores += self._lookup(term, docs)
+        return scores
+
     def idf(self, term: str) -> float:
         """The term's idf (with the epsilon floor); 0 for a term no document has."""
         index = self._ids.get(term)

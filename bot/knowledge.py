@@ -126,6 +126,15 @@ class KnowledgeBase:
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         return [Hit(i, score) for i, score in self.index.top_k(terms, k)]
 
+    def scores(self, terms: Sequence[str], indices: Sequence[int]) -> dict[int, float]:
+        """BM25 scores of the given sentences only."""
+        docs = np.array(sorted(set(indices)), dtype=np.int64)
+        return (
+            dict(zip(docs.tolist(), self.index.scores_of(terms, docs).tolist(), strict=True))
+            if len(docs)
+            else {}
+        )
+
     def article_of(self, sentence_index: int) -> Article:
         return self.articles[self.sentences[sentence_index].article_id]
 

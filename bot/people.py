@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, PREPOSITIONS, TITLE_WORDS
+from bot.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS
 from bot.normalize import fold
 from bot.question import Question
 from bot.spans import (
@@ -72,20 +72,18 @@ def _title_before(ws: Sequence[Word], i: int) -> int | None:
 
 def prepositional_target(question: Question, sentence: str) -> str | None:
     """`... tới ai?` / `... giữa những cơ quan nào?`: what follows that preposition in the sentence."""
-    m = re.search(
-        rf"\b({'|'.join(PREPOSITIONS)})\s+(?:(?:những|các)\s+)?(?:ai|\w+(?:\s\w+)?\s+nào)\s*\??\s*$",
-        question.text,
-        re.IGNORECASE,
-    )
-    if not m:
+    prep = question.intent.preposition
+    if not prep:
         return None
-    prep = m.group(1).casefold()
     anchors = anchor_spans(question, sentence)
     after = anchors[0][0] if anchors else 0
-    hit = re.search(rf"\b{prep}\s+", sentence[after:], re.IGNORECASE)
+    same = (lambda w: w.casefold() == prep.casefold()) if question.accented else (lambda w: fold(w) == prep)
+    hit = next((m for m in re.finditer(r"\w+", sentence[after:]) if same(m.group(0))), None)
     if not hit:
         return None
     start = after + hit.end()
+    while start < len(sentence) and sentence[start].isspace():
+        start += 1
     for p in persons(sentence):
         if p.start == start:
             return sentence[p.start : p.end]
@@ -171,9 +169,9 @@ def _coordinated(sentence: str, people: list[Person]) -> list[Person]:
 
 def _pick_subject(question: Question, sentence: str, group: list[Person], verb_at: int) -> str:
     """One of several co-subjects when the question names a side (`Phía Việt Nam, ai …`), else all."""
-    side = re.search(r"\b(?:phía|bên|đoàn)\s+(\w+(?:\s\w+)?)", question.text, re.IGNORECASE)
+    side = question.intent.side
     if side and len(group) > 1:
-        wanted = fold(side.group(1))
+        wanted = fold(side)
         ends = [p.start for p in group[1:]] + [verb_at]
         own = [p for p, end in zip(group, ends, strict=True) if wanted in fold(sentence[p.end : end])]
         if len(own) == 1:
@@ -232,10 +230,8 @@ def resolve_group(phrase: str, article_sentences: Sequence[str]) -> str | None:
 
 
 def who(question: Question, sentence: str) -> str | None:
-    asks_role = re.search(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b", question.text, re.IGNORECASE) or (
-        not question.accented and re.search(r"\bla ai\b|\bai (?:la|lam)\b|\bnao\b", fold(question.text))
-    )
-    for rule in (prepositional_target, _role_holder if asks_role else _subject_of, _role_holder):
+    role = question.intent.wants_role
+    for rule in (prepositional_target, _role_holder if role else _subject_of, _role_holder):
         found = rule(question, sentence)
         if found and fresh(question, found) and _names_someone(found):
             return found

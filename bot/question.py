@@ -8,10 +8,11 @@ is not confused with `máy` (machine).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.lexicon import SYNONYMS
+from bot.lang import entries
+from bot.lexicon import FOLDED_SYNONYMS, PREPOSITIONS, SYNONYMS
 from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
 
@@ -23,6 +24,8 @@ class QType(StrEnum):
     WHAT = "what"
     HOW_MANY = "how_many"
     YES_NO = "yes_no"
+    WHY = "why"
+    HOW = "how"
 
 
 # Nouns that, followed by `nào`, ask for a person/organisation, a place or a time.
@@ -34,8 +37,14 @@ _PERSON_NOUNS = (
 _PLACE_NOUNS = "nơi|chỗ|tỉnh|thành phố|huyện|quận|xã|phường|địa điểm|địa phương|vùng|khu vực|quốc gia|nước"
 _TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|giờ|buổi"
 
+
 # Checked in order: the first family that matches decides the type.
+def _words(concept: str) -> str:
+    return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(entries(concept), key=len, reverse=True))
+
+
 _PATTERNS: tuple[tuple[QType, str], ...] = (
+    (QType.WHY, _words("why_words")),
     (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
     (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b|\bbao xa\b|\bbao lâu\b"),
@@ -45,7 +54,8 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
         rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
     ),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
-    (QType.WHAT, r"\bgì\b|\bnào\b|\bthế nào\b|\bra sao\b"),
+    (QType.HOW, _words("how_words")),
+    (QType.WHAT, r"\bgì\b|\bnào\b"),
     (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
 )
 _COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)
@@ -58,6 +68,31 @@ _HEAD = re.compile(
     r"(?:(?:những|các|loại)\s+)*\b((?!(?:những|các)\b)\w+(?:\s(?!(?:những|các)\b)\w+)?)\s+(?:gì|nào)\b",
     re.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What exactly a question asks, beyond its type: each read once from the question, accents
+    or not (`năm nào` = `nam nao`); extractors read these fields, never the question's text.
+
+    Phrases are the question's own words (`named_unit` `tỉnh` in `tỉnh nào`), except `motion`,
+    which is folded (`di` in `đi đâu`).
+    """
+
+    wants_year: bool = False  # `năm nào`
+    wants_day: bool = False  # `ngày nào`, `hôm nào`, `ngày mấy`
+    wants_clock: bool = False  # `mấy giờ`, `lúc mấy`
+    wants_ordinal: bool = False  # `lần thứ mấy`
+    wants_role: bool = False  # `là ai`, `ai làm`, `… nào`: the holder of a role
+    wants_documents: bool = False  # `ký những văn kiện gì`, `thỏa thuận`
+    about_event: bool = False  # `hội đàm`, `lễ`, `diễn ra`: an event's place is where it opens
+    named_unit: str | None = None  # `tỉnh` in `tỉnh nào`
+    motion: str | None = None  # `di` in `đi đâu` (folded)
+    preposition: str | None = None  # `với` in `hội đàm với ai` (as typed)
+    side: str | None = None  # `Việt Nam` in `phía Việt Nam`
+    predicate: str | None = None  # `được tổ chức trực tuyến` in `có được tổ chức trực tuyến không`
+    asked_word: str | None = None  # the word before `gì`/`nào` (`văn kiện` in `văn kiện gì`)
+    tail_head: str | None = None  # up to two words before a closing `nào`/`gì` (`tội phạm`)
 
 
 @dataclass(frozen=True)
@@ -76,6 +111,8 @@ class Question:
     accented: bool
     head: str | None = None
     search_terms: tuple[str, ...] = ()
+    intent: Intent = field(default_factory=lambda: Intent())
+    folded: str = ""  # the text without accents, lowercased: what is compared with folded sentences
 
     @property
     def matchable(self) -> str:
@@ -99,7 +136,10 @@ def _with_synonyms(terms: list[str]) -> list[str]:
     for term in terms:
         folded = term.startswith(FOLDED)
         word = term[len(FOLDED) :] if folded else term.replace("_", " ")
-        for synonym in SYNONYMS.get(word, ()) if not folded else ():
+        if folded:  # typed without accents: the other words' syllables, without accents too
+            extra.extend(FOLDED + p for synonym in FOLDED_SYNONYMS.get(word, ()) for p in synonym.split())
+            continue
+        for synonym in SYNONYMS.get(word, ()):
             parts = synonym.split()
             extra.extend(([synonym.replace(" ", "_")] if len(parts) > 1 else []) + parts)
     return terms + [t for t in extra if t not in terms]
@@ -124,4 +164,76 @@ def analyze(text: str) -> Question:
         search_terms=tuple(_with_synonyms(own)),
         accented=has_diacritics(clean),
         head=head.group(1) if head else None,
+        intent=intent(clean),
+        folded=fold(clean),
+    )
+
+
+@dataclass(frozen=True)
+class _Both:
+    """A pattern written with accents, and its accent-free twin: a question typed with accents
+    is matched exactly (`đầu` is not `đâu`), one typed without on the folded form."""
+
+    accented: re.Pattern[str]
+    folded: re.Pattern[str]
+
+    @classmethod
+    def of(cls, pattern: str) -> _Both:
+        return cls(re.compile(pattern, re.IGNORECASE), re.compile(fold(pattern), re.IGNORECASE))
+
+    def search(self, text: str, folded: str, accented: bool) -> re.Match[str] | None:
+        return self.accented.search(text) if accented else self.folded.search(folded)
+
+
+_WANTS_YEAR = _Both.of(r"\bnăm\s+nào\b")
+_WANTS_DAY = _Both.of(r"\b(?:ngày|hôm)\s+(?:nào|mấy)\b")
+_WANTS_CLOCK = _Both.of(r"\b(?:mấy giờ|giờ nào|lúc mấy)\b")
+_WANTS_ORDINAL = _Both.of(r"\blần thứ\b")
+_WANTS_ROLE = _Both.of(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b")
+_WANTS_DOCUMENTS = _Both.of(r"\b(?:văn kiện|thỏa thuận|hiệp định|tài liệu|ký)\b")
+_EVENT = _Both.of(r"\b(?:diễn ra|tổ chức|khai mạc|bế mạc|họp|hội đàm|hội nghị|lễ)\b")
+_NAMED_UNIT = _Both.of(r"\b(\w+(?:\s\w+)?)\s+nào\b")
+_MOTION = _Both.of(r"\b(\w+)\s+đâu\b")
+_PREPOSITION = _Both.of(
+    rf"\b({'|'.join(PREPOSITIONS)})\s+(?:(?:những|các)\s+)?(?:ai|\w+(?:\s\w+)?\s+nào)\s*\??\s*$"
+)
+_SIDE = _Both.of(r"\b(?:phía|bên|đoàn)\s+(\w+(?:\s\w+)?)")
+_PREDICATE = _Both.of(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$")
+_ASKED_WORD = _Both.of(r"(\w+)\s+(?:gì|nào)\b")
+_TAIL_HEAD = _Both.of(r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$")
+
+
+def intent(text: str) -> Intent:
+    """The question's sub-intents, each matched once: with accents when it was typed with them,
+    else on its folded form; phrases are cut from the question as typed (folding keeps every
+    letter in place)."""
+    folded = fold(text)
+    accented = has_diacritics(text)
+    same = len(folded) == len(text)
+
+    def found(pattern: _Both) -> bool:
+        return pattern.search(text, folded, accented) is not None
+
+    def phrase(pattern: _Both) -> str | None:
+        m = pattern.search(text, folded, accented)
+        if not m:
+            return None
+        return text[m.start(1) : m.end(1)] if same or accented else m.group(1)
+
+    motion = phrase(_MOTION)
+    return Intent(
+        wants_year=found(_WANTS_YEAR),
+        wants_day=found(_WANTS_DAY),
+        wants_clock=found(_WANTS_CLOCK),
+        wants_ordinal=found(_WANTS_ORDINAL),
+        wants_role=found(_WANTS_ROLE),
+        wants_documents=found(_WANTS_DOCUMENTS),
+        about_event=found(_EVENT),
+        named_unit=phrase(_NAMED_UNIT),
+        motion=fold(motion) if motion else None,
+        preposition=phrase(_PREPOSITION),
+        side=phrase(_SIDE),
+        predicate=phrase(_PREDICATE),
+        asked_word=phrase(_ASKED_WORD),
+        tail_head=phrase(_TAIL_HEAD),
     )

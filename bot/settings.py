@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     retrieve_k: int = Field(30, ge=1, le=1000)
     top_k: int = Field(3, ge=1, le=20)
     min_coverage: float = Field(0.6, ge=0, le=1)
+    ranker: Literal["rules", "fitted"] = "rules"
     log_level: str = "INFO"
 
     # --- Telegram ----------------------------------------------------------
@@ -48,6 +49,19 @@ class Settings(BaseSettings):
     answer_cache_size: int = Field(1024, ge=0)
     articles_refresh_seconds: float = Field(60.0, ge=0)
 
+    # --- live news: add by link, follow feeds, keep the archive bounded ------
+    feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    feeds_poll_seconds: float = Field(600.0, gt=0)
+    feeds_max_items_per_poll: int = Field(50, ge=1)
+    feeds_state_path: Path = Path("data/feeds.sqlite3")
+    fetch_allow_private: bool = False
+    fetch_timeout_seconds: float = Field(10.0, gt=0)
+    fetch_max_bytes: int = Field(5_000_000, ge=1000)
+    fetch_host_delay_seconds: float = Field(1.0, ge=0)
+    fetch_user_agent: str = Field("vnnews-bot/0.1 (Telegram bot answering questions about news articles)",
+                                  min_length=1)
+    keep_days: int | None = Field(None, ge=1)
+
     @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -55,6 +69,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
         return value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        """`FEEDS=https://a/rss,https://b/rss` in env files."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("keep_days", mode="before")
+    @classmethod
+    def _blank_is_off(cls, value: object) -> object:
+        """`KEEP_DAYS=` (empty) in `.env` means off, as leaving it out does."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod

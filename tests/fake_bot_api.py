@@ -41,8 +41,17 @@ BOT_USER = {
 }
 # Form fields PTB sends verbatim; every other field is JSON-encoded by its RequestParameter.
 TEXT_FIELDS = frozenset(
-    {"text", "parse_mode", "action", "callback_query_id", "url", "secret_token",
-     "inline_message_id", "language_code", "business_connection_id"}
+    {
+        "text",
+        "parse_mode",
+        "action",
+        "callback_query_id",
+        "url",
+        "secret_token",
+        "inline_message_id",
+        "language_code",
+        "business_connection_id",
+    }
 )
 FAILURES = frozenset({"502", "hang", "429", "400"})
 _ENTITY = re.compile(r"^/\w+(?:@\w+)?|@\w+")
@@ -74,11 +83,13 @@ def entities_for(text: str) -> list[dict[str, Any]]:
     found = []
     for match in _ENTITY.finditer(text):
         kind = "bot_command" if match.group().startswith("/") else "mention"
-        found.append({
-            "type": kind,
-            "offset": _utf16_len(text[: match.start()]),
-            "length": _utf16_len(match.group()),
-        })
+        found.append(
+            {
+                "type": kind,
+                "offset": _utf16_len(text[: match.start()]),
+                "length": _utf16_len(match.group()),
+            }
+        )
     return found
 
 
@@ -156,22 +167,33 @@ class FakeBotApi:
             chat["first_name"] = "Lan"
         else:
             chat["title"] = "Nhóm đọc báo"
-        msg: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat,
-                               "from": user}
+        msg: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": user}
         if text is not None:
             msg["text"] = text
             if entities := entities_for(text):
                 msg["entities"] = entities
         if reply_to_bot:
-            msg["reply_to_message"] = {"message_id": 1, "date": int(time.time()), "chat": chat,
-                                       "from": BOT_USER, "text": "…"}
+            msg["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": "…",
+            }
         msg.update(extra or {})
         return self.push({"message": msg}), message_id
 
     def sticker(self, chat_id: int) -> tuple[int, int]:
         """A sticker message, the typical non-text input."""
-        sticker = {"file_id": "CAAC", "file_unique_id": "u1", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "CAAC",
+            "file_unique_id": "u1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return self.message(chat_id, extra={"sticker": sticker})
 
     def press(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> int:
@@ -182,9 +204,13 @@ class FakeBotApi:
             "from": {"id": user_id or abs(chat_id), "is_bot": False, "first_name": "Lan"},
             "chat_instance": str(chat_id),
             "data": data,
-            "message": {"message_id": message_id, "date": int(time.time()),
-                        "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER,
-                        "text": sent["text"]},
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                "text": sent["text"],
+            },
         }
         return self.push({"callback_query": query})
 
@@ -204,8 +230,9 @@ class FakeBotApi:
     def replies_to(self, chat_id: int, message_id: int) -> list[dict[str, Any]]:
         """Messages the bot sent in reply to one user message."""
         with self._cond:
-            return [m for m in self.sent
-                    if m["chat_id"] == chat_id and m.get("reply_to_message_id") == message_id]
+            return [
+                m for m in self.sent if m["chat_id"] == chat_id and m.get("reply_to_message_id") == message_id
+            ]
 
     def messages_in(self, chat_id: int) -> list[dict[str, Any]]:
         with self._cond:
@@ -245,23 +272,34 @@ class FakeBotApi:
             while len(self.sent) <= index and (left := deadline - time.monotonic()) > 0:
                 self._cond.wait(left)
             new = self.sent[index:]
-            return {"next": index + len(new),
-                    "replies": [(m["chat_id"], m["reply_to_message_id"]) for m in new]}
+            return {
+                "next": index + len(new),
+                "replies": [(m["chat_id"], m["reply_to_message_id"]) for m in new],
+            }
 
     def state(self) -> dict[str, Any]:
         with self._cond:
-            return {"confirmed_offset": self.confirmed_offset, "pending": len(self._updates),
-                    "sent": list(self.sent), "latencies": self.latencies()}
+            return {
+                "confirmed_offset": self.confirmed_offset,
+                "pending": len(self._updates),
+                "sent": list(self.sent),
+                "latencies": self.latencies(),
+            }
 
     def counts(self) -> dict[str, Any]:
         """``state`` without the messages: constant cost however many were sent."""
         with self._cond:
-            return {"confirmed_offset": self.confirmed_offset, "pending": len(self._updates),
-                    "sent": len(self.sent), "calls": len(self.calls)}
+            return {
+                "confirmed_offset": self.confirmed_offset,
+                "pending": len(self._updates),
+                "sent": len(self.sent),
+                "calls": len(self.calls),
+            }
 
     # --- Bot API methods ---------------------------------------------------------
-    def call(self, method: str, params: dict[str, Any], client_gone: Callable[[], bool]
-             ) -> tuple[int, dict[str, Any]]:
+    def call(
+        self, method: str, params: dict[str, Any], client_gone: Callable[[], bool]
+    ) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API call as (HTTP status, JSON body)."""
         with self._cond:
             self.calls.append((method, params))
@@ -272,17 +310,21 @@ class FakeBotApi:
             return self._send_message(params, client_gone)
         if method == "editMessageText":
             with self._cond:
-                target = next((m for m in self.sent if m["message_id"] == params["message_id"]),
-                              None)
+                target = next((m for m in self.sent if m["message_id"] == params["message_id"]), None)
                 if target is None:
                     return 400, _error(400, "Bad Request: message to edit not found")
                 target["edits"].append(params["text"])
                 self._cond.notify_all()
                 return 200, _ok(self._message_result(params, target["message_id"]))
         simple: dict[str, Any] = {
-            "getMe": BOT_USER, "deleteWebhook": True, "sendChatAction": True,
-            "answerCallbackQuery": True, "setMyCommands": True, "close": True,
-            "getMyCommands": [], "setWebhook": True,
+            "getMe": BOT_USER,
+            "deleteWebhook": True,
+            "sendChatAction": True,
+            "answerCallbackQuery": True,
+            "setMyCommands": True,
+            "close": True,
+            "getMyCommands": [],
+            "setWebhook": True,
         }
         if method == "setWebhook":
             self.webhook = params
@@ -303,15 +345,15 @@ class FakeBotApi:
                 self._cond.wait(left)
             return self._updates[:limit]
 
-    def _send_message(self, params: dict[str, Any], client_gone: Callable[[], bool]
-                      ) -> tuple[int, dict[str, Any]]:
+    def _send_message(
+        self, params: dict[str, Any], client_gone: Callable[[], bool]
+    ) -> tuple[int, dict[str, Any]]:
         with self._cond:
             failure = self._failures.popleft() if self._failures else None
         if failure == "502":
             return 502, _error(502, "Bad Gateway")
         if failure == "429":
-            return 429, {**_error(429, "Too Many Requests: retry after 1"),
-                         "parameters": {"retry_after": 1}}
+            return 429, {**_error(429, "Too Many Requests: retry after 1"), "parameters": {"retry_after": 1}}
         if failure == "400":
             return 400, _error(400, "Bad Request: can't parse entities")
         problem = html_problem(params["text"]) if params.get("parse_mode") == "HTML" else None
@@ -344,17 +386,25 @@ class FakeBotApi:
     @staticmethod
     def _message_result(params: dict[str, Any], message_id: int) -> dict[str, Any]:
         chat_id = params["chat_id"]
-        return {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-                "text": params["text"]}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "text": params["text"],
+        }
 
     # --- control API over HTTP ----------------------------------------------------------
     def control(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         """The HTTP control surface used when the server runs as its own program."""
         if action == "message":
             update_id, message_id = self.message(
-                body["chat_id"], body.get("text"), chat_type=body.get("chat_type", "private"),
-                user_id=body.get("user_id"), reply_to_bot=body.get("reply_to_bot", False))
+                body["chat_id"],
+                body.get("text"),
+                chat_type=body.get("chat_type", "private"),
+                user_id=body.get("user_id"),
+                reply_to_bot=body.get("reply_to_bot", False),
+            )
             return {"update_id": update_id, "message_id": message_id}
         if action == "messages":  # many at once: {"messages": [{"chat_id": …, "text": …}, …]}
             return {"message_ids": [self.control("message", one)["message_id"] for one in body["messages"]]}

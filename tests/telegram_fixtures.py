@@ -80,21 +80,27 @@ class BotThread:
 def bot_process(base_url: str, tmp: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     """`python -m bot run [args]` as its own process, configured only through the environment."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    environ.update({
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": base_url,
-        "ARTICLES_DIR": str(SEEDS),
-        "INDEX_CACHE_DIR": str(tmp / "index"),
-        "INBOX_PATH": str(tmp / "inbox.sqlite3"),
-        "TELEGRAM_POLL_TIMEOUT_SECONDS": "1",
-        "TELEGRAM_REQUEST_TIMEOUT_SECONDS": "0.5",
-        "TELEGRAM_MAX_MESSAGES_PER_SECOND": "10000",
-        "LOG_LEVEL": "INFO",
-        **env,
-    })
+    environ.update(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": base_url,
+            "ARTICLES_DIR": str(SEEDS),
+            "INDEX_CACHE_DIR": str(tmp / "index"),
+            "INBOX_PATH": str(tmp / "inbox.sqlite3"),
+            "TELEGRAM_POLL_TIMEOUT_SECONDS": "1",
+            "TELEGRAM_REQUEST_TIMEOUT_SECONDS": "0.5",
+            "TELEGRAM_MAX_MESSAGES_PER_SECOND": "10000",
+            "LOG_LEVEL": "INFO",
+            **env,
+        }
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", *args], cwd=tmp, env=environ,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "bot", "run", *args],
+        cwd=tmp,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

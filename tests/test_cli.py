@@ -51,7 +51,9 @@ def test_sources_lists_articles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     code, out, _ = _run(monkeypatch, tmp_path, ["sources"])
     rows = out.strip().splitlines()
     assert code == 0 and len(rows) == 2
-    assert "13/12/2021\t16 câu\tViệt Nam - Lào tăng cường hợp tác về quốc phòng" in rows[1]
+    # the newest first; the undated article last
+    assert "13/12/2021\t16 câu\tViệt Nam - Lào tăng cường hợp tác về quốc phòng" in rows[0]
+    assert rows[1].split("\t")[1] == "—"
 
 
 def test_eval_prints_metrics(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import load_articles, parse_dateline
+from bot.corpus import load_articles, parse_article, parse_dateline
 from bot.errors import EmptyCorpusError
 from tests.conftest import SEEDS, write_article
 
@@ -145,3 +145,10 @@ def test_an_impossible_dateline_is_warned_about_and_kept_as_metadata(
     )
     assert article.dateline is not None and "31/" in article.dateline
     assert "a.txt" in caplog.text and "day is out of range" in caplog.text
+
+
+def test_a_text_without_a_title_line_is_the_body_and_its_opening_words_name_it(tmp_path: Path) -> None:
+    text = "\n\n" + " ".join(f"từ{i}" for i in range(30)) + ". Câu thứ hai của đoạn văn.\n"
+    article = parse_article(text, tmp_path / "wiki_1.txt")
+    assert article.body.startswith("từ0 từ1")
+    assert article.title == " ".join(f"từ{i}" for i in range(20)) + " …"

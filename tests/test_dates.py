@@ -40,7 +40,7 @@ def test_explicit_years_months_and_long_forms() -> None:
         "Thứ Năm, 10/11/2022",
         "tháng 6",
         "Thứ Năm, 05/03/2020 (ngày 5 tháng 3 năm 2020)",
-        "2019",
+        "năm 2019",  # as the article writes it
     ]
 
 
@@ -81,3 +81,18 @@ def test_days_counted_from_the_dateline_and_clock_times() -> None:
     assert clock_time("Khoảng 5h30 sáng 12/3, xe khách va chạm") == "5h30"
     assert clock_time("Hội nghị khai mạc lúc 14 giờ 15 phút") == "14 giờ 15 phút"
     assert clock_time("Ngày 12/3 có 38 hành khách") is None
+
+
+def test_dash_and_dot_dates_count_after_a_day_word_only() -> None:
+    found = [
+        (d.day, d.month)
+        for d in find_dates("tuyên án vào sáng 11-7, xử ngày 22.6; tăng 2.5 lần, Covid-19", None)
+    ]
+    assert found == [(11, 7), (22, 6)]
+
+
+def test_a_year_or_month_is_shown_as_the_article_writes_it() -> None:
+    (year,) = find_dates("Năm 1900, Tesla được cấp bằng sáng chế.", None)
+    assert year.display() == "Năm 1900"
+    (month,) = find_dates("Vào tháng 7 năm 2015, Obama đến thăm Kenya.", None)
+    assert month.display() == "tháng 7/2015 (tháng 7 năm 2015)"

@@ -140,3 +140,13 @@ def test_building_in_small_chunks_gives_the_same_index(corpus, monkeypatch: pyte
         assert np.array_equal(chunked._arrays[name], index._arrays[name]), name
     for query in zipf_queries(random.Random(3), 20):
         np.testing.assert_allclose(chunked.get_scores(query), ref.get_scores(query), rtol=1e-12, atol=0)
+
+
+def test_scores_of_a_few_documents_are_exactly_get_scores_for_them() -> None:
+    corpus = [["a", "b", "c"], ["b", "c", "c"], ["d"], ["a", "a", "d", "e"], ["c", "e"]]
+    index = BM25Index.build(corpus)
+    docs = np.array([0, 2, 3])
+    assert (
+        index.scores_of(["a", "c", "e", "zz"], docs).tolist()
+        == index.get_scores(["a", "c", "e", "zz"])[docs].tolist()
+    )

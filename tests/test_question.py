@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.normalize import fold
 from bot.question import QType, analyze, question_type
 
 
@@ -52,3 +53,28 @@ def test_what_question_keeps_its_head_category() -> None:
     q = analyze("Hai bên đã ký những văn kiện gì?")
     assert q.head == "văn kiện" and q.accented
     assert analyze("Ai ký?").head is None
+
+
+@pytest.mark.parametrize(
+    ("accented", "plain"),
+    [
+        ("Nghị định thư được ký năm nào?", "nghi dinh thu duoc ky nam nao"),
+        ("Hội đàm diễn ra lúc mấy giờ?", "hoi dam dien ra luc may gio"),
+        ("Bộ trưởng hội đàm với ai?", "bo truong hoi dam voi ai"),
+        ("Tỉnh nào của Lào có lãnh đạo tham dự?", "tinh nao cua lao co lanh dao tham du"),
+        ("Lễ có được tổ chức trực tuyến không?", "le co duoc to chuc truc tuyen khong"),
+    ],
+)
+def test_sub_intents_are_the_same_with_or_without_accents(accented: str, plain: str) -> None:
+    a, b = analyze(accented).intent, analyze(plain).intent
+    for name in ("wants_year", "wants_day", "wants_clock", "wants_role", "about_event"):
+        assert getattr(a, name) == getattr(b, name), name
+    for name in ("named_unit", "preposition", "predicate", "motion"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None) and (x is None or fold(x) == fold(y)), name
+
+
+def test_phrases_are_cut_from_the_question_as_typed() -> None:
+    intent = analyze("Tỉnh nào của Lào có lãnh đạo tham dự hội đàm?").intent
+    assert intent.named_unit == "Tỉnh" and intent.about_event and intent.wants_role
+    assert analyze("Lễ có được tổ chức trực tuyến không?").intent.predicate == "được tổ chức trực tuyến"

@@ -25,8 +25,9 @@ QUESTION = "Ai đã điện đàm với Bộ trưởng Tea Banh?"
 
 def control(port: int, action: str, body: dict[str, Any]) -> Any:
     """The fake server's HTTP control API, as a separate driver program would use it."""
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/control/{action}",
-                                     data=json.dumps(body).encode(), method="POST")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/control/{action}", data=json.dumps(body).encode(), method="POST"
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)["result"]
 
@@ -53,7 +54,9 @@ def test_bad_request_is_not_retried_and_the_user_gets_an_apology(api: FakeBotApi
     assert len(api.calls_to("sendMessage")) == 2  # the refused answer, then the apology
 
 
-def test_token_never_reaches_the_logs(api: FakeBotApi, bot: BotThread, caplog: pytest.LogCaptureFixture) -> None:
+def test_token_never_reaches_the_logs(
+    api: FakeBotApi, bot: BotThread, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     api.fail_next("502")
     _, mid = api.message(403, QUESTION)
@@ -117,8 +120,14 @@ def test_burst_of_200_chats_times_3_questions_all_answered_once(api: FakeBotApi,
 
 def test_missing_token_is_one_line_saying_where_to_get_one(tmp_path: Path) -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=environ,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "@BotFather" in done.stderr and ".env" in done.stderr
@@ -127,15 +136,18 @@ def test_missing_token_is_one_line_saying_where_to_get_one(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_separate_processes_fake_server_program_and_bot_run(tmp_path: Path) -> None:
     """Acceptance: `python -m bot run` against a fake server another program controls over HTTP."""
-    server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "fake_bot_api.py")],
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "fake_bot_api.py")], stdout=subprocess.PIPE, text=True
+    )
     port = int(server.stdout.readline())  # type: ignore[union-attr]
     bot = bot_process(f"http://127.0.0.1:{port}/bot", tmp_path)
     try:
         mid = control(port, "message", {"chat_id": 77, "text": QUESTION})["message_id"]
         control(port, "fail", {"modes": ["502"]})
         deadline = time.monotonic() + 30
-        while not (sent := [m for m in control(port, "state", {})["sent"] if m["reply_to_message_id"] == mid]):
+        while not (
+            sent := [m for m in control(port, "state", {})["sent"] if m["reply_to_message_id"] == mid]
+        ):
             assert time.monotonic() < deadline, "no reply from the bot process"
             time.sleep(0.05)
         assert sent[0]["text"].startswith("<b>") and len(sent) == 1

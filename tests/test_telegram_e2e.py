@@ -55,7 +55,9 @@ def test_a_slow_answer_shows_typing_first(api: FakeBotApi, bot: BotThread) -> No
     assert api.calls_to("sendChatAction")[0]["action"] == "typing"
 
 
-def test_group_chatter_is_ignored_but_mentions_replies_and_ask_are_answered(api: FakeBotApi, bot: BotThread) -> None:
+def test_group_chatter_is_ignored_but_mentions_replies_and_ask_are_answered(
+    api: FakeBotApi, bot: BotThread
+) -> None:
     group = -500
     _, chatter = api.message(group, QUESTION, chat_type="group", user_id=7)
     _, other_mention = api.message(group, f"@someone_else {QUESTION}", chat_type="group", user_id=7)
@@ -89,7 +91,9 @@ def test_start_help_sources_and_command_menu(api: FakeBotApi, bot: BotThread) ->
     assert [c["command"] for c in commands] == ["start", "help", "sources", "ask"]
 
 
-def test_buttons_show_context_and_other_sources_and_stale_ones_are_answered(api: FakeBotApi, bot: BotThread) -> None:
+def test_buttons_show_context_and_other_sources_and_stale_ones_are_answered(
+    api: FakeBotApi, bot: BotThread
+) -> None:
     answer = one_reply(api, 104, api.message(104, QUESTION)[1])
     context_data, more_data = (b["callback_data"] for b in answer["reply_markup"]["inline_keyboard"][0])
     assert max(len(d.encode()) for d in (context_data, more_data)) <= 64
@@ -119,12 +123,16 @@ def test_follow_up_question_reuses_the_previous_subject(api: FakeBotApi, bot: Bo
     assert "12/12/2021" in follow["text"]
 
 
-def test_allow_list_refuses_other_chats_with_one_line(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
+def test_allow_list_refuses_other_chats_with_one_line(
+    api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path
+) -> None:
     with BotThread(bot_settings(api, tmp_path, allowed_chat_ids=(201,)), kb, api):
         _, allowed = api.message(201, QUESTION)
         _, refused = api.message(202, QUESTION)
         assert one_reply(api, 201, allowed)["text"].startswith("<b>")
-        assert one_reply(api, 202, refused)["text"] == "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho phép."
+        assert (
+            one_reply(api, 202, refused)["text"] == "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho phép."
+        )
         assert len(api.messages_in(202)) == 1
 
 

@@ -14,8 +14,15 @@ from fake_bot_api import html_problem  # noqa: E402
 
 
 def test_article_and_answer_text_is_escaped_and_citation_linked() -> None:
-    citation = Citation("a1", "Giá <vàng> & đô", "https://x.vn/a?b=1&c=\"2\"", date(2021, 12, 13),
-                        "Giá <b>tăng</b> & giảm.", 1.0, 0)
+    citation = Citation(
+        "a1",
+        "Giá <vàng> & đô",
+        'https://x.vn/a?b=1&c="2"',
+        date(2021, 12, 13),
+        "Giá <b>tăng</b> & giảm.",
+        1.0,
+        0,
+    )
     [html] = answer_messages(Answer("q", True, "<tăng> & giảm", (citation,)))
     assert html.splitlines() == [
         "<b>&lt;tăng&gt; &amp; giảm</b>",

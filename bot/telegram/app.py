@@ -27,7 +27,7 @@ from telegram.request import HTTPXRequest
 from bot.errors import ConfigError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
-from bot.telegram import handlers
+from bot.telegram import handlers, live
 from bot.telegram.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,7 @@ def build_application(
     # (and can show "typing…") while a slow one is worked out.
     application.bot_data["answer_pool"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
     _add_handlers(application)
+    live.install(application, settings)
     return application
 
 
@@ -236,6 +237,7 @@ async def _post_init(application: Application) -> None:
     interval = application.bot_data["services"].settings.articles_refresh_seconds
     if interval:
         application.bot_data["refresher"] = asyncio.create_task(_refresh_every(application, interval))
+    live.start(application, application.bot_data["services"].settings)
 
 
 async def _refresh_every(application: Application, seconds: float) -> None:
@@ -248,10 +250,12 @@ async def _post_stop(application: Application) -> None:
     """Stop looking for new articles (a plain task, so Application.stop does not wait on it)."""
     if refresher := application.bot_data.get("refresher"):
         refresher.cancel()
+    live.stop(application)
 
 
 async def _post_shutdown(application: Application) -> None:
     application.bot_data["answer_pool"].shutdown(wait=True)
+    live.shutdown(application)
     application.bot_data["inbox"].close()
 
 

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     CallbackQuery,
@@ -27,6 +27,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.answer import Answer, Answerer
+from bot.archive import newest_first, refreshed_within
 from bot.errors import BotError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -168,7 +169,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists the articles with dates and links."""
     if await _admitted(update, context) and update.message:
-        await _reply_all(update.message, render.sources_messages(services(context).kb.articles.values()))
+        articles = newest_first(services(context).kb.articles.values())
+        await _reply_all(update.message, render.sources_messages(articles))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -302,7 +304,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def refresh(application: Application) -> bool:
-    """Swap in a new index when the article files changed; buttons of the old one become stale."""
+    """Swap in a new index when the article files changed (after KEEP_DAYS removed the expired
+    ones); buttons of the old one become stale."""
     svc: Services = application.bot_data["services"]
     try:
         # Off the answer thread, so questions never wait for a rebuild (bot.tokenize serializes
@@ -310,7 +313,9 @@ async def refresh(application: Application) -> bool:
         pool = application.bot_data.setdefault(
             "refresh_pool", ThreadPoolExecutor(1, thread_name_prefix="refresh")
         )
-        kb = await asyncio.get_running_loop().run_in_executor(pool, svc.kb.refreshed)
+        kb = await asyncio.get_running_loop().run_in_executor(
+            pool, refreshed_within, svc.kb, svc.settings.keep_days
+        )
     except BotError:
         log.exception("articles changed but cannot be used; still answering from the previous ones")
         return False
@@ -319,7 +324,8 @@ async def refresh(application: Application) -> bool:
         return False
     if kb is None:
         return False
-    application.bot_data["services"] = Services.build(svc.settings, kb)
+    # New articles, new answers; but each user's rate limit and follow-up carry over.
+    application.bot_data["services"] = replace(Services.build(svc.settings, kb), guard=svc.guard, followups=svc.followups)
     log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
     return True
 

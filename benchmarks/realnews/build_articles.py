@@ -1,0 +1,47 @@
+"""Builds the real-news articles folder from the fetched mirror (the articles are never committed).
+
+    python benchmarks/realnews/build_articles.py MIRROR/vn_news/data OUT_DIR
+
+copies every article named by `benchmarks/realnews/questions.jsonl` from the mirror of
+github:magizbox/scraper (fetch it with the search tool's `fetch`, then `git archive` its
+`vn_news/data`) into OUT_DIR, byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+QUESTIONS = Path(__file__).with_name("questions.jsonl")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data", type=Path, help="the mirror's vn_news/data folder")
+    ap.add_argument("out", type=Path)
+    a = ap.parse_args()
+    names = sorted(
+        {
+            json.loads(line)["article"]
+            for line in QUESTIONS.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        }
+    )
+    missing = [n for n in names if not (a.data / n).is_file()]
+    if missing:
+        print(
+            f"{len(missing)} articles missing from {a.data} (e.g. {missing[0]}): is it the mirror's vn_news/data?"
+        )
+        return 1
+    a.out.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        shutil.copyfile(a.data / n, a.out / n)
+    print(f"{len(names)} articles in {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

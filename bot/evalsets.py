@@ -1,0 +1,95 @@
+"""The question sets the core is measured and fitted on, and their fixed tuning/held-back split.
+
+Every set is split by article (the question's `article` field, or the passage whose text holds
+its gold sentence), with a fixed hash of the article's file name: weights are fitted on the
+tuning halves only, and the held-back halves are what is reported as measured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.errors import BotError
+from bot.normalize import canonical
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+TESTS_DATA = ROOT / "tests" / "data"
+REALNEWS = ROOT / "benchmarks" / "realnews"
+
+Half = Literal["tune", "held"]
+
+
+def half_of(article_name: str) -> Half:
+    """The half an article's questions belong to: a fixed hash of its file name."""
+    return "tune" if hashlib.sha256(article_name.encode()).digest()[0] % 2 == 0 else "held"
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """A question file over article folders; `half` keeps only that half of its articles."""
+
+    name: str
+    questions: Path
+    folders: tuple[Path, ...]
+    half: Half | None = None
+
+    def available(self) -> bool:
+        return self.questions.exists() and all(f.is_dir() for f in self.folders)
+
+    def load(self) -> list[dict[str, Any]]:
+        rows = load_questions(self.questions)
+        if self.half is None:
+            return rows
+        texts = {
+            p.name: canonical(p.read_text(encoding="utf-8")) for f in self.folders for p in f.glob("*.txt")
+        }
+        return [q for q in rows if half_of(_article_of(q, texts)) == self.half]
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise BotError(f"cannot read questions file {path}: {exc}") from None
+
+
+def _article_of(q: dict[str, Any], texts: dict[str, str]) -> str:
+    """The question's article: named, or the first passage (by name) holding its gold sentence."""
+    if q.get("article"):
+        return str(q["article"])
+    gold = [canonical(s) for s in q.get("sentences", [])]
+    for name in sorted(texts):
+        if any(g in texts[name] for g in gold):
+            return name
+    return str(q.get("id", ""))
+
+
+def known_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
+    """Every set this repository knows of that is present here: the shared dev and Wikipedia
+    sets, the committed sets, and the real-news set when its articles were built from the mirror."""
+    dev_folders = (ROOT / "seeds", SHARED_EVAL / "articles")
+    wiki = SHARED_EVAL / "wiki"
+    sets = [
+        QuestionSet("dev", SHARED_EVAL / "dev-questions.jsonl", dev_folders),
+        QuestionSet("dev-articles-more", TESTS_DATA / "dev-articles-more-questions.jsonl", dev_folders),
+        *(
+            QuestionSet(name, TESTS_DATA / name / "questions.jsonl", (TESTS_DATA / name / "articles",))
+            for name in ("independent", "independent-2", "independent-3", "general")
+        ),
+        *(
+            QuestionSet(f"wiki-{h}", wiki / "questions.jsonl", (wiki / "articles",), h)
+            for h in ("tune", "held")
+        ),
+    ]
+    if realnews_articles is not None:
+        sets += [
+            QuestionSet(f"realnews-{h}", REALNEWS / "questions.jsonl", (realnews_articles,), h)
+            for h in ("tune", "held")
+        ]
+    return [s for s in sets if s.available()]

@@ -1,0 +1,53 @@
+"""Adding one article by its link: fetch the page, extract the article, write its file.
+
+Shared by `python -m bot add`, the admin `/add` command and the feed poller, so all three
+refuse the same links with the same one-line reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.archive import Saved, save
+from bot.chunking import split_sentences
+from bot.corpus import Article, parse_article
+from bot.dates import format_day
+from bot.fetch import Fetcher, LinkError
+from bot.webpage import article_text, extract
+
+
+@dataclass(frozen=True)
+class Added:
+    """An article now in the folder, as the corpus reads it."""
+
+    article: Article
+    sentences: int
+    changed: bool  # False: the same text was already there
+
+    def summary(self) -> str:
+        """`title — dd/mm/yyyy HH:MM — N sentences`, for the command line and logs."""
+        when = f"{self.article.published:%d/%m/%Y %H:%M}" if self.article.published else "no date"
+        state = "" if self.changed else " (unchanged)"
+        return f"{self.article.title} — {when} — {self.sentences} sentences — {self.article.path}{state}"
+
+    def vietnamese(self) -> str:
+        """The `/add` reply: title, date and sentence count."""
+        when = format_day(self.article.published.date()) if self.article.published else "không ghi ngày"
+        verb = "Đã thêm" if self.changed else "Đã có sẵn"
+        return f"{verb}: {self.article.title} — {when}, {self.sentences} câu."
+
+
+def add_link(url: str, fetcher: Fetcher, folder: Path, fallback_date: datetime | None = None) -> Added:
+    """Fetch `url` and write its article into `folder`; LinkError says why it cannot be added."""
+    fetched = fetcher.page(url)
+    web = extract(fetched.html_text(), fetched.url, fallback_date)
+    text = article_text(web)
+    try:
+        saved: Saved = save(folder, web.url, text)
+    except OSError as exc:
+        raise LinkError(url, f"cannot write into {folder} ({exc.strerror or exc})",
+                        "không ghi được bài vào thư mục bài báo") from None
+    article = parse_article(text, saved.path)
+    return Added(article, len(split_sentences(article)), saved.changed)

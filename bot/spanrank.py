@@ -1,0 +1,151 @@
+"""Picks the short answer inside the chosen sentence: the typed extractor's span or a clause.
+
+Candidates are the extractor's answer (when it found one), every clause of the sentence (cut at
+`,` `;` `:` and brackets) and every two adjacent clauses; each is scored with weights fitted by
+`python -m bot fit` on the tuning sets (logistic regression: does the span hold a gold answer),
+so a why-question gets the clause opening with `vì`, a how-many question the clause with the
+count, and a clause that only repeats the question loses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from bot.dates import find_dates
+from bot.lang import folded
+from bot.normalize import fold
+from bot.question import QType, Question
+from bot.spans import MAX_ANSWER, clip
+
+_EXTRACTED_TYPES = (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)
+_CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+")
+_WORD = re.compile(r"\w+")
+
+# The features of a span, in the order of `span_weights` in the ranker file.
+SPAN_FEATURES: tuple[str, ...] = (
+    "extracted_who",  # the typed extractor's answer, per question type
+    "extracted_when",
+    "extracted_where",
+    "extracted_how_many",
+    "extracted_what",
+    "extracted_other",
+    "holds_extracted",  # a clause holding the extractor's answer
+    "whole",  # the whole sentence (clipped)
+    "pair",  # two adjacent clauses
+    "asked_share",  # share of its syllables the question has
+    "fresh",  # syllables the question lacks, / 10 (capped at 1)
+    "length",  # characters / MAX_ANSWER (capped at 1)
+    "beside_anchor",  # next to the clause that repeats most of the question
+    "is_anchor",  # that clause itself
+    "first",
+    "last",
+    "name_for_who_where",  # a capitalised word the question lacks, for who/where
+    "number_for_count",  # a number the question lacks, for how many
+    "date_for_when",  # a date, for when
+    "cause_for_why",  # opens with a reason word (`vì`, `do`, `nhằm`), for why
+    "name_other",  # a capitalised word the question lacks, other types
+    "number_other",
+    "cause_other",
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer and its features."""
+
+    text: str
+    values: tuple[float, ...]
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [c for c in (p.strip() for p in _CUT.split(sentence)) if _WORD.search(c)]
+
+
+# Question types whose extractor's span is the answer when it finds one: a name, a date, a
+# place, a count. The span model chooses only when it finds none, or for other types.
+TRUSTED = frozenset({QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY})
+
+
+def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
+    """The extractor's span and the sentence's clauses (single and paired), with features; only
+    the extractor's span when it is trusted for this type of question."""
+    if extracted and q.qtype in TRUSTED:
+        return [Span(extracted, (0.0,) * len(SPAN_FEATURES))]
+    clauses = _clauses(sentence)
+    asked = set(_WORD.findall(q.folded))
+    overlap = [_share(c, asked) for c in clauses]
+    anchor = max(range(len(clauses)), key=lambda i: overlap[i]) if clauses else -1
+    texts: list[tuple[str, bool, bool, int, int]] = []
+    if extracted:
+        texts.append((extracted, True, False, -2, -2))
+    texts += [(c, False, False, i, i) for i, c in enumerate(clauses)]
+    texts += [(f"{a} {b}", False, True, i, i + 1) for i, (a, b) in enumerate(itertools.pairwise(clauses))]
+    if len(clauses) > 2:
+        texts.append((clip(sentence), False, False, 0, len(clauses) - 1))
+    out = []
+    for text, extractor, pair, lo, hi in texts:
+        if len(text) > MAX_ANSWER and not extractor:
+            continue
+        values = _values(q, text, asked, extractor, pair, lo, hi, anchor, len(clauses))
+        holds = not extractor and bool(extracted) and fold(extracted or "") in fold(text)
+        kinds = tuple(float(extractor and q.qtype is t) for t in _EXTRACTED_TYPES)
+        other = float(extractor and q.qtype not in _EXTRACTED_TYPES)
+        whole = float(not extractor and lo == 0 and hi == len(clauses) - 1 and len(clauses) > 2)
+        out.append(Span(text, (*kinds, other, float(holds), whole, *values)))
+    return out
+
+
+def _share(text: str, asked: set[str]) -> float:
+    syllables = _WORD.findall(fold(text))
+    return sum(s in asked for s in syllables) / len(syllables) if syllables else 0.0
+
+
+def _values(
+    q: Question,
+    text: str,
+    asked: set[str],
+    extractor: bool,
+    pair: bool,
+    lo: int,
+    hi: int,
+    anchor: int,
+    n: int,
+) -> tuple[float, ...]:
+    syllables = _WORD.findall(text)
+    fresh = [i for i, s in enumerate(syllables) if fold(s) not in asked]
+    name = any(syllables[i][:1].isupper() for i in fresh if i > 0)
+    number = any(syllables[i][:1].isdigit() for i in fresh)
+    lead = " ".join(fold(s) for s in syllables[:2])
+    cause = bool(syllables) and (fold(syllables[0]) in folded("cause_words") or lead in folded("cause_words"))
+    date = bool(find_dates(text, None))
+    who_where = q.qtype in {QType.WHO, QType.WHERE}
+    counting = q.qtype is QType.HOW_MANY
+    return (
+        float(pair),
+        _share(text, asked),
+        min(len(fresh) / 10, 1.0),
+        min(len(text) / MAX_ANSWER, 1.0),
+        float(not extractor and lo <= anchor + 1 and hi >= anchor - 1 and not lo <= anchor <= hi),
+        float(not extractor and lo <= anchor <= hi),
+        float(lo == 0),
+        float(hi == n - 1),
+        float(name and who_where),
+        float(number and counting),
+        float(date and q.qtype is QType.WHEN),
+        float(cause and q.qtype is QType.WHY),
+        float(name and not who_where),
+        float(number and not counting),
+        float(cause and q.qtype is not QType.WHY),
+    )
+
+
+def pick(spans: list[Span], weights: tuple[float, ...]) -> str | None:
+    """The best-scored span, clipped to MAX_ANSWER; shorter first among equals."""
+    if not spans:
+        return None
+    best = max(
+        spans, key=lambda s: (sum(w * v for w, v in zip(weights, s.values, strict=True)), -len(s.text))
+    )
+    return clip(best.text)

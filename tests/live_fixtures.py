@@ -1,0 +1,51 @@
+"""Fixtures for the live-news tests: the fake news site, fetch settings, the CLI as a process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from news_site import NewsSite
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    server = NewsSite().start()
+    yield server
+    server.stop()
+
+
+def fetch_settings(tmp: Path, **overrides: Any) -> Settings:
+    """Settings reaching the site on 127.0.0.1 quickly; no developer .env read."""
+    values: dict[str, Any] = {
+        "articles_dir": tmp / "articles",
+        "index_cache_dir": tmp / "index",
+        "fetch_allow_private": True,
+        "fetch_host_delay_seconds": 0,
+        "fetch_timeout_seconds": 1.0,
+        "fetch_max_bytes": 100_000,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+def run_bot(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as its own process, configured only by `env` and the folders in `tmp`."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, cwd=ROOT, env=bot_environ(tmp, **env),
+                          capture_output=True, text=True, timeout=120)
+
+
+def bot_environ(tmp: Path, **env: str) -> dict[str, str]:
+    """This process's environment without any bot setting, then the folders in `tmp` and `env`."""
+    environ = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    environ.update({"ARTICLES_DIR": str(tmp / "articles"), "INDEX_CACHE_DIR": str(tmp / "index"), **env})
+    return environ

@@ -1,0 +1,85 @@
+"""The language-data loader and the lists it serves."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lang import entries, folded
+from bot.question import QType, question_type
+
+
+def test_entries_skip_comments_and_blank_lines_and_come_nfc() -> None:
+    words = entries("cause_words")
+    assert "vì" in words and "nhằm" in words
+    assert not any(w.startswith("#") or not w for w in words)
+    assert "vi" in folded("cause_words")
+
+
+def test_an_unknown_concept_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no language data 'nope'"):
+        entries("nope")
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("Tại sao Tesla rời Edison?", QType.WHY),
+        ("vi sao tran dau bi hoan", QType.WHY),
+        ("Tại sao mấy năm đầu anh không lấy vợ?", QType.WHY),
+        ("Hội đàm diễn ra như thế nào?", QType.HOW),
+        ("ket qua tran dau ra sao", QType.HOW),
+        ("VN và Lào ký những gì?", QType.WHAT),
+    ],
+)
+def test_why_and_how_words_come_from_the_data_files(question: str, qtype: QType) -> None:
+    assert question_type(question) is qtype
+
+
+def test_abbreviations_count_as_the_words_they_stand_for() -> None:
+    from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
+    from bot.question import analyze
+
+    assert "việt nam" in SYNONYMS["vn"] and "ủy ban nhân dân" in SYNONYMS["ubnd"]
+    assert "viet nam" in FOLDED_SYNONYMS["vn"]
+    assert "việt_nam" in analyze("VN và Lào ký những gì?").search_terms
+    assert "~viet" in analyze("vn voi lao ky gi").search_terms
+
+
+def test_synonym_groups_come_from_the_data_file() -> None:
+    from bot.lexicon import SYNONYMS
+
+    assert "tử vong" in SYNONYMS["chết"] and "chết" in SYNONYMS["thiệt mạng"]
+
+
+@pytest.mark.parametrize(
+    "concept",
+    [
+        "titles",
+        "places",
+        "organisation_words",
+        "place_nouns",
+        "unit_nouns",
+        "document_heads",
+        "prepositions",
+        "auxiliaries",
+        "weak_verbs",
+        "frame_words",
+        "money_words",
+        "venue_verbs",
+        "yes_no_fillers",
+        "synonyms",
+        "abbreviations",
+        "cause_words",
+        "why_words",
+        "how_words",
+    ],
+)
+def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:
+    words = entries(concept)
+    assert words and len(set(words)) == len(words)
+
+
+def test_the_extractors_lists_come_from_the_files() -> None:
+    from bot.lexicon import DOCUMENT_HEADS, TITLE_WORDS, WEAK_VERBS
+
+    assert "dai_tuong" in TITLE_WORDS and "nghị định thư" in DOCUMENT_HEADS and "la" in WEAK_VERBS

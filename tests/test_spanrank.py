@@ -1,0 +1,34 @@
+"""The short-answer span model: its candidates and its pick."""
+
+from __future__ import annotations
+
+from bot.question import QType, analyze
+from bot.ranker import Ranker
+from bot.spanrank import SPAN_FEATURES, candidates, pick
+
+SENTENCE = "Trận đấu bị hoãn vì mưa lớn kéo dài, sân ngập nước, Ban tổ chức thông báo sẽ đá bù vào tuần sau."
+
+
+def test_clauses_single_and_paired_are_candidates_with_one_value_per_feature() -> None:
+    spans = candidates(analyze("Vì sao trận đấu bị hoãn?"), SENTENCE, None)
+    texts = [s.text for s in spans]
+    assert "sân ngập nước," in texts
+    assert any(t.startswith("Trận đấu bị hoãn vì mưa lớn kéo dài, sân ngập nước") for t in texts)
+    assert all(len(s.values) == len(SPAN_FEATURES) for s in spans)
+
+
+def test_a_trusted_extractors_span_is_the_only_candidate() -> None:
+    q = analyze("Ai thông báo đá bù?")
+    assert q.qtype is QType.WHO
+    spans = candidates(q, SENTENCE, "Ban tổ chức")
+    assert [s.text for s in spans] == ["Ban tổ chức"]
+
+
+def test_the_shipped_span_weights_pick_the_reason_for_a_why_question() -> None:
+    q = analyze("Vì sao trận đấu bị hoãn?")
+    chosen = pick(candidates(q, SENTENCE, None), Ranker.load().span_weights)
+    assert chosen is not None and "mưa lớn" in chosen
+
+
+def test_pick_of_nothing_is_none() -> None:
+    assert pick([], ()) is None
