@@ -87,7 +87,8 @@ def matching_forms(title: str, body: str) -> tuple[str, str]:
     and space-padded (` bộ trưởng ký `). Folding a whole article per question was most of an
     answer's time on the archive."""
     text = title + "\n" + body
-    return tuple(" " + " ".join(_WORDS.findall(form)) + " " for form in (canonical(text), fold(text)))  # type: ignore[return-value]
+    forms = (canonical(text), fold.__wrapped__(text))  # not through fold's cache: it would keep every article
+    return tuple(" " + " ".join(_WORDS.findall(form)) + " " for form in forms)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
