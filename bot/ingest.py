@@ -86,9 +86,28 @@ def matching_forms(title: str, body: str) -> tuple[str, str]:
     canonical (`normalize.canonical`) and folded (`normalize.fold`), each joined by single spaces
     and space-padded (` bộ trưởng ký `). Folding a whole article per question was most of an
     answer's time on the archive."""
-    text = title + "\n" + body
-    forms = (canonical(text), fold.__wrapped__(text))  # not through fold's cache: it would keep every article
-    return tuple(" " + " ".join(_WORDS.findall(form)) + " " for form in forms)  # type: ignore[return-value]
+    canonical_words: list[str] = []
+    folded_words: list[str] = []
+    for piece in _pieces(title + "\n" + body):
+        canonical_words += _WORDS.findall(canonical(piece))
+        folded_words += _WORDS.findall(
+            fold.__wrapped__(piece)
+        )  # not through fold's cache: it would keep every article
+    return " " + " ".join(canonical_words) + " ", " " + " ".join(folded_words) + " "
+
+
+def _pieces(text: str, size: int = 1 << 16) -> list[str]:
+    """`text` cut at whitespace into pieces of about `size` characters. Both forms are made piece
+    by piece (the same words: neither form looks across whitespace), so no single C call over a
+    megabyte-long article holds the GIL while the bot's answer thread waits."""
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        cut = next((i for i in range(start + size, len(text)) if text[i].isspace()), len(text))
+        pieces.append(text[start:cut])
+        start = cut + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 @dataclass(frozen=True)
