@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.errors import EmptyCorpusError
 from bot import index as index_module
+from bot.errors import EmptyCorpusError
 from bot.index import BM25Index, Encoded
 
 VOCAB = [f"t{i}" for i in range(400)]
@@ -111,7 +111,7 @@ def test_incremental_encoding_equals_a_fresh_build() -> None:
     rng = random.Random(11)
     old_a, removed, kept_b, added = (zipf_docs(rng, 200) for _ in range(4))
     previous = BM25Index.build(old_a + removed + kept_b)
-    pieces = [range(0, 200), added, range(400, 600)]
+    pieces = [range(200), added, range(400, 600)]
     merged = Encoded.of(pieces, previous.encoded())
     fresh = Encoded.of([old_a + added + kept_b])
     assert merged.terms == fresh.terms  # same vocabulary, same first-occurrence order
