@@ -169,7 +169,7 @@ class KnowledgeBase:
             raise KeyError(article_id)
         f0, f1, f2 = self._raw["forms_ptr"][2 * n : 2 * n + 3].tolist()
         forms = self._raw["forms"]
-        return bytes(forms[f0:f1]).decode(), bytes(forms[f1:f2]).decode()
+        return _text(forms[f0:f1]), _text(forms[f1:f2])
 
     @staticmethod
     def tag_question(text: str) -> tuple[Word, ...]:
@@ -202,7 +202,7 @@ class _Articles(Mapping[str, Article]):
                 url=r.url,
                 published=datetime.fromisoformat(r.published) if r.published else None,
                 byline=r.byline,
-                body=bytes(self._raw["bodies"][lo:hi]).decode(),
+                body=_text(self._raw["bodies"][lo:hi]),
                 path=Path(r.path),
                 dateline=r.dateline,
             )
@@ -223,6 +223,8 @@ class _Sentences(Sequence[Sentence]):
         self._raw = raw
         self._sent_ptr = sent_ptr
         self._size = int(sent_ptr[-1])
+        # An answer reads the same few hundred sentences (candidates, their articles) many times.
+        self._made = lru_cache(maxsize=1 << 15)(self._make)
 
     def __len__(self) -> int:
         return self._size
@@ -238,11 +240,18 @@ class _Sentences(Sequence[Sentence]):
             i += self._size
         if not 0 <= i < self._size:
             raise IndexError(i)
+        return self._made(i)
+
+    def _make(self, i: int) -> Sentence:
         raw = self._raw
         n = int(raw["sent_article"][i])
         (c0, c1), (b0, b1) = raw["sent_char"][i].tolist(), raw["sent_byte"][i].tolist()
-        text = bytes(raw["bodies"][b0:b1]).decode()
-        return Sentence(self._records[n].id, i - int(self._sent_ptr[n]), c0, c1, text)
+        return Sentence(self._records[n].id, i - int(self._sent_ptr[n]), c0, c1, _text(raw["bodies"][b0:b1]))
+
+
+def _text(utf8: np.ndarray) -> str:
+    """Bytes of a memory map as text, decoded in place (no intermediate copy)."""
+    return str(memoryview(utf8), "utf-8")
 
 
 def _stamp(files: Sequence[ArticleFile]) -> Stamp:
