@@ -68,11 +68,12 @@ class Evidence:
 
     def _article_forms(self, article_id: str) -> tuple[str, str]:
         if article_id not in self._articles:
-            article = self.kb.articles[article_id]
-            when = article.published_date
-            dateline = f"\nnăm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
-            text = article.title + "\n" + article.body + dateline
-            self._articles[article_id] = (_padded(canonical(text)), _padded(fold(text)))
+            when = self.kb.articles[article_id].published_date
+            dateline = f"năm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
+            text, folded = self.kb.article_forms(article_id)  # title and body, padded at ingestion
+            if dateline:
+                text, folded = text + _padded(dateline)[1:], folded + _padded(fold(dateline))[1:]
+            self._articles[article_id] = (text, folded)
         return self._articles[article_id]
 
     def _units(self, q: Question) -> list[tuple[str, float]]:

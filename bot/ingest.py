@@ -16,6 +16,7 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -30,11 +31,13 @@ from bot.chunking import split_sentences
 from bot.corpus import ArticleFile, decode_article, parse_article
 from bot.errors import ArticleError, EmptyCorpusError
 from bot.index import BM25Index, Encoded, first_occurrence_order
+from bot.normalize import canonical, fold
 from bot.tokenize import Analyzer
 
 log = logging.getLogger(__name__)
 
 ARTICLES = "articles.json"
+_WORDS = re.compile(r"\w+")
 TAGS = "tags.json"
 # Raw little-endian arrays (no header: their length follows from the pointer arrays).
 RAW = {
@@ -46,6 +49,8 @@ RAW = {
     "word_span": np.int32,  # (start, end) of each word, characters into its sentence
     "word_pos": np.uint8,  # each word's POS tag, an index into tags.json
     "body_ptr": np.int64,  # article n's body is bodies[body_ptr[n]:body_ptr[n+1]]
+    "forms": np.uint8,  # every article's matching forms (see `matching_forms`), UTF-8
+    "forms_ptr": np.int64,  # article n's: forms[forms_ptr[2n]:forms_ptr[2n+1]], then to [2n+2]
 }
 _BATCH_CHARS = 1 << 16  # characters of sentences per worker task (~500 sentences, ~0.25 s of pyvi)
 _MIN_PARALLEL_BYTES = 1 << 18  # less changed text than this is analysed in this process
@@ -76,12 +81,42 @@ class Record:
         return [cls(*row) for row in json.loads((entry / ARTICLES).read_text(encoding="utf-8"))]
 
 
+def matching_forms(title: str, body: str) -> tuple[str, str]:
+    """The article as the answerer matches questions against it: the words of its title and body
+    canonical (`normalize.canonical`) and folded (`normalize.fold`), each joined by single spaces
+    and space-padded (` bộ trưởng ký `). Folding a whole article per question was most of an
+    answer's time on the archive."""
+    canonical_words: list[str] = []
+    folded_words: list[str] = []
+    for piece in _pieces(title + "\n" + body):
+        canonical_words += _WORDS.findall(canonical(piece))
+        folded_words += _WORDS.findall(
+            fold.__wrapped__(piece)
+        )  # not through fold's cache: it would keep every article
+    return " " + " ".join(canonical_words) + " ", " " + " ".join(folded_words) + " "
+
+
+def _pieces(text: str, size: int = 1 << 16) -> list[str]:
+    """`text` cut at whitespace into pieces of about `size` characters. Both forms are made piece
+    by piece (the same words: neither form looks across whitespace), so no single C call over a
+    megabyte-long article holds the GIL while the bot's answer thread waits."""
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        cut = next((i for i in range(start + size, len(text)) if text[i].isspace()), len(text))
+        pieces.append(text[start:cut])
+        start = cut + 1
+    pieces.append(text[start:])
+    return pieces
+
+
 @dataclass(frozen=True)
 class _Parsed:
     """One changed file, read and cut into sentences (in this process: that part is fast)."""
 
     record: Record
     body: bytes
+    forms: tuple[bytes, bytes]
     sent_char: np.ndarray  # (n, 2) int32
     sent_byte: np.ndarray  # (n, 2) int64, relative to the body
     texts: list[str]
@@ -100,7 +135,7 @@ class _Analysed:
 
 def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
     """The file read and split; its digest when it matches `known`; None (warned) when unusable."""
-    path = file.path
+    path = Path(file.path)
     try:
         raw = path.read_bytes()
         content = digest(raw)
@@ -125,14 +160,15 @@ def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
         article.published.isoformat() if article.published else None,
         article.byline,
         article.dateline,
-        str(path),
+        file.path,
         file.size,
         file.mtime_ns,
         content,
         len(sentences),
     )
     spans = np.array([(s.start, s.end) for s in sentences], np.int32).reshape(-1, 2)
-    return _Parsed(record, body.encode(), spans, sent_byte, [s.text for s in sentences])
+    forms = tuple(f.encode() for f in matching_forms(article.title, body))
+    return _Parsed(record, body.encode(), forms, spans, sent_byte, [s.text for s in sentences])  # type: ignore[arg-type]
 
 
 def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
@@ -277,6 +313,7 @@ class _Writer:
     doc_lengths: list[np.ndarray]
     records: list[Record]
     body_bytes: int = 0
+    form_bytes: int = 0
     words: int = 0
 
     @classmethod
@@ -284,12 +321,24 @@ class _Writer:
         files = {name: (folder / f"{name}.bin").open("wb") for name in RAW}
         files["word_ptr"].write(np.zeros(1, np.int64).tobytes())
         files["body_ptr"].write(np.zeros(1, np.int64).tobytes())
+        files["forms_ptr"].write(np.zeros(1, np.int64).tobytes())
         return cls(folder, files, {}, {}, [], [], [])
 
     def _write(self, name: str, array: np.ndarray) -> None:
         self.files[name].write(np.ascontiguousarray(array, RAW[name]).tobytes())
 
-    def _common(self, record: Record, body: bytes, sent_char: np.ndarray, sent_byte: np.ndarray) -> None:
+    def _common(
+        self,
+        record: Record,
+        body: bytes,
+        forms: tuple[bytes, bytes],
+        sent_char: np.ndarray,
+        sent_byte: np.ndarray,
+    ) -> None:
+        for form in forms:
+            self._write("forms", np.frombuffer(form, np.uint8))
+            self.form_bytes += len(form)
+            self._write("forms_ptr", np.array([self.form_bytes]))
         self._write("bodies", np.frombuffer(body, np.uint8))
         self._write("sent_char", sent_char)
         self._write("sent_byte", sent_byte + self.body_bytes)
@@ -300,7 +349,7 @@ class _Writer:
 
     def add_parsed(self, item: _Parsed) -> None:
         """An article's own arrays; its sentences' analyses follow through `add_analysed`."""
-        self._common(item.record, item.body, item.sent_char, item.sent_byte)
+        self._common(item.record, item.body, item.forms, item.sent_char, item.sent_byte)
 
     def add_analysed(self, item: _Analysed) -> None:
         terms = item.terms.split("\x1f") if item.terms else []
@@ -316,9 +365,10 @@ class _Writer:
         a = old.arrays
         body_lo, body_hi = int(a["body_ptr"][n]), int(a["body_ptr"][n + 1])
         body = bytes(a["bodies"][body_lo:body_hi])
-        self._common(
-            record, body, np.asarray(a["sent_char"][lo:hi]), np.asarray(a["sent_byte"][lo:hi]) - body_lo
-        )
+        f0, f1, f2 = (int(x) for x in a["forms_ptr"][2 * n : 2 * n + 3])
+        forms = (bytes(a["forms"][f0:f1]), bytes(a["forms"][f1:f2]))
+        sent_byte = np.asarray(a["sent_byte"][lo:hi]) - body_lo
+        self._common(record, body, forms, np.asarray(a["sent_char"][lo:hi]), sent_byte)
         enc = old.index.encoded()
         t0, t1 = int(enc.doc_ptr[lo]), int(enc.doc_ptr[hi])
         self.term_chunks.append(remap[np.asarray(enc.term_ids[t0:t1])])
@@ -365,7 +415,7 @@ class Plan:
     @classmethod
     def of(cls, files: Sequence[ArticleFile], old: Sequence[Record]) -> Plan:
         by_path = {r.path: r for r in old}
-        known = [by_path.get(str(f.path)) for f in files]
+        known = [by_path.get(f.path) for f in files]
         same = [r is not None and (r.size, r.mtime_ns) == (f.size, f.mtime_ns) for f, r in zip(files, known)]
         return cls(list(files), known, same)
 
@@ -406,12 +456,10 @@ def build(
             bar.update(again)
             if item is None:
                 continue
-            if file.path.stem in seen:
-                log.warning(
-                    "skipping %s: another file already has an article named %s", file.path, file.path.stem
-                )
+            if file.stem in seen:
+                log.warning("skipping %s: another file already has an article named %s", file.path, file.stem)
                 continue
-            seen.add(file.path.stem)
+            seen.add(file.stem)
             if isinstance(item, _Parsed):
                 writer.add_parsed(item)
                 for analysed in pipeline.put(item.texts):

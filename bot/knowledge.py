@@ -9,6 +9,7 @@ a sentence, its words or an article are made when asked for.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import logging
 import shutil
@@ -16,12 +17,13 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import overload
 
 import numpy as np
 
+from bot import chunking, corpus, ingest, segmenter, tokenize
 from bot.chunking import Sentence
 from bot.corpus import Article, ArticleFile, article_files
 from bot.index import BM25Index
@@ -59,21 +61,26 @@ class KnowledgeBase:
     `sentences[i]`."""
 
     def __init__(
-        self, entry: Path, index: BM25Index, directories: Sequence[Path], origin: _Origin | None = None
+        self,
+        entry: Path,
+        index: BM25Index,
+        directories: Sequence[Path],
+        origin: _Origin | None = None,
+        records: list[Record] | None = None,
     ) -> None:
         self.entry = entry
         self.index = index
         self.directories = tuple(directories)
         self._origin = origin
-        self._raw = {
-            name: np.asarray(array) for name, array in load_raw(entry).items()
-        }  # plain views: faster
-        self._records = Record.load(entry)
+        # Plain views of the memory maps: indexing them is several times faster.
+        self._raw = {name: np.asarray(array) for name, array in load_raw(entry).items()}
+        self._records = Record.load(entry) if records is None else records
         self._tags: list[str] = json.loads((entry / TAGS).read_text(encoding="utf-8"))
         self._sent_ptr = np.concatenate(
             ([0], np.cumsum([r.sentences for r in self._records], dtype=np.int64))
         )
-        self.articles: Mapping[str, Article] = _Articles(self._records, self._raw)
+        self._table = _Articles(self._records, self._raw)
+        self.articles: Mapping[str, Article] = self._table
         self.sentences: Sequence[Sentence] = _Sentences(self._records, self._raw, self._sent_ptr)
         self.words = lru_cache(maxsize=8192)(self._words)
 
@@ -133,7 +140,7 @@ class KnowledgeBase:
 
     def article_sentences(self, article_id: str) -> list[int]:
         """Indexes of an article's sentences, in reading order."""
-        n = self.articles.number(article_id) if isinstance(self.articles, _Articles) else None
+        n = self._table.number(article_id)
         return [] if n is None else list(range(int(self._sent_ptr[n]), int(self._sent_ptr[n + 1])))
 
     def neighbours(self, sentence_index: int, window: int = 1) -> list[Sentence]:
@@ -153,6 +160,16 @@ class KnowledgeBase:
         return tuple(
             Word(text[s:e].replace("\n", " "), s, e, self._tags[t]) for (s, e), t in zip(spans, tags)
         )
+
+    def article_forms(self, article_id: str) -> tuple[str, str]:
+        """The article's title and body as the answerer matches them, stored at ingestion:
+        canonical and folded words, space-padded (`ingest.matching_forms`)."""
+        n = self._table.number(article_id)
+        if n is None:
+            raise KeyError(article_id)
+        f0, f1, f2 = self._raw["forms_ptr"][2 * n : 2 * n + 3].tolist()
+        forms = self._raw["forms"]
+        return _text(forms[f0:f1]), _text(forms[f1:f2])
 
     @staticmethod
     def tag_question(text: str) -> tuple[Word, ...]:
@@ -185,7 +202,7 @@ class _Articles(Mapping[str, Article]):
                 url=r.url,
                 published=datetime.fromisoformat(r.published) if r.published else None,
                 byline=r.byline,
-                body=bytes(self._raw["bodies"][lo:hi]).decode(),
+                body=_text(self._raw["bodies"][lo:hi]),
                 path=Path(r.path),
                 dateline=r.dateline,
             )
@@ -206,6 +223,8 @@ class _Sentences(Sequence[Sentence]):
         self._raw = raw
         self._sent_ptr = sent_ptr
         self._size = int(sent_ptr[-1])
+        # An answer reads the same few hundred sentences (candidates, their articles) many times.
+        self._made = lru_cache(maxsize=1 << 15)(self._make)
 
     def __len__(self) -> int:
         return self._size
@@ -221,23 +240,42 @@ class _Sentences(Sequence[Sentence]):
             i += self._size
         if not 0 <= i < self._size:
             raise IndexError(i)
+        return self._made(i)
+
+    def _make(self, i: int) -> Sentence:
         raw = self._raw
         n = int(raw["sent_article"][i])
         (c0, c1), (b0, b1) = raw["sent_char"][i].tolist(), raw["sent_byte"][i].tolist()
-        text = bytes(raw["bodies"][b0:b1]).decode()
-        return Sentence(self._records[n].id, i - int(self._sent_ptr[n]), c0, c1, text)
+        return Sentence(self._records[n].id, i - int(self._sent_ptr[n]), c0, c1, _text(raw["bodies"][b0:b1]))
+
+
+def _text(utf8: np.ndarray) -> str:
+    """Bytes of a memory map as text, decoded in place (no intermediate copy)."""
+    return str(memoryview(utf8), "utf-8")
 
 
 def _stamp(files: Sequence[ArticleFile]) -> Stamp:
-    return tuple((str(f.path), f.size, f.mtime_ns) for f in files)
+    return tuple((f.path, f.size, f.mtime_ns) for f in files)
 
 
 def _analyzer_id(analyzer: Analyzer) -> str:
-    """What the cache knows an analyzer by: the tokenizer version, or its import path for test analyzers."""
+    """What the cache knows an analyzer by: the tokenizer version, or its import path for test
+    analyzers; with a digest of the code that turns files into an entry, so that an entry made by
+    another version of the parser, splitter or tokenizer is neither opened nor copied from (the
+    files' digests alone would not tell)."""
     if analyzer is analyze:
-        return TOKENIZER_VERSION
-    name = getattr(analyzer, "__qualname__", type(analyzer).__qualname__)
-    return f"{getattr(analyzer, '__module__', '')}.{name}"
+        name = TOKENIZER_VERSION
+    else:
+        name = f"{getattr(analyzer, '__module__', '')}.{getattr(analyzer, '__qualname__', type(analyzer).__qualname__)}"
+    return f"{name}@{_code_version()}"
+
+
+@cache
+def _code_version() -> str:
+    h = hashlib.blake2b(digest_size=8)
+    for module in (corpus, chunking, tokenize, segmenter, ingest):
+        h.update(Path(module.__file__ or "").read_bytes())
+    return h.hexdigest()
 
 
 def _assemble(
@@ -279,7 +317,7 @@ def _assemble(
             write(private)
             entry = private
     index = BM25Index.load(entry)
-    kb = KnowledgeBase(entry, index, directories, origin)
+    kb = KnowledgeBase(entry, index, directories, origin, records if entry == newest else None)
     log.debug("%d sentences from %d articles ready", len(kb.sentences), len(kb.articles))
     return kb
 
@@ -294,10 +332,10 @@ def _old(entry: Path | None) -> Old | None:
         return None
 
 
-def _file_digest(path: Path) -> str | None:
+def _file_digest(path: str) -> str | None:
     """The content digest of a file whose stat changed; None when it vanished meanwhile."""
     try:
-        return digest(path.read_bytes())
+        return digest(Path(path).read_bytes())
     except OSError as exc:
         log.warning("skipping article %s: %s", path, exc)
         return None

@@ -3,16 +3,15 @@
 Analysing is the slow part of start-up (pyvi, ~2.3k sentences/s per core), so what it
 produced is kept on disk under a key made of everything that shapes it. An entry is written
 in a temporary directory and renamed into place, so a reader never sees half of one (a build
-killed half-way leaves the previous entries as they were). The first open checks every
-file's size and BLAKE2 digest against the manifest and records each file's size, mtime and
-inode; later opens compare those (a changed file has a new mtime), so a restart does not
-re-hash hundreds of megabytes. An entry that fails is deleted and reported as a miss: a
+killed half-way leaves the previous entries as they were). Every file's size and BLAKE2
+digest are in the manifest; with them the writer records each file's size, mtime and inode,
+and an open hashes only files whose stats changed since (or that are not older than that
+record), so a restart does not re-hash hundreds of megabytes. An entry that fails is deleted and reported as a miss: a
 corrupt or stale cache is never trusted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -25,7 +24,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 _VERIFIED = "verified.json"  # stats of the files as they were when their digests last checked out
 _TMP_PREFIX = ".tmp-"
@@ -46,12 +45,25 @@ def _stat(path: Path) -> tuple[int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def _verified(entry: Path) -> dict[str, list[int]]:
+def _stamp_verified(entry: Path, names: Iterable[str]) -> None:
+    """Record the files' stats as of a successful digest check. A later open trusts a file whose
+    stats still match and whose mtime is older than this record (a file written in the same clock
+    tick as the record, as a damaging write right after it could be, is hashed again)."""
     try:
-        verified = json.loads((entry / _VERIFIED).read_text(encoding="utf-8"))
+        stats = {name: _stat(entry / name) for name in names}
+        (entry / _VERIFIED).write_text(json.dumps(stats), encoding="utf-8")
+    except OSError:
+        pass  # a read-only cache is hashed in full at every open
+
+
+def _verified(entry: Path) -> tuple[dict[str, list[int]], int]:
+    """The recorded stats and when they were recorded (the record's own mtime)."""
+    try:
+        path = entry / _VERIFIED
+        stamps = json.loads(path.read_text(encoding="utf-8"))
+        return (stamps, path.stat().st_mtime_ns) if isinstance(stamps, dict) else ({}, 0)
     except (OSError, ValueError):
-        return {}
-    return verified if isinstance(verified, dict) else {}
+        return {}, 0
 
 
 def _file_digest(path: Path) -> str:
@@ -84,18 +96,21 @@ class IndexStore:
             if manifest.get("format") != FORMAT_VERSION or manifest.get("key") != key:
                 return "written for another key or format"
             files: dict[str, list] = manifest["files"]
-            verified = _verified(entry)
-            stats = {name: _stat(entry / name) for name in files}
+            stamps, stamped_at = _verified(entry)
+            hashed = False
             for name, (size, digest) in files.items():
-                if stats[name][0] != size:
+                stat = _stat(entry / name)
+                if stat[0] != size:
                     return f"{name} changed since it was written"
-                if verified.get(name) != list(stats[name]) and _file_digest(entry / name) != digest:
+                if stamps.get(name) == list(stat) and stat[1] < stamped_at:
+                    continue  # unchanged since its digest last checked out
+                hashed = True
+                if _file_digest(entry / name) != digest:
                     return f"{name} changed since it was written"
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return f"unreadable manifest or file: {exc}"
-        if verified != {name: list(st) for name, st in stats.items()}:
-            with contextlib.suppress(OSError):  # a read-only cache is checked in full each time
-                (entry / _VERIFIED).write_text(json.dumps(stats), encoding="utf-8")
+        if hashed:
+            _stamp_verified(entry, files)
         return None
 
     @staticmethod
@@ -144,6 +159,7 @@ class IndexStore:
             files = {p.name: [p.stat().st_size, _file_digest(p)] for p in sorted(tmp.iterdir())}
             manifest = {"key": key, "format": FORMAT_VERSION, "files": files, "meta": meta}
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            _stamp_verified(tmp, files)  # digests just computed: the first open need not hash again
             entry = self.root / key
             shutil.rmtree(entry, ignore_errors=True)  # a stale or corrupt entry under the same key
             try:
