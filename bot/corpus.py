@@ -218,13 +218,28 @@ def article_files(directories: Sequence[Path], *, warn: bool = True) -> list[Art
     return found
 
 
-def _walk(directory: Path, warn: bool) -> list[tuple[tuple[str, ...], ArticleFile]]:
+def skipped_files(directories: Sequence[Path]) -> list[str]:
+    """`path: why` for every file the folders hold that is not read as an article (what `/reload`
+    reports); no warnings logged."""
+    skipped: list[str] = []
+    for directory in directories:
+        if directory.is_dir():
+            _walk(directory, False, skipped)
+    return skipped
+
+
+def _walk(
+    directory: Path, warn: bool, skipped: list[str] | None = None
+) -> list[tuple[tuple[str, ...], ArticleFile]]:
     """(path parts below `directory`, file) of every article file; os.scandir and plain strings,
-    as the bot's periodic check walks tens of thousands of files."""
+    as the bot's periodic check walks tens of thousands of files. What is not an article is
+    logged when `warn`, and listed in `skipped` when given."""
 
     def skip(path: str, why: str) -> None:
         if warn:
             log.warning("skipping %s: %s", path, why)
+        if skipped is not None:
+            skipped.append(f"{os.path.relpath(path, directory)}: {why}")
 
     found: list[tuple[tuple[str, ...], ArticleFile]] = []
     folders: list[tuple[str, tuple[str, ...]]] = [(str(directory), ())]

@@ -33,6 +33,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from bot import intake
 from bot.answer import Answer, Answerer
 from bot.archive import newest_first, refreshed_within
+from bot.corpus import skipped_files
 from bot.errors import BotError
 from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -41,6 +42,8 @@ from bot.telegram.context import FollowUps
 from bot.telegram.guard import Guard, Verdict
 
 log = logging.getLogger(__name__)
+# How many skipped files `/reload` names.
+_SKIPPED_SHOWN = 5
 
 EXAMPLES = (
     "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?",
@@ -329,8 +332,12 @@ def _buttons(answer: Answer, svc: Services) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Ngữ cảnh", callback_data=_signed(svc, f"{_CONTEXT}:{svc.fingerprint}:{best}")),
-                InlineKeyboardButton("Nguồn khác", callback_data=_signed(svc, f"{_MORE}:{svc.fingerprint}:{others}")),
+                InlineKeyboardButton(
+                    "Ngữ cảnh", callback_data=_signed(svc, f"{_CONTEXT}:{svc.fingerprint}:{best}")
+                ),
+                InlineKeyboardButton(
+                    "Nguồn khác", callback_data=_signed(svc, f"{_MORE}:{svc.fingerprint}:{others}")
+                ),
             ]
         ]
     )
@@ -411,9 +418,13 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if update.message is None or chat is None or chat.id not in services(context).settings.admin_chat_ids:
         return
     changed = await refresh(context.application)
-    await update.message.reply_text(
-        "Đã nạp lại các bài báo." if changed else "Không có bài báo nào thay đổi."
-    )
+    folders = services(context).kb.directories
+    skipped = await asyncio.get_running_loop().run_in_executor(None, skipped_files, folders)
+    lines = ["Đã nạp lại các bài báo." if changed else "Không có bài báo nào thay đổi."]
+    if skipped:
+        shown = "; ".join(skipped[:_SKIPPED_SHOWN]) + (" …" if len(skipped) > _SKIPPED_SHOWN else "")
+        lines.append(f"Bỏ qua {len(skipped)} tệp không phải bài báo: {shown}")
+    await update.message.reply_text("\n".join(lines))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -170,3 +170,21 @@ Thứ Ba, 14/12/2021, 08:00
 
 Ngày 13/12, tại Hà Nội, hai đoàn thể thao Việt Nam và Thái Lan đã ký biên bản hợp tác đào tạo vận động viên trẻ.
 """
+
+
+def test_admin_reload_says_which_files_it_skipped(api: FakeBotApi, tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / ".#draft.txt").symlink_to("root@host.1234:1700000000")  # an editor's lock file
+    (articles / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (articles / "notes.md").write_text("ghi chú", encoding="utf-8")
+    settings = bot_settings(api, tmp_path, articles_dir=articles, admin_chat_ids=(900,))
+    with BotThread(settings, KnowledgeBase.build(settings), api):
+        text = one_reply(api, 900, api.message(900, "/reload")[1])["text"]
+    assert text.startswith("Không có bài báo nào thay đổi.\nBỏ qua 3 tệp không phải bài báo: ")
+    for name in (
+        ".#draft.txt: hidden file",
+        "gone.txt: No such file or directory",
+        "notes.md: not a .txt file",
+    ):
+        assert name in text
