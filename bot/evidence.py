@@ -123,10 +123,14 @@ class Evidence:
         near = ids[max(0, sentence.position - 1) : sentence.position + 2]
         return " ".join(self._sentences(i)[form] for i in near if i != index)
 
-    def coverage_parts(self, q: Question, index: int) -> tuple[float, float, float, float, float]:
+    def coverage_parts(
+        self, q: Question, index: int, *, detail: bool = True
+    ) -> tuple[float, float, float, float, float]:
         """Weighted shares of the question's words found (in this order of preference) in the
         sentence, scattered in it, in a neighbouring sentence, elsewhere in its article; and the
-        share its article's title has. Each word counts once, where it is found first."""
+        share its article's title has. Each word counts once, where it is found first. Without
+        `detail` the neighbours count as the article and the title is not looked at (the rules
+        ranker's coverage needs no more, and the neighbours' forms cost a third of an answer)."""
         units = self.units(q)
         if not units:
             return (0.0, 0.0, 0.0, 0.0, 0.0)
@@ -134,8 +138,8 @@ class Evidence:
         sentence = self._sentences(index)[form]
         article_id = self.kb.sentences[index].article_id
         article = self._article_forms(article_id)[form]
-        title = self._title_forms(article_id)[form]
-        window = self._window_form(index, form)
+        title = self._title_forms(article_id)[form] if detail else ""
+        window = self._window_form(index, form) if detail else ""
         parts = [0.0] * 5
         for unit, weight in units:
             forms = _forms(unit, q.accented)
@@ -143,18 +147,18 @@ class Evidence:
                 parts[0] += weight
             elif _scattered(unit, sentence):
                 parts[1] += weight  # `ghi bàn` vs `bàn thắng … ghi`
-            elif any(f" {f} " in window for f in forms):
+            elif detail and any(f" {f} " in window for f in forms):
                 parts[2] += weight
             elif any(f" {f} " in article for f in forms) or _scattered(unit, article):
                 parts[3] += weight
-            if any(f" {f} " in title for f in forms):
+            if detail and any(f" {f} " in title for f in forms):
                 parts[4] += weight
         total = sum(w for _, w in units)
         return tuple(p / total for p in parts)  # type: ignore[return-value]
 
     def coverage(self, q: Question, index: int) -> float:
         """Weighted share of question words in the sentence (full credit) or its article (partial)."""
-        in_sentence, scattered, window, in_article, _ = self.coverage_parts(q, index)
+        in_sentence, scattered, window, in_article, _ = self.coverage_parts(q, index, detail=False)
         return in_sentence + SCATTERED_CREDIT * scattered + CONTEXT_CREDIT * (window + in_article)
 
     def _title_forms(self, article_id: str) -> tuple[str, str]:
