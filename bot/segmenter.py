@@ -92,6 +92,10 @@ def _segment_features(sent: list[str], bi: frozenset[str], tri: frozenset[str]) 
     up = [w.isupper() for w in sent]
     title = [w.istitle() for w in sent]
     n = len(sent)
+    # Whether the pair / triple starting at each position is a known word: each is looked up
+    # once, though two syllables' features name it.
+    pair = [_lower_joined(sent[i], sent[i + 1]) in bi for i in range(n - 1)]
+    triple = [_lower_joined(sent[i], sent[i + 1], sent[i + 2]) in tri for i in range(n - 2)]
     out = []
     for i, word in enumerate(sent):
         f: dict[str, Any] = {
@@ -105,16 +109,16 @@ def _segment_features(sent: list[str], bi: frozenset[str], tri: frozenset[str]) 
             f["-1:word.lower()"] = low[i - 1]
             f["-1:word.istitle()"] = title[i - 1]
             f["-1:word.isupper()"] = up[i - 1]
-            f["-1:word.bi_gram()"] = _lower_joined(sent[i - 1], word) in bi
+            f["-1:word.bi_gram()"] = pair[i - 1]
             if i > 1:
-                f["-2:word.tri_gram()"] = _lower_joined(sent[i - 2], sent[i - 1], word) in tri
+                f["-2:word.tri_gram()"] = triple[i - 2]
         if i < n - 1:
             f["+1:word.lower()"] = low[i + 1]
             f["+1:word.istitle()"] = title[i + 1]
             f["+1:word.isupper()"] = up[i + 1]
-            f["+1:word.bi_gram()"] = _lower_joined(word, sent[i + 1]) in bi
+            f["+1:word.bi_gram()"] = pair[i]
             if i < n - 2:
-                f["+2:word.tri_gram()"] = _lower_joined(word, sent[i + 1], sent[i + 2]) in tri
+                f["+2:word.tri_gram()"] = triple[i]
         out.append(f)
     return out
 
