@@ -205,6 +205,10 @@ class Answerer:
         """BM25's best sentences: the candidates."""
         return self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
 
+    def _remember(self, hits: list[Hit]) -> None:
+        """Let extraction read the candidates' words as ingestion stored them, not run pyvi."""
+        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)
+
     def _beside(self, index: int) -> list[int]:
         sentence = self.kb.sentences[index]
         ids = self.kb.article_sentences(sentence.article_id)
@@ -214,13 +218,14 @@ class Answerer:
         """Each hit's answer span and feature values, in the order of `ranker.FEATURES`."""
         if not hits:
             return []
-        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)  # not pyvi
+        self._remember(hits)
         top = max(max(h.score for h in hits), 1e-9)
         by_article: dict[str, float] = {}
         for h in hits:
             article_id = self.kb.sentences[h.index].article_id
             by_article[article_id] = by_article.get(article_id, 0.0) + max(h.score, 0.0)
-        near = self.kb.scores(q.search_terms, [i for h in hits for i in self._beside(h.index)])
+        beside = [self._beside(h.index) for h in hits]
+        near = self.kb.scores(q.search_terms, [i for ids in beside for i in ids])
         evidence = self._evidence
         wants_name = q.qtype in {QType.WHO, QType.WHERE}
         wants_number = q.qtype in {QType.HOW_MANY, QType.WHEN}
@@ -236,7 +241,7 @@ class Answerer:
                 max(h.score, 0.0) / top,
                 1.0 / (1.0 + rank),
                 min(others / top, 1.0),
-                max((near[i] for i in self._beside(h.index)), default=0.0) / top,
+                max((near[i] for i in beside[rank]), default=0.0) / top,
                 in_sentence,
                 scattered,
                 window,
@@ -306,7 +311,7 @@ class Answerer:
         """Rerank BM25 hits by coverage of the question, entity agreement and answer type."""
         if not hits:
             return []
-        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)  # not pyvi
+        self._remember(hits)
         top = max(h.score for h in hits) or 1.0
         evidence = self._evidence
         prelim: list[tuple[float, float, Hit]] = []

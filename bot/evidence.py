@@ -57,6 +57,9 @@ class Evidence:
         self.kb = kb
         self._articles: dict[str, tuple[str, str]] = {}
         self._sentences = lru_cache(maxsize=8192)(self._sentence_forms)
+        self._windows = lru_cache(maxsize=8192)(self._window_form)
+        self._titles = lru_cache(maxsize=4096)(self._title_forms)
+        self._locations = lru_cache(maxsize=4096)(self._where_found)
         # Asked once per candidate sentence; the same for all of them.
         self.units = lru_cache(maxsize=256)(self._units)
         self.syllable_weights = lru_cache(maxsize=256)(self._syllable_weights)
@@ -123,35 +126,49 @@ class Evidence:
         near = ids[max(0, sentence.position - 1) : sentence.position + 2]
         return " ".join(self._sentences(i)[form] for i in near if i != index)
 
+    def _where_found(self, q: Question, index: int, detail: bool) -> list[tuple[int, bool]]:
+        """Where each question word (of `units`) is found first: 0 in the sentence, 1 scattered in
+        it, 2 in the sentence before or after (only with `detail`), 3 elsewhere in its article,
+        4 nowhere; and whether the article's title has it (only with `detail`). One pass that
+        coverage and absent words both read."""
+        form = 0 if q.accented else 1
+        sentence = self._sentences(index)[form]
+        article_id = self.kb.sentences[index].article_id
+        article = self._article_forms(article_id)[form]
+        title = self._titles(article_id)[form] if detail else ""
+        window = self._windows(index, form) if detail else ""
+        out = []
+        for unit, _ in self.units(q):
+            forms = _forms(unit, q.accented)
+            if any(f" {f} " in sentence for f in forms):
+                where = 0
+            elif _scattered(unit, sentence):
+                where = 1  # `ghi bàn` vs `bàn thắng … ghi`
+            elif detail and any(f" {f} " in window for f in forms):
+                where = 2
+            elif any(f" {f} " in article for f in forms) or _scattered(unit, article):
+                where = 3
+            else:
+                where = 4
+            out.append((where, detail and any(f" {f} " in title for f in forms)))
+        return out
+
     def coverage_parts(
         self, q: Question, index: int, *, detail: bool = True
     ) -> tuple[float, float, float, float, float]:
         """Weighted shares of the question's words found (in this order of preference) in the
         sentence, scattered in it, in a neighbouring sentence, elsewhere in its article; and the
-        share its article's title has. Each word counts once, where it is found first. Without
-        `detail` the neighbours count as the article and the title is not looked at (the rules
-        ranker's coverage needs no more, and the neighbours' forms cost a third of an answer)."""
+        share its article's title has. Without `detail` the neighbours count as the article and
+        the title is not looked at (the rules ranker's coverage needs no more, and the
+        neighbours' forms cost a third of an answer)."""
         units = self.units(q)
         if not units:
             return (0.0, 0.0, 0.0, 0.0, 0.0)
-        form = 0 if q.accented else 1
-        sentence = self._sentences(index)[form]
-        article_id = self.kb.sentences[index].article_id
-        article = self._article_forms(article_id)[form]
-        title = self._title_forms(article_id)[form] if detail else ""
-        window = self._window_form(index, form) if detail else ""
         parts = [0.0] * 5
-        for unit, weight in units:
-            forms = _forms(unit, q.accented)
-            if any(f" {f} " in sentence for f in forms):
-                parts[0] += weight
-            elif _scattered(unit, sentence):
-                parts[1] += weight  # `ghi bàn` vs `bàn thắng … ghi`
-            elif detail and any(f" {f} " in window for f in forms):
-                parts[2] += weight
-            elif any(f" {f} " in article for f in forms) or _scattered(unit, article):
-                parts[3] += weight
-            if detail and any(f" {f} " in title for f in forms):
+        for (_, weight), (where, in_title) in zip(units, self._locations(q, index, detail), strict=True):
+            if where < 4:
+                parts[where] += weight
+            if in_title:
                 parts[4] += weight
         total = sum(w for _, w in units)
         return tuple(p / total for p in parts)  # type: ignore[return-value]
@@ -162,6 +179,7 @@ class Evidence:
         return in_sentence + SCATTERED_CREDIT * scattered + CONTEXT_CREDIT * (window + in_article)
 
     def _title_forms(self, article_id: str) -> tuple[str, str]:
+        """The article's title in both matching forms."""
         title = self.kb.articles[article_id].title
         return _padded(canonical(title)), _padded(fold(title))
 
@@ -198,24 +216,21 @@ class Evidence:
 
     def absent_nouns(self, q: Question, index: int) -> tuple[float, float]:
         """Weighted shares of the question's other words (names, nouns, numbers) found neither in
-        the sentence nor beside it, and found nowhere in its article: a near miss (another
-        figure, another place) usually names something the article does not."""
+        the sentence nor beside it (scattered over both counts as found), and found nowhere in
+        its article: a near miss (another figure, another place) usually names something the
+        article does not."""
         units = self.units(q)
         if not units:
             return (0.0, 0.0)
         predicates = self.predicates(q)
         form = 0 if q.accented else 1
-        near = self._sentences(index)[form] + " " + self._window_form(index, form) + " "
-        article = self._article_forms(self.kb.sentences[index].article_id)[form]
+        near = self._sentences(index)[form] + " " + self._windows(index, form) + " "
         away = nowhere = 0.0
-        for unit, weight in units:
-            if fold(unit) in predicates:
+        for (unit, weight), (where, _) in zip(units, self._locations(q, index, True), strict=True):
+            if fold(unit) in predicates or where < 3 or _scattered(unit, near):
                 continue
-            forms = _forms(unit, q.accented)
-            if not any(f" {f} " in near for f in forms) and not _scattered(unit, near):
-                away += weight
-                if not any(f" {f} " in article for f in forms) and not _scattered(unit, article):
-                    nowhere += weight
+            away += weight
+            nowhere += weight if where == 4 else 0.0
         total = sum(w for _, w in units)
         return away / total, nowhere / total
 

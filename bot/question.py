@@ -111,7 +111,7 @@ class Question:
     accented: bool
     head: str | None = None
     search_terms: tuple[str, ...] = ()
-    intent: Intent = field(default_factory=lambda: Intent())
+    intent: Intent = field(default_factory=Intent)
     folded: str = ""  # the text without accents, lowercased: what is compared with folded sentences
 
     @property
