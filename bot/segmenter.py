@@ -7,7 +7,8 @@ model bytes are all they hold), the models go straight to `pycrfsuite.Tagger`, a
 syllable splitting, features and joining rules are applied as pyvi 0.1.1 applies them, so
 the output is pyvi's (tests compare both on every committed article and question).
 Features are built from per-syllable values computed once (pyvi recomputes each up to five
-times), about a third less work.
+times) and handed over as lists of attribute names rather than dicts: together, less than half
+of pyvi's work per syllable.
 """
 
 from __future__ import annotations
@@ -87,84 +88,95 @@ def _lower_joined(*words: str) -> str:
     return " ".join(words).lower()  # not the lowers joined: `Σ` lowers by its place in the string
 
 
-def _segment_features(sent: list[str], bi: frozenset[str], tri: frozenset[str]) -> list[dict[str, Any]]:
+# Features go to python-crfsuite as lists of attribute names: a string feature `k: v` is the
+# attribute `k:v` and a true flag `k` the attribute `k`, both of value 1.0, which is what
+# python-crfsuite makes of pyvi's dicts; a false flag has value 0.0 and adds nothing to any
+# score, so it is left out. Each feature is built as a column over the syllables, "" where it
+# is absent; an item is its row without the blanks. The same labels at about half the cost.
+
+
+def _flags(name: str, values: list[bool]) -> list[str]:
+    return [name if v else "" for v in values]
+
+
+def _named(prefix: str, values: list[str]) -> list[str]:
+    return [prefix + v for v in values]
+
+
+def _shifted(column: list[str], offset: int, n: int) -> list[str]:
+    """`column[i + offset]` for each of the n positions i, "" where that falls outside it."""
+    out = [""] * -offset + column[: max(n + offset, 0)] if offset < 0 else column[offset : n + offset]
+    return out[:n] + [""] * (n - len(out))
+
+
+def _rows(n: int, columns: list[list[str]]) -> list[list[str]]:
+    return [[a for a in row if a] for row in zip(["bias"] * n, *columns, strict=True)]
+
+
+def _segment_features(sent: list[str], bi: frozenset[str], tri: frozenset[str]) -> list[list[str]]:
+    n = len(sent)
     low = [w.lower() for w in sent]
     up = [w.isupper() for w in sent]
     title = [w.istitle() for w in sent]
-    n = len(sent)
     # Whether the pair / triple starting at each position is a known word: each is looked up
     # once, though two syllables' features name it.
     pair = [_lower_joined(sent[i], sent[i + 1]) in bi for i in range(n - 1)]
     triple = [_lower_joined(sent[i], sent[i + 1], sent[i + 2]) in tri for i in range(n - 2)]
-    out = []
-    for i, word in enumerate(sent):
-        f: dict[str, Any] = {
-            "bias": 1.0,
-            "word.lower()": low[i],
-            "word.isupper()": up[i],
-            "word.istitle()": title[i],
-            "word.isdigit()": word.isdigit(),
-        }
-        if i > 0:
-            f["-1:word.lower()"] = low[i - 1]
-            f["-1:word.istitle()"] = title[i - 1]
-            f["-1:word.isupper()"] = up[i - 1]
-            f["-1:word.bi_gram()"] = pair[i - 1]
-            if i > 1:
-                f["-2:word.tri_gram()"] = triple[i - 2]
-        if i < n - 1:
-            f["+1:word.lower()"] = low[i + 1]
-            f["+1:word.istitle()"] = title[i + 1]
-            f["+1:word.isupper()"] = up[i + 1]
-            f["+1:word.bi_gram()"] = pair[i]
-            if i < n - 2:
-                f["+2:word.tri_gram()"] = triple[i]
-        out.append(f)
-    return out
+    columns = [
+        _named("word.lower():", low),
+        _flags("word.isupper()", up),
+        _flags("word.istitle()", title),
+        _flags("word.isdigit()", [w.isdigit() for w in sent]),
+    ]
+    for side, offset in (("-1:", -1), ("+1:", 1)):
+        columns += [
+            _shifted(_named(side + "word.lower():", low), offset, n),
+            _shifted(_flags(side + "word.istitle()", title), offset, n),
+            _shifted(_flags(side + "word.isupper()", up), offset, n),
+        ]
+    columns += [
+        _shifted(_flags("-1:word.bi_gram()", pair), -1, n),
+        _shifted(_flags("+1:word.bi_gram()", pair), 0, n),
+        _shifted(_flags("-2:word.tri_gram()", triple), -2, n),
+        _shifted(_flags("+2:word.tri_gram()", triple), 0, n),
+    ]
+    return _rows(n, columns)
 
 
-def _pos_features(sent: list[str]) -> list[dict[str, Any]]:
+def _pos_features(sent: list[str]) -> list[list[str]]:
+    n = len(sent)
     low = [w.lower() for w in sent]
     title = [w.istitle() for w in sent]
     up = [w.isupper() for w in sent]
     digit1 = [w[:1].isdigit() for w in sent]
     upper3 = [w[:3].isupper() for w in sent]
-    n = len(sent)
-    out = []
-    for i, word in enumerate(sent):
-        f: dict[str, Any] = {
-            "bias": 1.0,
-            "word.lower()": low[i],
-            "word.istitle()": title[i],
-            "word.isdigit()": word.isdigit(),
-            "word[:1].isdigit()": digit1[i],
-            "word[:3].isupper()": upper3[i],
-            "word.isfiltered": word in _FILTERED,
-        }
-        if i > 0:
-            f["-1:word.lower()"] = low[i - 1]
-            f["-1:word.istitle()"] = title[i - 1]
-            f["-1:word[:1].isdigit()"] = digit1[i - 1]
-            f["-1:word[:3].isupper()"] = upper3[i - 1]
-            if i > 1:
-                f["-2:word.lower()"] = low[i - 2]
-                f["-2:word.istitle()"] = title[i - 2]
-                f["-2:word.isupper()"] = up[i - 2]
-        else:
-            f["BOS"] = True
-        if i < n - 1:
-            f["+1:word.lower()"] = low[i + 1]
-            f["+1:word.istitle()"] = title[i + 1]
-            f["+1:word[:1].isdigit()"] = digit1[i + 1]
-            f["+1:word.isupper()"] = up[i + 1]
-            if i < n - 2:
-                f["+2:word.lower()"] = low[i + 2]
-                f["+2:word.istitle()"] = title[i + 2]
-                f["+2:word.isupper()"] = up[i + 2]
-        else:
-            f["EOS"] = True
-        out.append(f)
-    return out
+    columns = [
+        _named("word.lower():", low),
+        _flags("word.istitle()", title),
+        _flags("word.isdigit()", [w.isdigit() for w in sent]),
+        _flags("word[:1].isdigit()", digit1),
+        _flags("word[:3].isupper()", upper3),
+        _flags("word.isfiltered", [w in _FILTERED for w in sent]),
+        ["BOS"] + [""] * (n - 1),
+        [""] * (n - 1) + ["EOS"],
+    ]
+    for side, offset in (("-1:", -1), ("+1:", 1)):
+        columns += [
+            _shifted(_named(side + "word.lower():", low), offset, n),
+            _shifted(_flags(side + "word.istitle()", title), offset, n),
+            _shifted(_flags(side + "word[:1].isdigit()", digit1), offset, n),
+        ]
+    columns += [
+        _shifted(_flags("-1:word[:3].isupper()", upper3), -1, n),
+        _shifted(_flags("+1:word.isupper()", up), 1, n),
+    ]
+    for side, offset in (("-2:", -2), ("+2:", 2)):
+        columns += [
+            _shifted(_named(side + "word.lower():", low), offset, n),
+            _shifted(_flags(side + "word.istitle()", title), offset, n),
+            _shifted(_flags(side + "word.isupper()", up), offset, n),
+        ]
+    return _rows(n, columns)
 
 
 def tokenize(text: str) -> str:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from bot import segmenter
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
@@ -134,13 +134,13 @@ def analyze(sentence: str) -> Analysis:
     return Analysis(_terms_of(tokenized), _aligned(sentence, clean, tokens, tags))
 
 
-def _word_terms(word: str) -> list[str]:
+@lru_cache(maxsize=1 << 17)
+def _word_terms(word: str) -> tuple[str, ...]:
+    """A word's terms, cached: news repeats its words, and ingestion asks for every one."""
     low = word.casefold()
     syllables = [s for s in low.split("_") if s]
-    terms = [low] if len(syllables) > 1 else []
-    terms.extend(syllables)
-    terms.extend(FOLDED + fold(s) for s in syllables)
-    return terms
+    compound = [low] if len(syllables) > 1 else []
+    return (*compound, *syllables, *(FOLDED + fold(s) for s in syllables))
 
 
 def index_terms(text: str) -> list[str]:
