@@ -109,6 +109,14 @@ def _shifted(column: list[str], offset: int, n: int) -> list[str]:
     return out[:n] + [""] * (n - len(out))
 
 
+def _around(offset: int, n: int, low: list[str], **flags: list[bool]) -> list[list[str]]:
+    """The neighbour `offset` away: its lowercased word and its flags, pyvi's `-1:word.lower()`…"""
+    side = f"{offset:+d}:"
+    columns = [_named(side + "word.lower():", low)]
+    columns += [_flags(side + name, values) for name, values in flags.items()]
+    return [_shifted(column, offset, n) for column in columns]
+
+
 def _rows(n: int, columns: list[list[str]]) -> list[list[str]]:
     return [[a for a in row if a] for row in zip(["bias"] * n, *columns, strict=True)]
 
@@ -128,12 +136,8 @@ def _segment_features(sent: list[str], bi: frozenset[str], tri: frozenset[str]) 
         _flags("word.istitle()", title),
         _flags("word.isdigit()", [w.isdigit() for w in sent]),
     ]
-    for side, offset in (("-1:", -1), ("+1:", 1)):
-        columns += [
-            _shifted(_named(side + "word.lower():", low), offset, n),
-            _shifted(_flags(side + "word.istitle()", title), offset, n),
-            _shifted(_flags(side + "word.isupper()", up), offset, n),
-        ]
+    for offset in (-1, 1):
+        columns += _around(offset, n, low, **{"word.istitle()": title, "word.isupper()": up})
     columns += [
         _shifted(_flags("-1:word.bi_gram()", pair), -1, n),
         _shifted(_flags("+1:word.bi_gram()", pair), 0, n),
@@ -160,22 +164,14 @@ def _pos_features(sent: list[str]) -> list[list[str]]:
         ["BOS"] + [""] * (n - 1),
         [""] * (n - 1) + ["EOS"],
     ]
-    for side, offset in (("-1:", -1), ("+1:", 1)):
-        columns += [
-            _shifted(_named(side + "word.lower():", low), offset, n),
-            _shifted(_flags(side + "word.istitle()", title), offset, n),
-            _shifted(_flags(side + "word[:1].isdigit()", digit1), offset, n),
-        ]
+    for offset in (-1, 1):
+        columns += _around(offset, n, low, **{"word.istitle()": title, "word[:1].isdigit()": digit1})
     columns += [
         _shifted(_flags("-1:word[:3].isupper()", upper3), -1, n),
         _shifted(_flags("+1:word.isupper()", up), 1, n),
     ]
-    for side, offset in (("-2:", -2), ("+2:", 2)):
-        columns += [
-            _shifted(_named(side + "word.lower():", low), offset, n),
-            _shifted(_flags(side + "word.istitle()", title), offset, n),
-            _shifted(_flags(side + "word.isupper()", up), offset, n),
-        ]
+    for offset in (-2, 2):
+        columns += _around(offset, n, low, **{"word.istitle()": title, "word.isupper()": up})
     return _rows(n, columns)
 
 
