@@ -31,12 +31,14 @@ def half_of(article_name: str) -> Half:
 
 @dataclass(frozen=True)
 class QuestionSet:
-    """A question file over article folders; `half` keeps only that half of its articles."""
+    """A question file over article folders; `half` keeps only that half of its articles. A set
+    that is not `fitted` is never tuned on, either half: it only measures."""
 
     name: str
     questions: Path
     folders: tuple[Path, ...]
     half: Half | None = None
+    fitted: bool = True
 
     def available(self) -> bool:
         return self.questions.exists() and all(f.is_dir() for f in self.folders)
@@ -88,8 +90,11 @@ def known_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
         ),
     ]
     if realnews_articles is not None:
+        # The second real-news set (other writers, other articles) came after the weights were
+        # fitted: it is kept out of fitting and measures how they carry over.
         sets += [
-            QuestionSet(f"realnews-{h}", REALNEWS / "questions.jsonl", (realnews_articles,), h)
+            QuestionSet(f"{name}-{h}", REALNEWS / file, (realnews_articles / name,), h, fitted=name == "realnews")
+            for name, file in (("realnews", "questions.jsonl"), ("realnews-2", "questions-2.jsonl"))
             for h in ("tune", "held")
         ]
     return [s for s in sets if s.available()]

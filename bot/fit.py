@@ -208,7 +208,7 @@ def main(realnews_articles: Path | None, out: Path = MODEL_PATH) -> dict[str, ob
         rows: Rows = []
         span_rows: SpanRows = []
         for qset in known_sets(realnews_articles):
-            if qset.half == "held":
+            if qset.half == "held" or not qset.fitted:
                 continue
             log.info("features of %s", qset.name)
             got, spans = collect(qset, settings)

@@ -2,9 +2,10 @@
 
     python benchmarks/realnews/build_articles.py MIRROR/vn_news/data OUT_DIR
 
-copies every article named by `benchmarks/realnews/questions.jsonl` from the mirror of
+copies every article named by each question file of `benchmarks/realnews/` from the mirror of
 github:magizbox/scraper (fetch it with the search tool's `fetch`, then `git archive` its
-`vn_news/data`) into OUT_DIR, byte for byte.
+`vn_news/data`) into OUT_DIR/<set> (`realnews` for questions.jsonl, `realnews-2` for
+questions-2.jsonl), byte for byte: each set is answered over its own articles.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
-QUESTIONS = Path(__file__).with_name("questions.jsonl")
+HERE = Path(__file__).resolve().parent
+SETS = {"realnews": HERE / "questions.jsonl", "realnews-2": HERE / "questions-2.jsonl"}
 
 
 def main() -> int:
@@ -23,23 +25,25 @@ def main() -> int:
     ap.add_argument("data", type=Path, help="the mirror's vn_news/data folder")
     ap.add_argument("out", type=Path)
     a = ap.parse_args()
-    names = sorted(
-        {
-            json.loads(line)["article"]
-            for line in QUESTIONS.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        }
-    )
-    missing = [n for n in names if not (a.data / n).is_file()]
-    if missing:
-        print(
-            f"{len(missing)} articles missing from {a.data} (e.g. {missing[0]}): is it the mirror's vn_news/data?"
+    for name, questions in SETS.items():
+        names = sorted(
+            {
+                json.loads(line)["article"]
+                for line in questions.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            }
         )
-        return 1
-    a.out.mkdir(parents=True, exist_ok=True)
-    for n in names:
-        shutil.copyfile(a.data / n, a.out / n)
-    print(f"{len(names)} articles in {a.out}")
+        missing = [n for n in names if not (a.data / n).is_file()]
+        if missing:
+            print(
+                f"{len(missing)} articles missing from {a.data} (e.g. {missing[0]}): is it the mirror's vn_news/data?"
+            )
+            return 1
+        out = a.out / name
+        out.mkdir(parents=True, exist_ok=True)
+        for n in names:
+            shutil.copyfile(a.data / n, out / n)
+        print(f"{len(names)} articles in {out}")
     return 0
 
 

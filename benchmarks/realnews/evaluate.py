@@ -1,4 +1,4 @@
-"""Scores the bot on the real-news set, both halves, both rankers, with the shared scorer.
+"""Scores the bot on the real-news sets, both halves, both rankers, with the shared scorer.
 
     python benchmarks/realnews/evaluate.py MIRROR/vn_news/data [--scorer ../shared/tools/score.py]
 
@@ -38,17 +38,19 @@ def main() -> int:
         articles = Path(tmp) / "articles"
         build = [sys.executable, str(HERE / "build_articles.py"), str(a.data), str(articles)]
         subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
-        questions = QuestionSet("realnews", HERE / "questions.jsonl", (articles,)).load()
         print("| set | ranker | " + " | ".join(_COLUMNS) + " |")
         print("|---|---|" + "---|" * len(_COLUMNS))
-        for half in ("tune", "held"):
-            path = Path(tmp) / f"{half}.jsonl"
-            rows = [q for q in questions if half_of(q["article"]) == half]
-            path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rows), encoding="utf-8")
-            for ranker in a.rankers:
-                figures = _score(a.scorer, path, articles, ranker)
-                cells = ["—" if figures.get(c) is None else str(figures[c]) for c in _COLUMNS]
-                print(f"| realnews-{half} | {ranker} | " + " | ".join(cells) + " |", flush=True)
+        for name, file in (("realnews", "questions.jsonl"), ("realnews-2", "questions-2.jsonl")):
+            folder = articles / name
+            questions = QuestionSet(name, HERE / file, (folder,)).load()
+            for half in ("tune", "held"):
+                path = Path(tmp) / f"{name}-{half}.jsonl"
+                rows = [q for q in questions if half_of(q["article"]) == half]
+                path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rows), encoding="utf-8")
+                for ranker in a.rankers:
+                    figures = _score(a.scorer, path, folder, ranker)
+                    cells = ["—" if figures.get(c) is None else str(figures[c]) for c in _COLUMNS]
+                    print(f"| {name}-{half} | {ranker} | " + " | ".join(cells) + " |", flush=True)
     return 0
 
 
