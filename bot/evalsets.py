@@ -23,6 +23,11 @@ REALNEWS = ROOT / "benchmarks" / "realnews"
 
 Half = Literal["tune", "held"]
 
+# The real-news question files, by set name. The second set (other writers, other articles) came
+# after the weights were fitted: it is kept out of fitting and measures how they carry over.
+REALNEWS_SETS = {"realnews": REALNEWS / "questions.jsonl", "realnews-2": REALNEWS / "questions-2.jsonl"}
+FITTED_REALNEWS = frozenset({"realnews"})
+
 
 def half_of(article_name: str) -> Half:
     """The half an article's questions belong to: a fixed hash of its file name."""
@@ -72,6 +77,15 @@ def _article_of(q: dict[str, Any], texts: dict[str, str]) -> str:
     return str(q.get("id", ""))
 
 
+def realnews_sets(articles: Path) -> list[QuestionSet]:
+    """Both halves of each real-news set, over `articles/<set>` (what build_articles.py makes)."""
+    return [
+        QuestionSet(f"{name}-{h}", questions, (articles / name,), h, fitted=name in FITTED_REALNEWS)
+        for name, questions in REALNEWS_SETS.items()
+        for h in ("tune", "held")
+    ]
+
+
 def known_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
     """Every set this repository knows of that is present here: the shared dev and Wikipedia
     sets, the committed sets, and the real-news set when its articles were built from the mirror."""
@@ -90,11 +104,5 @@ def known_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
         ),
     ]
     if realnews_articles is not None:
-        # The second real-news set (other writers, other articles) came after the weights were
-        # fitted: it is kept out of fitting and measures how they carry over.
-        sets += [
-            QuestionSet(f"{name}-{h}", REALNEWS / file, (realnews_articles / name,), h, fitted=name == "realnews")
-            for name, file in (("realnews", "questions.jsonl"), ("realnews-2", "questions-2.jsonl"))
-            for h in ("tune", "held")
-        ]
+        sets += realnews_sets(realnews_articles)
     return [s for s in sets if s.available()]

@@ -11,13 +11,11 @@ questions-2.jsonl), byte for byte: each set is answered over its own articles.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SETS = {"realnews": HERE / "questions.jsonl", "realnews-2": HERE / "questions-2.jsonl"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
@@ -25,14 +23,11 @@ def main() -> int:
     ap.add_argument("data", type=Path, help="the mirror's vn_news/data folder")
     ap.add_argument("out", type=Path)
     a = ap.parse_args()
-    for name, questions in SETS.items():
-        names = sorted(
-            {
-                json.loads(line)["article"]
-                for line in questions.read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            }
-        )
+    sys.path.insert(0, str(ROOT))
+    from bot.evalsets import REALNEWS_SETS, load_questions
+
+    for name, questions in REALNEWS_SETS.items():
+        names = sorted({q["article"] for q in load_questions(questions)})
         missing = [n for n in names if not (a.data / n).is_file()]
         if missing:
             print(

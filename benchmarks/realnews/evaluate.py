@@ -24,7 +24,7 @@ ROOT = HERE.parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from bot.evalsets import QuestionSet, half_of
+    from bot.evalsets import realnews_sets
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", type=Path, help="the mirror's vn_news/data folder")
@@ -40,17 +40,15 @@ def main() -> int:
         subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
         print("| set | ranker | " + " | ".join(_COLUMNS) + " |")
         print("|---|---|" + "---|" * len(_COLUMNS))
-        for name, file in (("realnews", "questions.jsonl"), ("realnews-2", "questions-2.jsonl")):
-            folder = articles / name
-            questions = QuestionSet(name, HERE / file, (folder,)).load()
-            for half in ("tune", "held"):
-                path = Path(tmp) / f"{name}-{half}.jsonl"
-                rows = [q for q in questions if half_of(q["article"]) == half]
-                path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rows), encoding="utf-8")
-                for ranker in a.rankers:
-                    figures = _score(a.scorer, path, folder, ranker)
-                    cells = ["—" if figures.get(c) is None else str(figures[c]) for c in _COLUMNS]
-                    print(f"| {name}-{half} | {ranker} | " + " | ".join(cells) + " |", flush=True)
+        for qset in realnews_sets(articles):
+            path = Path(tmp) / f"{qset.name}.jsonl"
+            path.write_text(
+                "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in qset.load()), encoding="utf-8"
+            )
+            for ranker in a.rankers:
+                figures = _score(a.scorer, path, qset.folders[0], ranker)
+                cells = ["—" if figures.get(c) is None else str(figures[c]) for c in _COLUMNS]
+                print(f"| {qset.name} | {ranker} | " + " | ".join(cells) + " |", flush=True)
     return 0
 
 

@@ -32,13 +32,19 @@ def main() -> None:
     ap.add_argument("--reserved", type=pathlib.Path, required=True)
     ap.add_argument("--per-topic", type=int, default=7)
     ap.add_argument(
-        "--besides", type=pathlib.Path, action="append", default=[], help="a question set whose articles are taken"
+        "--besides",
+        type=pathlib.Path,
+        action="append",
+        default=[],
+        help="a question set whose articles are taken",
     )
     a = ap.parse_args()
     reserved = {
         ln.strip() for ln in a.reserved.read_text(encoding="utf-8").splitlines() if ln.strip()[:1].isdigit()
     }
-    reserved |= {json.loads(ln)["article"] for q in a.besides for ln in q.read_text(encoding="utf-8").splitlines()}
+    reserved |= {
+        json.loads(ln)["article"] for q in a.besides for ln in q.read_text(encoding="utf-8").splitlines()
+    }
     files = sorted(a.data.glob("*.txt"), key=lambda p: hashlib.sha1(p.name.encode()).hexdigest())
     taken: set[str] = set()
     for topic, words in TOPICS.items():
