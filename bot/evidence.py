@@ -17,7 +17,7 @@ from bot.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
 from bot.normalize import canonical, fold
 from bot.question import Question
 from bot.spans import anchor_spans, words
-from bot.tokenize import FOLDED, STOPWORDS
+from bot.tokenize import FOLDED, FOLDED_STOPWORDS, STOPWORDS
 
 # Credit (rules ranker) for a question word found elsewhere in the article rather than in the
 # sentence, and for a compound whose syllables the sentence has, but not side by side.
@@ -37,7 +37,7 @@ def _scattered(unit: str, text: str) -> bool:
     return len(parts) > 1 and all(f" {p} " in text for p in parts)
 
 
-_ANY_STOP = STOPWORDS | {fold(w) for w in STOPWORDS}
+_ANY_STOP = STOPWORDS | FOLDED_STOPWORDS
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:

@@ -28,20 +28,15 @@ class QType(StrEnum):
     HOW = "how"
 
 
-# Nouns that, followed by `nào`, ask for a person/organisation, a place or a time.
-_PERSON_NOUNS = (
-    "người|vị|ông|bà|ai|đồng chí|lãnh đạo|quan chức|nhân vật|bộ trưởng|thứ trưởng|thủ tướng|"
-    "chủ tịch|tổng thống|đại sứ|tướng|đại tướng|thượng tướng|trung tướng|thiếu tướng|trưởng đoàn|"
-    "cơ quan|tổ chức|đơn vị|bên|phía|lực lượng|bộ|ban|doanh nghiệp|công ty|đoàn"
-)
-_PLACE_NOUNS = "nơi|chỗ|tỉnh|thành phố|huyện|quận|xã|phường|địa điểm|địa phương|vùng|khu vực|quốc gia|nước"
-_TIME_NOUNS = "khi|lúc|ngày|hôm|năm|tháng|thời gian|thời điểm|dịp|giờ|buổi"
-
-
 # Checked in order: the first family that matches decides the type.
 def _words(concept: str) -> str:
     return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(entries(concept), key=len, reverse=True))
 
+
+# Nouns that, followed by `nào`, ask for a person or organisation, a place or a time.
+_PERSON_NOUNS, _PLACE_NOUNS, _TIME_NOUNS = (
+    _words(f"asked_{kind}_nouns") for kind in ("person", "place", "time")
+)
 
 _PATTERNS: tuple[tuple[QType, str], ...] = (
     (QType.WHY, _words("why_words")),

@@ -13,10 +13,9 @@ from functools import lru_cache
 
 from bot.normalize import fold
 from bot.question import Question
-from bot.tokenize import STOPWORDS, Word, tag
+from bot.tokenize import FOLDED_STOPWORDS, Word, tag
 
 MAX_ANSWER = 150
-_FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS)
 _CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
 
 
@@ -121,4 +120,4 @@ def fresh(question: Question, text: str) -> bool:
 
 
 def content_syllables(question: Question) -> set[str]:
-    return {s for s in question_words(question) if s not in _FOLDED_STOP}
+    return {s for s in question_words(question) if s not in FOLDED_STOPWORDS}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from bot import segmenter
+from bot.lang import entries
 from bot.normalize import fix_tones, fold, has_diacritics, nfc
 
 Tokenizer = Callable[[str], list[str]]
@@ -25,24 +26,15 @@ Tokenizer = Callable[[str], list[str]]
 FOLDED = "~"
 TOKENIZER_VERSION = "pyvi-syll-fold-1"
 
-# Words that only shape the question; they say nothing about which sentence answers it.
-_QUESTION_WORDS = (
-    "ai người_nào vị_nào những_ai gì cái_gì những_gì nào khi_nào bao_giờ lúc_nào hôm_nào "
-    "ngày_nào năm_nào tháng_nào thời_gian_nào đâu ở_đâu tại_đâu nơi_nào chỗ_nào bao_nhiêu mấy "
-    "thế_nào như_thế_nào ra_sao sao tại_sao vì_sao không chưa hả vậy nhỉ à ạ"
-)
-_FUNCTION_WORDS = (
-    "là đã được bị thì mà của và với cho có các những này đó kia ấy hãy vui_lòng xin "
-    "biết cho_biết bạn tôi mình đang sẽ vẫn cũng rằng về để từ theo tại ở trong "
-    "gọi gọi_là được_gọi nhắc nhắc_tới nhắc_đến đề_cập lúc mấy_giờ vào_lúc chiếc"
-)
+# Words that only shape the question (question words, particles, function words): they say
+# nothing about which sentence answers it.
 STOPWORDS = frozenset(
     w
-    for group in (_QUESTION_WORDS, _FUNCTION_WORDS)
-    for word in group.split()
+    for concept in ("question_words", "function_words")
+    for word in entries(concept)
     for w in (word, word.replace("_", " "))
 )
-_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -176,7 +168,7 @@ def query_terms(question: str) -> list[str]:
     if not accented:
         words = [fold(w) for w in words]
     syllables = [s for w in words for s in w.split("_") if s]
-    mask = iter(_stop_mask(syllables, STOPWORDS if accented else _FOLDED_STOPWORDS))
+    mask = iter(_stop_mask(syllables, STOPWORDS if accented else FOLDED_STOPWORDS))
     out: list[str] = []
     for word in words:
         parts = [s for s in word.split("_") if s]

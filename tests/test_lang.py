@@ -72,6 +72,11 @@ def test_synonym_groups_come_from_the_data_file() -> None:
         "cause_words",
         "why_words",
         "how_words",
+        "question_words",
+        "function_words",
+        "asked_person_nouns",
+        "asked_place_nouns",
+        "asked_time_nouns",
     ],
 )
 def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:
