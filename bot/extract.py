@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot.lexicon import (
+    CURRENCY_WORDS,
     DOCUMENT_HEADS,
     MONEY_WORDS,
     ORDINALS,
@@ -166,7 +167,7 @@ def count_fits(question: Question, count: str) -> bool:
     unit = fold(question.head).split()[0]
     text = fold(count)
     if unit in MONEY_WORDS:
-        return bool(re.search(r"\b(dong|usd|vnd|eur|yen|ty|trieu|nghin)\b|\$", text))
+        return "$" in text or not CURRENCY_WORDS.isdisjoint(re.findall(r"\w+", text))
     return unit in text.split()
 
 

@@ -23,6 +23,7 @@ AUXILIARIES = frozenset(entries("auxiliaries"))
 WEAK_VERBS = frozenset(entries("weak_verbs"))
 FRAME_WORDS = frozenset(entries("frame_words"))
 MONEY_WORDS = frozenset(entries("money_words"))
+CURRENCY_WORDS = frozenset(entries("currency_words"))
 VENUE_VERBS = frozenset(entries("venue_verbs"))
 YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 

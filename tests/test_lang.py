@@ -77,6 +77,7 @@ def test_synonym_groups_come_from_the_data_file() -> None:
         "asked_person_nouns",
         "asked_place_nouns",
         "asked_time_nouns",
+        "currency_words",
     ],
 )
 def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:

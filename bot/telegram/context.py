@@ -8,15 +8,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.lang import entries
 from bot.question import analyze
 
 # analyze() depends on the text alone (word segmentation: ~0.3 ms) and chats repeat questions.
 _analyze = lru_cache(maxsize=4096)(analyze)
 
-# Question words removed from the previous question, so the follow-up's own word decides the type.
+# Question words (and particles) removed from the previous question, so the follow-up's own word
+# decides the type: the same list the search leaves out of a question's terms.
 _WH = re.compile(
-    r"\b(?:khi nào|bao giờ|lúc nào|ngày nào|năm nào|ở đâu|tại đâu|đi đâu|đâu|bao nhiêu|mấy|"
-    r"ai|gì|là gì|thế nào|như thế nào|ra sao|tại sao|vì sao|nào)\b|\?",
+    "|".join(
+        rf"\b{re.escape(w.replace('_', ' '))}\b"
+        for w in sorted(entries("question_words"), key=len, reverse=True)
+    )
+    + r"|\?",
     re.IGNORECASE,
 )
 
