@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import spanrank
 from bot.corpus import Article
-from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day
+from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day, with_clock
 from bot.evidence import Evidence
 from bot.extract import count_fits, extract
 from bot.knowledge import Hit, KnowledgeBase
@@ -366,13 +366,18 @@ class Answerer:
         if wants_year:
             years = [m for m in mentions if m.year and not m.day]
             if years:
-                return str(years[0].year)
+                return years[0].display()  # as written: `Năm 2008`
         days = [m for m in mentions if m.day]
         today = dateline_day(sentence.text, article.published)
         if days or today:
-            shown = (days or [today])[0].display()
-            clock = clock_time(sentence.text) if q.intent.wants_clock else None
-            return f"{clock}, {shown}" if clock else shown
+            day = (days or [today])[0]
+            if not q.intent.wants_clock:
+                return day.display()
+            timed = with_clock(sentence.text, day)
+            if timed:
+                return timed.display()
+            clock = clock_time(sentence.text)
+            return f"{clock}, {day.display()}" if clock else day.display()
         months = [m for m in mentions if m.month]
         if months and not wants_day:
             return months[0].display()

@@ -8,10 +8,11 @@ itself; when it has none, the date is shown as written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.normalize import fold
+from bot.spans import approximated
 
 _WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 _PART_OF_DAY = r"(?:(?:rạng\s+)?sáng|trưa|chiều|tối|đêm|khuya)"
@@ -60,6 +61,21 @@ def clock_time(text: str) -> str | None:
     """The first clock time in the sentence, as written (`5h30`), or None."""
     m = _CLOCK.search(text)
     return m.group(0).strip() if m else None
+
+
+# What may stand between a clock time and the day it belongs to (`15 giờ ngày 4/7`, `20 giờ 30
+# cùng ngày 7-5`, `9h, 4/7`): then the two are one expression of the article's.
+_CLOCK_TO_DAY = re.compile(r"[\s,]*(?:[^\W\d]+\s+)?", re.IGNORECASE)
+
+
+def with_clock(text: str, day: DateMention) -> DateMention | None:
+    """The day with the clock time written right before it (`15 giờ ngày 4/7`), as one mention."""
+    for m in _CLOCK.finditer(text[: day.start]):
+        gap = _CLOCK_TO_DAY.fullmatch(text, m.end(), day.start)
+        if gap:
+            start = approximated(text, m.start())  # `khoảng 20 giờ 30 cùng ngày 7-5`
+            return replace(day, start=start, text=text[start : day.end])
+    return None
 
 
 # `Chiều cùng ngày`, `Sáng hôm sau`: the day of the event told just before, or the one after it.
@@ -118,7 +134,7 @@ class DateMention:
                 return shown
             return f"{shown} ({self.text})"
         if self.day and self.month:
-            return f"{self.day}/{self.month}"
+            return self.text if written and self.text else f"{self.day}/{self.month}"
         if self.month and self.year:
             shown = f"tháng {self.month}/{self.year}"
             return shown if not written or shown in self.text.lower() else f"{shown} ({self.text})"

@@ -18,6 +18,7 @@ from bot.lexicon import (
     MONEY_WORDS,
     ORDINALS,
     PLACE_NOUNS,
+    SCALE_WORDS,
     UNIT_NOUNS,
     VENUE_VERBS,
     WEAK_VERBS,
@@ -29,6 +30,7 @@ from bot.question import QType, Question
 from bot.spans import (
     Word,
     anchor_spans,
+    approximated,
     clause_bounds,
     clip,
     fresh,
@@ -147,7 +149,7 @@ def how_many(question: Question, sentence: str) -> str | None:
     if not found:
         return None
     start, end = min(found, key=lambda span: (span[0] < focus, abs(span[0] - focus)))
-    return sentence[start:end]
+    return sentence[approximated(sentence, start) : end]
 
 
 def _is_year(sentence: str, start: int) -> bool:
@@ -167,7 +169,8 @@ def count_fits(question: Question, count: str) -> bool:
     unit = fold(question.head).split()[0]
     text = fold(count)
     if unit in MONEY_WORDS:
-        return "$" in text or not CURRENCY_WORDS.isdisjoint(re.findall(r"\w+", text))
+        padded = " " + " ".join(re.findall(r"\w+", text)) + " "
+        return "$" in text or any(f" {c} " in padded for c in CURRENCY_WORDS)
     return unit in text.split()
 
 
@@ -184,28 +187,48 @@ def _asked_about(question: Question, sentence: str) -> int:
 
 
 def _counts(sentence: str) -> list[tuple[int, int]]:
-    """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates."""
+    """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates; a
+    range or score as one (`70 - 120 mm`, `2-4`), a rate with its period (`300.000 đồng/ngày`)."""
     ws = words(sentence)
     spans = []
     for i, w in enumerate(ws):
         if not re.fullmatch(r"\d+(?:[.,]\d+)*", w.text) or (i + 1 < len(ws) and ws[i + 1].text == "/"):
             continue
-        if i > 0 and ws[i - 1].text == "/":
-            continue
-        end = w.end
-        if i + 2 < len(ws) and ws[i + 1].text == "-" and ws[i + 2].text.isdigit():
-            spans.append((w.start, ws[i + 2].end))  # a score or range: `2-4`
-            continue
-        for nxt in ws[i + 1 : i + 4]:
-            currency = nxt.text.isupper() and len(nxt.text) <= 4  # USD, VND, EUR
-            if nxt.text == "%" or currency or nxt.pos in {"N", "Nc", "Nu", "M"} and not nxt.capitalized:
-                end = nxt.end
-                if nxt.pos in {"N", "Nu"} or nxt.text == "%" or currency:
-                    break  # `1.000 tỷ đồng`, `3.000 ngôi nhà`: numbers and classifiers go on to the noun
-            else:
-                break
-        spans.append((w.start, end))
+        if i > 0 and ws[i - 1].text == "/" or i > 1 and ws[i - 1].text == "-" and ws[i - 2].text[:1].isdigit():
+            continue  # `410/442`, or the end of a range already taken with its start
+        last = i + 2 if i + 2 < len(ws) and ws[i + 1].text == "-" and ws[i + 2].text[:1].isdigit() else i
+        spans.append((w.start, _unit_end(ws, last)))
     return spans
+
+
+def _currency(w: Word) -> bool:
+    return w.text.isupper() and len(w.text) <= 4 or fold(w.text) in CURRENCY_WORDS  # USD, VND, đô la
+
+
+def _unit_end(ws: Sequence[Word], i: int) -> int:
+    """The end of the number at `i` with its unit: numbers, classifiers and scales go on to the
+    noun (`1.000 tỷ đồng`, `3.000 ngôi nhà`, `1,5 tỷ tấn`), a currency to its country (`đô la Mỹ`)."""
+    last = i
+    for j in range(i + 1, min(len(ws), i + 4)):
+        nxt = ws[j]
+        scale = fold(nxt.text) in SCALE_WORDS
+        unit = nxt.text == "%" or _currency(nxt) or nxt.pos in {"N", "Nu"} and not nxt.capitalized
+        if unit and not scale:
+            last = j
+            break
+        if scale or nxt.pos in {"Nc", "M"} and not nxt.capitalized:
+            last = j
+        elif fold(ws[last].text) in SCALE_WORDS and nxt.capitalized:
+            last = j  # `30 triệu Bảng`
+            break
+        else:
+            break
+    if _currency(ws[last]) and last + 1 < len(ws) and ws[last + 1].pos == "Np":
+        last += 1  # `đô la Mỹ`
+    rate = last + 2 < len(ws) and ws[last + 1].text == "/" and ws[last + 1].start == ws[last].end
+    if rate and ws[last + 2].pos == "N":
+        last += 2  # `đồng/ngày`
+    return ws[last].end
 
 
 # --- what --------------------------------------------------------------------------

@@ -32,7 +32,7 @@ FALSE_ANSWER_RATE = 0.25
 # cross-validated top-1 is kept.
 REGULARISATIONS = (10.0, 100.0, 1000.0)
 NEGATIVES = (5, 12, 20, None)
-FOLDS = 3
+FOLDS = 5
 
 Rows = list[tuple[str, bool, list[tuple[tuple[float, ...], bool]]]]
 SpanRows = list[tuple[str, list[tuple[tuple[float, ...], bool]]]]

@@ -26,6 +26,8 @@ MONEY_WORDS = frozenset(entries("money_words"))
 CURRENCY_WORDS = frozenset(entries("currency_words"))
 VENUE_VERBS = frozenset(entries("venue_verbs"))
 YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
+APPROXIMATORS = entries("approximators")
+SCALE_WORDS = frozenset(fold(w) for w in entries("scale_words"))
 
 # Words news and readers use for the same thing (`chết` / `tử vong`), and the abbreviations
 # people type with what articles write in full (`VN` / `Việt Nam`): a question word counts as

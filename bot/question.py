@@ -48,7 +48,7 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
         QType.WHERE,
         rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
     ),
-    (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b"),
+    (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b|\btên (?:là )?gì\b"),
     (QType.HOW, _words("how_words")),
     (QType.WHAT, r"\bgì\b|\bnào\b"),
     (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
@@ -184,7 +184,7 @@ _WANTS_YEAR = _Both.of(r"\bnăm\s+nào\b")
 _WANTS_DAY = _Both.of(r"\b(?:ngày|hôm)\s+(?:nào|mấy)\b")
 _WANTS_CLOCK = _Both.of(r"\b(?:mấy giờ|giờ nào|lúc mấy)\b")
 _WANTS_ORDINAL = _Both.of(r"\blần thứ\b")
-_WANTS_ROLE = _Both.of(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b")
+_WANTS_ROLE = _Both.of(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b|\btên\s+(?:là\s+)?gì\b")
 _WANTS_DOCUMENTS = _Both.of(r"\b(?:văn kiện|thỏa thuận|hiệp định|tài liệu|ký)\b")
 _EVENT = _Both.of(r"\b(?:diễn ra|tổ chức|khai mạc|bế mạc|họp|hội đàm|hội nghị|lễ)\b")
 _NAMED_UNIT = _Both.of(r"\b(\w+(?:\s\w+)?)\s+nào\b")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, relative_event
+from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, relative_event, with_clock
 
 PUBLISHED = datetime(2021, 12, 13, 6, 38)
 
@@ -28,7 +28,16 @@ def test_december_event_in_a_january_article_is_last_year() -> None:
 
 def test_without_a_dateline_no_year_is_invented() -> None:
     (mention,) = find_dates("Sáng 8/9, tại Hà Nội, hai bộ trưởng điện đàm.", None)
-    assert mention.resolved() is None and mention.display() == "8/9"
+    assert mention.resolved() is None and mention.display() == "Sáng 8/9"  # as the article wrote it
+
+
+def test_a_clock_time_written_before_its_day_is_kept_with_it() -> None:
+    text = "Đến khoảng 20 giờ 30 cùng ngày 7-5, nhóm thanh niên quay lại."
+    (day,) = find_dates(text, None)
+    timed = with_clock(text, day)
+    assert timed is not None and timed.display() == "khoảng 20 giờ 30 cùng ngày 7-5"
+    (later,) = find_dates("Ngày 7-5 đoàn đến, lúc 9h đoàn về.", None)
+    assert with_clock("Ngày 7-5 đoàn đến, lúc 9h đoàn về.", later) is None
 
 
 def test_explicit_years_months_and_long_forms() -> None:

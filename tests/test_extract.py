@@ -120,8 +120,21 @@ def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
 
 def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
     s = "Đoàn gồm 3 tàu với hơn 900 sĩ quan, thủy thủ, lần đầu đến thăm kể từ năm 2018."
-    assert _span("Đoàn chở theo bao nhiêu sĩ quan, thủy thủ?", s) == "900 sĩ quan"
+    assert _span("Đoàn chở theo bao nhiêu sĩ quan, thủy thủ?", s) == "hơn 900 sĩ quan"
     assert _span("Bệnh viện có bao nhiêu người?", "Bệnh viện được thành lập năm 2018.") is None
+
+
+def test_a_count_is_cut_as_the_article_writes_it() -> None:
+    """Ranges, scaled amounts with their currency, rates and the word saying how exact it is."""
+    cases = {
+        ("Lượng mưa phổ biến bao nhiêu mm?", "Lượng mưa phổ biến ở mức 70 - 120 mm, có nơi trên 120 mm."): "70 - 120 mm",
+        ("Vốn đăng ký là bao nhiêu?", "Số vốn đăng ký là 5,88 tỷ đô la Mỹ, đứng đầu danh sách."): "5,88 tỷ đô la Mỹ",
+        ("Kim ngạch đạt bao nhiêu?", "Kim ngạch thương mại hai chiều đạt 7 tỷ USD, đầu tư tăng."): "7 tỷ USD",
+        ("Thuê người gặt lúa mất bao nhiêu?", "Giá thuê người gặt lúa lên đến 300.000 đồng/ngày."): "300.000 đồng/ngày",
+        ("Tâm bão cách đảo bao xa?", "Tâm bão cách đảo khoảng 440 km về phía đông."): "khoảng 440 km",
+    }
+    for (question, sentence), expected in cases.items():
+        assert _span(question, sentence) == expected, question
 
 
 def test_where_an_event_took_place_is_the_place_the_sentence_opens_with() -> None:

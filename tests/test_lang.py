@@ -29,9 +29,12 @@ def test_an_unknown_concept_is_a_clear_error() -> None:
         ("Hội đàm diễn ra như thế nào?", QType.HOW),
         ("ket qua tran dau ra sao", QType.HOW),
         ("VN và Lào ký những gì?", QType.WHAT),
+        ("Bộ trưởng Quốc phòng Campuchia tên gì thế?", QType.WHO),
+        ("hoc sinh nao nhat duoc tien", QType.WHO),
+        ("Tai nạn xảy ra trên tuyến đường nào?", QType.WHERE),
     ],
 )
-def test_why_and_how_words_come_from_the_data_files(question: str, qtype: QType) -> None:
+def test_question_types_come_from_the_data_files(question: str, qtype: QType) -> None:
     assert question_type(question) is qtype
 
 
@@ -78,6 +81,8 @@ def test_synonym_groups_come_from_the_data_file() -> None:
         "asked_place_nouns",
         "asked_time_nouns",
         "currency_words",
+        "approximators",
+        "scale_words",
     ],
 )
 def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:
