@@ -61,6 +61,9 @@ _NARRATIVE_REACH = 1
 _MARKER_START = 16
 
 
+_NEGATION = re.compile(r"\b(?:không|chưa|chẳng)\b", re.IGNORECASE)
+
+
 def _tells_time(span: str | None) -> bool:
     """A span with a time word (`lúc`, `sáng`, `năm`, `khi`…): an answer to `khi nào`."""
     said = " " + " ".join(re.findall(r"\w+", canonical(span or ""))) + " "
@@ -464,11 +467,16 @@ class Answerer:
         return text
 
     def _yes(self, best: Candidate, text: str) -> str:
-        """`Có` when the sentence states the asked predicate and negates nothing; else the quote speaks."""
-        negated = re.search(r"\b(không|chưa|chẳng)\b", self.kb.sentences[best.index].text, re.IGNORECASE)
-        if best.answer and not negated:
-            return clip(f"Có. {text}")
-        return text
+        """The yes/no verdict first, then the quote: `Có` when the sentence states the asked
+        predicate and negates nothing, `Không` when the clause stating it is negated, else
+        `Bài báo không nói rõ` (the sentence is about it but does not settle it)."""
+        if best.answer and _NEGATION.search(best.answer):
+            verdict = "Không"
+        elif best.answer and not _NEGATION.search(self.kb.sentences[best.index].text):
+            verdict = "Có"
+        else:
+            verdict = "Bài báo không nói rõ"
+        return clip(f"{verdict}. {text}")
 
     @staticmethod
     def _no_date_note(article: Article) -> str:

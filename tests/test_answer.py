@@ -120,6 +120,22 @@ def test_yes_no_question_says_yes_only_when_the_sentence_states_it(answerer: Ans
     assert not answerer.ask("Hai Bộ trưởng có ký hiệp định thương mại với Nhật Bản không?").found
 
 
+def test_yes_no_says_no_or_not_settled_first(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "yn"
+    write_article(
+        folder,
+        "yn.txt",
+        "Tài xế xe tải gây tai nạn trên quốc lộ 14\n\nThứ Hai, 10/07/2017, 09:00\n\n"
+        "Tài xế xe tải gây tai nạn trên quốc lộ 14 chưa bị khởi tố vì còn chờ kết quả giám định.\n\n"
+        "Công an tỉnh đang điều tra vụ tai nạn xe tải làm hai người bị thương trên quốc lộ 14.\n",
+    )
+    answerer = answerer_for(folder, settings)
+    no = answerer.ask("Tài xế xe tải gây tai nạn trên quốc lộ 14 có bị khởi tố không?")
+    assert no.found and (no.answer or "").startswith("Không."), no.answer
+    unsettled = answerer.ask("Vụ tai nạn xe tải trên quốc lộ 14 có được bồi thường không?")
+    assert not unsettled.found or (unsettled.answer or "").startswith("Bài báo không nói rõ."), unsettled.answer
+
+
 def test_same_day_sentence_takes_the_day_of_the_storys_time_marker(
     tmp_path: Path, settings: Settings
 ) -> None:
