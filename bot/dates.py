@@ -81,14 +81,20 @@ def with_clock(text: str, day: DateMention) -> DateMention | None:
 # `Chiều cùng ngày`, `Sáng hôm sau`: the day of the event told just before, or the one after it.
 _SAME_DAY = re.compile(r"\b(?:cùng ngày|trong ngày|hôm đó|ngày hôm đó)\b", re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:hôm sau|ngày hôm sau|ngày tiếp theo|hôm tiếp theo)\b", re.IGNORECASE)
+_DAY_BEFORE = re.compile(
+    r"\b(?:hôm trước|ngày hôm trước|(?:một|1) ngày trước(?: khi| đó)?|trước đó (?:một|1) ngày)\b", re.IGNORECASE
+)
 
 
 def day_offset(text: str) -> int | None:
-    """0 for `cùng ngày`, 1 for `hôm sau`, None when the sentence says neither."""
+    """0 for `cùng ngày`, 1 for `hôm sau`, -1 for `một ngày trước khi`, None when the sentence
+    says none of them."""
     if _SAME_DAY.search(text):
         return 0
     if _NEXT_DAY.search(text):
         return 1
+    if _DAY_BEFORE.search(text):
+        return -1
     return None
 
 

@@ -152,6 +152,19 @@ def test_same_day_sentence_takes_the_day_of_the_storys_time_marker(
     assert a.answer == "Thứ Hai, 21/10/2024 (chiều cùng ngày)"
 
 
+def test_a_day_before_is_counted_back_from_the_storys_day(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "truoc"
+    write_article(
+        folder,
+        "truoc.txt",
+        "Bộ đội giúp dân vùng lũ\n\nThứ Ba, 22/10/2024, 08:00\n\n"
+        "Sáng 21/10, Quân khu 4 huy động 1.200 chiến sĩ giúp dân huyện Hương Khê.\n\n"
+        "Một ngày trước khi bộ đội đến, Hội Chữ thập đỏ tỉnh đã trao 5 tấn gạo cho các hộ dân bị cô lập.\n",
+    )
+    a = answerer_for(folder, settings).ask("Hội Chữ thập đỏ trao gạo cho các hộ dân bị cô lập khi nào?")
+    assert a.answer == "Chủ Nhật, 20/10/2024 (một ngày trước khi bộ đội đến)"
+
+
 def test_a_sentence_giving_the_asked_name_another_number_loses(tmp_path: Path, settings: Settings) -> None:
     folder = tmp_path / "bv"
     write_article(

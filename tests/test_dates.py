@@ -73,8 +73,10 @@ def test_same_day_and_next_day_shift_a_mention() -> None:
     (mention,) = find_dates("Ngày 3/10/2023, hai bên hội đàm.", None)
     assert day_offset("Chiều cùng ngày, đoàn thăm bệnh viện.") == 0
     assert day_offset("Sáng hôm sau, đoàn về nước.") == 1
+    assert day_offset("Một ngày trước khi hội đàm, hai đoàn đã gặp nhau.") == -1
     assert day_offset("Đoàn thăm bệnh viện.") is None
     assert mention.shifted(1).display() == "Thứ Tư, 04/10/2023"
+    assert mention.shifted(-1).display() == "Thứ Hai, 02/10/2023"
     (no_year,) = find_dates("Sáng 21/10, bộ đội giúp dân.", None)
     assert no_year.shifted(0) is no_year and no_year.shifted(1) is None
 
