@@ -61,7 +61,7 @@ _NARRATIVE_REACH = 1
 _MARKER_START = 16
 
 
-_NEGATION = re.compile(r"\b(?:không|chưa|chẳng)\b", re.IGNORECASE)
+_NEGATION = re.compile(rf"\b(?:{'|'.join(entries('negation_words'))})\b", re.IGNORECASE)
 
 
 def _tells_time(span: str | None) -> bool:

@@ -83,6 +83,7 @@ def test_synonym_groups_come_from_the_data_file() -> None:
         "currency_words",
         "approximators",
         "scale_words",
+        "negation_words",
     ],
 )
 def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:
