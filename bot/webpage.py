@@ -24,6 +24,16 @@ from bot.fetch import LinkError
 from bot.normalize import nfc
 
 _MIN_BODY_CHARS = 200
+# trafilatura's time grows with the number of elements and, within one element, with the square
+# of its children: one paragraph of 20,000 bold words took minutes. A crowded element's formatting
+# tags are unwrapped first (their text kept); a page still beyond these bounds is refused.
+MAX_ELEMENTS = 10_000
+MAX_CHILDREN = 1_000
+_FORMATTING = ("b", "strong", "i", "em", "u", "s", "strike", "small", "big", "font", "span", "mark", "sub",
+               "sup", "abbr", "cite", "q", "dfn", "code", "tt", "kbd", "samp", "var", "del", "ins", "nobr",
+               "wbr", "bdi", "bdo", "time", "data", "label")
+# Graphics, not text: the extractor drops them before reading, so they are not counted.
+_GRAPHICS = ("svg", "math")
 _SPACES = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -51,6 +61,8 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
         tree = None
     visible = _clean(tree.text_content()) if tree is not None else ""
     dateline = _visible_dateline(tree) if tree is not None else None
+    if tree is not None and _within_bounds(tree, url):
+        html = lxml.html.tostring(tree, encoding="unicode")
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         # Precision over recall: a related-article headline left in the body could be quoted as an
@@ -73,6 +85,24 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
         raise LinkError(url, "no article text found on the page", "không tìm thấy nội dung bài báo trong trang")
     published = _published(getattr(doc, "date", None), dateline) or fallback_date
     return _settled(WebArticle(url, title, published, author, tuple(paragraphs)))
+
+
+def _within_bounds(tree: lxml.html.HtmlElement, url: str) -> bool:
+    """Refuse (LinkError) a page whose extraction would take too long; True when formatting tags
+    of a crowded element were unwrapped, so that the changed tree is what gets extracted."""
+    etree.strip_elements(tree, *_GRAPHICS, with_tail=False)
+    crowded = [element for element in tree.iter(etree.Element) if len(element) > MAX_CHILDREN]
+    for element in crowded:
+        etree.strip_tags(element, *_FORMATTING)
+        parts = sum(1 for child in element if isinstance(child.tag, str))
+        if parts > MAX_CHILDREN:
+            raise LinkError(url, f"the page is too complex to read (an element with {parts:,} parts; at most "
+                            f"{MAX_CHILDREN:,})", "trang quá phức tạp, không đọc được")
+    elements = sum(1 for _ in tree.iter(etree.Element))
+    if elements > MAX_ELEMENTS:
+        raise LinkError(url, f"the page is too complex to read ({elements:,} HTML elements; at most "
+                        f"{MAX_ELEMENTS:,})", "trang quá phức tạp, không đọc được")
+    return bool(crowded)
 
 
 def article_text(article: WebArticle) -> str:
