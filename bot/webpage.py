@@ -22,6 +22,7 @@ from bot.archive import VIETNAM
 from bot.corpus import Article, parse_article, parse_dateline
 from bot.fetch import LinkError
 from bot.normalize import nfc
+from bot.urls import canonical
 
 _MIN_BODY_CHARS = 200
 # trafilatura's time grows with the number of elements and, within one element, with the square
@@ -61,6 +62,7 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
         tree = None
     visible = _clean(tree.text_content()) if tree is not None else ""
     dateline = _visible_dateline(tree) if tree is not None else None
+    claimed = _canonical_link(tree) if tree is not None else None
     if tree is not None and _within_bounds(tree, url):
         html = lxml.html.tostring(tree, encoding="unicode")
     doc = trafilatura.bare_extraction(
@@ -84,7 +86,7 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
     if not title or sum(map(len, paragraphs)) < _MIN_BODY_CHARS:
         raise LinkError(url, "no article text found on the page", "không tìm thấy nội dung bài báo trong trang")
     published = _published(getattr(doc, "date", None), dateline) or fallback_date
-    return _settled(WebArticle(url, title, published, author, tuple(paragraphs)))
+    return _settled(WebArticle(canonical(url, claimed), title, published, author, tuple(paragraphs)))
 
 
 def _within_bounds(tree: lxml.html.HtmlElement, url: str) -> bool:
@@ -130,6 +132,14 @@ def _settled(article: WebArticle) -> WebArticle:
     if back.byline and not article.author:
         article = WebArticle(article.url, article.title, article.published, back.byline, article.paragraphs[:-1])
     return article
+
+
+def _canonical_link(tree: lxml.html.HtmlElement) -> str | None:
+    """The href of the page's `<link rel="canonical">`, if it has one."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            return link.get("href")
+    return None
 
 
 def _published(found: str | None, dateline: datetime | None) -> datetime | None:

@@ -112,6 +112,8 @@ class _HostileHandler(_Handler):
             self._send(200, article_page(BUS, site.base).replace('<link rel="canonical"', "<link").encode(), html)
         elif path == "/bai-theo-id":  # the page's canonical link names its one URL
             self._send(200, article_page(BUS, site.base).encode(), html)
+        elif path == "/mao-danh":  # a canonical link claiming another site's article
+            self._send(200, article_page(BUS, "https://vnexpress.net").encode(), html)
         else:
             super().do_GET()
 

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from hostile_site import HostileSite
 from live_fixtures import fetch_settings
+from news_site import BUS
 
 from bot.fetch import Fetcher, LinkError
 from bot.links import Added, add_link
+from bot.urls import normalised
 
 
 @pytest.fixture
@@ -52,3 +54,39 @@ def test_pages_too_crowded_to_extract_in_time_are_refused_in_one_line(tmp_path: 
         extract(f"<html><body>{divs}</body></html>", "http://bao.test/a")
 
 
+
+
+@pytest.mark.parametrize(
+    ("link", "one"),
+    [
+        ("HTTP://Bao.VN:80//tin//a.html/?utm_source=zalo&utm_medium=share#binh-luan", "http://bao.vn/tin/a.html"),
+        ("https://bao.vn:443/tin/a.html?id=5&fbclid=x&UTM_Campaign=y&gclid=z", "https://bao.vn/tin/a.html?id=5"),
+        ("http://user:secret@bao.vn:8080/tin/./b/../a.html", "http://bao.vn:8080/tin/a.html"),
+        ("http://bao.vn", "http://bao.vn/"),
+        ("http://[::1]:80/a/", "http://[::1]/a"),
+    ],
+)
+def test_a_link_has_one_spelling(link: str, one: str) -> None:
+    assert normalised(link) == one
+    assert normalised(one) == one
+
+
+def test_one_article_reached_by_many_spellings_is_one_file(hostile: HostileSite, tmp_path: Path) -> None:
+    port = hostile.bound_port
+    spellings = [f"http://127.0.0.1:{port}/bai/{BUS.slug}", f"HTTP://127.0.0.1:{port}//bai//{BUS.slug}/",
+                 f"http://127.0.0.1:{port}/bai/{BUS.slug}?utm_source=zalo&utm_medium=share#binh-luan",
+                 f"http://127.0.0.1:{port}/bai/{BUS.slug}/?fbclid=abc"]
+    added = [add(link, tmp_path) for link in spellings]
+    assert {a.article.path for a in added} == {added[0].article.path}
+    assert [a.changed for a in added] == [True, False, False, False]
+    assert added[0].article.url == spellings[0]
+    assert len(list((tmp_path / "articles").iterdir())) == 1
+
+
+def test_the_pages_canonical_link_names_it_when_it_stays_on_the_site(hostile: HostileSite, tmp_path: Path) -> None:
+    by_id = add(hostile.url("/bai-theo-id?id=4801234&utm_campaign=rss"), tmp_path)
+    direct = add(hostile.story_url(BUS), tmp_path)
+    assert by_id.article.url == hostile.story_url(BUS) and by_id.article.path == direct.article.path
+    claiming = add(hostile.url("/mao-danh"), tmp_path)  # canonical: https://vnexpress.net/…
+    assert claiming.article.url == hostile.url("/mao-danh")
+    assert len(list((tmp_path / "articles").iterdir())) == 2
