@@ -10,7 +10,7 @@ title, URL, date, byline and body.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -20,11 +20,16 @@ from lxml import etree
 
 from bot.archive import VIETNAM
 from bot.corpus import Article, parse_article, parse_dateline
+from bot.errors import ArticleError
 from bot.fetch import LinkError
 from bot.normalize import nfc
 from bot.urls import canonical
 
 _MIN_BODY_CHARS = 200
+# Longest title kept (news titles are under 150 characters); a longer one is cut at a space, with
+# ` …`. A title the file would not read back as a title gives way to the text's opening words.
+TITLE_CHARS = 200
+_OPENING_CHARS = 100
 # trafilatura's time grows with the number of elements and, within one element, with the square
 # of its children: one paragraph of 20,000 bold words took minutes. A crowded element's formatting
 # tags are unwrapped first (their text kept); a page still beyond these bounds is refused.
@@ -86,7 +91,8 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
     if not title or sum(map(len, paragraphs)) < _MIN_BODY_CHARS:
         raise LinkError(url, "no article text found on the page", "không tìm thấy nội dung bài báo trong trang")
     published = _published(getattr(doc, "date", None), dateline) or fallback_date
-    return _settled(WebArticle(canonical(url, claimed), title, published, author, tuple(paragraphs)))
+    return _settled(WebArticle(canonical(url, claimed), _shortened(title, TITLE_CHARS), published, author,
+                               tuple(paragraphs)))
 
 
 def _within_bounds(tree: lxml.html.HtmlElement, url: str) -> bool:
@@ -124,14 +130,34 @@ def parsed(article: WebArticle, path_name: str = "web.txt") -> Article:
 
 
 def _settled(article: WebArticle) -> WebArticle:
-    """The article as the corpus reads it: a byline it would not recognise is left out, and a
-    last line it takes for a byline becomes the author, so the file round-trips exactly."""
-    if article.author and parsed(article).byline != article.author:
-        article = WebArticle(article.url, article.title, article.published, None, article.paragraphs)
-    back = parsed(article)
+    """The article as the corpus reads it: a title it would read as something else (a dateline
+    such as `13/12/2021`, a separator line of dashes) gives way to the opening words of the text,
+    a byline it would not recognise is left out, and a last line it takes for a byline becomes the
+    author, so the file round-trips exactly."""
+    if _read_back(article).title != article.title:
+        article = replace(article, title=_shortened(article.paragraphs[0], _OPENING_CHARS))
+    if article.author and _read_back(article).byline != article.author:
+        article = replace(article, author=None)
+    back = _read_back(article)
     if back.byline and not article.author:
-        article = WebArticle(article.url, article.title, article.published, back.byline, article.paragraphs[:-1])
+        article = replace(article, author=back.byline, paragraphs=article.paragraphs[:-1])
     return article
+
+
+def _read_back(article: WebArticle) -> Article:
+    """`parsed`, or an article without title or byline when the corpus could not read it at all."""
+    try:
+        return parsed(article)
+    except ArticleError:
+        return Article("", "", None, None, None, "", Path("web.txt"))
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut at a space to at most `limit` characters, with ` …` when it was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 2].rstrip() + " …"
 
 
 def _canonical_link(tree: lxml.html.HtmlElement) -> str | None:

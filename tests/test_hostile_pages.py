@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ from hostile_site import HostileSite
 from live_fixtures import fetch_settings
 from news_site import BUS
 
+from bot.corpus import load_articles
 from bot.fetch import Fetcher, LinkError
 from bot.links import Added, add_link
 from bot.urls import normalised
+from bot.webpage import TITLE_CHARS
 
 
 @pytest.fixture
@@ -90,3 +93,27 @@ def test_the_pages_canonical_link_names_it_when_it_stays_on_the_site(hostile: Ho
     claiming = add(hostile.url("/mao-danh"), tmp_path)  # canonical: https://vnexpress.net/…
     assert claiming.article.url == hostile.url("/mao-danh")
     assert len(list((tmp_path / "articles").iterdir())) == 2
+
+
+def read_back(added: Added) -> tuple[str, object, str]:
+    (article,) = load_articles([added.article.path.parent])
+    return article.title, article.published, article.body
+
+
+def test_a_10000_character_title_is_cut_and_reads_back_the_same(hostile: HostileSite, tmp_path: Path) -> None:
+    hostile.title = "Đà Nẵng khai trương tuyến xe buýt điện " * 260
+    added = add(hostile.url("/tieu-de"), tmp_path)
+    assert len(added.article.title) <= TITLE_CHARS and added.article.title.endswith(" …")
+    assert added.article.title.startswith("Đà Nẵng khai trương tuyến xe buýt điện Đà Nẵng")
+    assert read_back(added)[0] == added.article.title
+
+
+@pytest.mark.parametrize("title", ["13/12/2021", "Thứ Hai, 13/12/2021", "-----", "* * *"])
+def test_a_title_the_file_would_read_as_a_date_or_a_separator_reads_back_the_same(
+    hostile: HostileSite, tmp_path: Path, title: str
+) -> None:
+    hostile.title = title
+    added = add(hostile.url("/tieu-de"), tmp_path)
+    assert read_back(added) == (added.article.title, datetime(2024, 11, 4, 7, 30), added.article.body)
+    assert added.article.body.startswith(BUS.lead)  # the first paragraph stays in the text
+    assert added.article.title.startswith(BUS.lead.split()[0])  # named by the text's opening words
