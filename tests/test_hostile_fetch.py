@@ -147,3 +147,27 @@ def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(
 def test_ipv6_forms_carrying_a_public_ipv4_address_are_public() -> None:
     for address in ("64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "2001:4860:4860::8888"):
         assert is_public(address), address
+
+
+def test_add_turns_an_unexpected_error_on_one_link_into_one_line(
+    hostile: HostileSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fault injection: the first link fails as a bug would; the second is still added."""
+    from bot import cli, links
+
+    real = links.add_link
+
+    def broken_for_festival(link: str, *args: Any) -> Any:
+        if FESTIVAL.slug in link:
+            raise RuntimeError("extractor bug")
+        return real(link, *args)
+
+    monkeypatch.setattr(links, "add_link", broken_for_festival)
+    for name, value in bot_environ(tmp_path, FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY_SECONDS="0").items():
+        monkeypatch.setenv(name, value)
+    code = cli.main(["add", hostile.story_url(FESTIVAL), hostile.story_url(BUS)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.splitlines() == [f"error: {hostile.story_url(FESTIVAL)}: unexpected RuntimeError; "
+                                "LOG_LEVEL=DEBUG shows the details"]
+    assert out.startswith(f"added: {BUS.title}")
