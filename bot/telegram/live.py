@@ -64,6 +64,12 @@ def stop(application: Application) -> None:
         following.task.cancel()
 
 
+def abort(application: Application) -> None:
+    """`stop`, and every download under way cut at once, new ones refused (a stop signal)."""
+    stop(application)
+    application.bot_data["fetcher"].close()
+
+
 def shutdown(application: Application) -> None:
     """Waits for a poll's last download (stopped in `stop`); files are written atomically anyway."""
     application.bot_data["fetch_pool"].shutdown(wait=True, cancel_futures=True)

@@ -5,6 +5,7 @@ neither block a good /add nor a stop."""
 from __future__ import annotations
 
 import shutil
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from news_site import BUS, FESTIVAL
 
 from bot.knowledge import KnowledgeBase
 from bot.telegram import handlers, live
-from telegram_bot.conftest import SEEDS, BotThread, bot_settings
+from telegram_bot.conftest import SEEDS, BotThread, bot_process, bot_settings
 
 ADMIN = 901
 FESTIVAL_QUESTION = "Lễ hội đèn lồng Hội An năm nay đón bao nhiêu lượt khách?"
@@ -84,3 +85,38 @@ def test_add_says_how_many_links_it_ignored_and_one_bad_link_costs_only_itself(
         live.IGNORED.format(count=2, limit=5),
     ]
     assert not hostile.hits(f"/khong-co-{3}") and not hostile.hits("/thua")
+
+
+def test_acceptance_dripping_links_block_neither_a_good_add_nor_the_stop(
+    api: FakeBotApi, hostile: HostileSite, tmp_path: Path
+) -> None:
+    """Two /add of links whose headers drip a byte at a time take both fetch workers and the host's
+    turn; a good /add sent after them is answered within FETCH_TIMEOUT_SECONDS × 3 + 5 s. Then two
+    more drips (FETCH_TIMEOUT_SECONDS is 6: they would last 6 s) and SIGTERM: the bot exits within 5 s."""
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    timeout = 6
+    bot = bot_process(
+        api.base_url, tmp_path, ARTICLES_DIR=str(tmp_path / "articles"), ADMIN_CHAT_IDS=str(ADMIN),
+        FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY_SECONDS="0", FETCH_TIMEOUT_SECONDS=str(timeout),
+        ARTICLES_REFRESH_SECONDS="0",
+    )
+    try:
+        api.wait_for(lambda: api.calls_to("getUpdates"), timeout=60)
+        for n in (1, 2):
+            api.message(ADMIN, f"/add {hostile.url(f'/nho-giot?{n}')}")
+        api.wait_for(lambda: hostile.hits("/nho-giot?1"), timeout=10)
+        sent = time.monotonic()
+        _, good = api.message(ADMIN, f"/add {hostile.story_url(BUS)}")
+        [reply] = api.wait_for(lambda: api.replies_to(ADMIN, good), timeout=3 * timeout + 5)
+        assert time.monotonic() - sent < 3 * timeout + 5
+        assert reply["text"] == f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu."
+        for n, host in ((3, "127.0.0.1"), (4, "localhost")):  # two hosts: both downloads under way at once
+            api.message(ADMIN, f"/add http://{host}:{hostile.bound_port}/nho-giot?{n}")
+        api.wait_for(lambda: hostile.hits("/nho-giot?3") and hostile.hits("/nho-giot?4"), timeout=10)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        output, _ = bot.communicate(timeout=60)
+    assert time.monotonic() - stopped < 5, output
+    assert bot.returncode == 0, output
+    assert "Traceback" not in output
