@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_CHAT_ID = re.compile(r"-?[0-9]+")
 
 
 class Settings(BaseSettings):
@@ -69,10 +70,15 @@ class Settings(BaseSettings):
     @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        """Accept `123,-456` in env files, where JSON lists are awkward."""
-        if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
-        return value
+        """Accept `123,-456` in env files, where JSON lists are awkward: plain signed ASCII integers
+        only (int() also takes `1_000`, `+5` and the digits of other scripts)."""
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.replace(";", ",").split(",")]
+        for part in parts:
+            if part and not _CHAT_ID.fullmatch(part):
+                raise ValueError(f"{part[:30]!r} is not a chat id; write integers separated by commas, such as 123,-456")
+        return tuple(int(part) for part in parts if part)
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -128,4 +134,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "?"
-        raise ConfigError(f"setting {name} is invalid: {first['msg']}") from None
+        reason = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own validators
+        raise ConfigError(f"setting {name} is invalid: {reason}") from None
