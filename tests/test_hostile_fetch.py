@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from hostile_site import HostileSite
 from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot
-from news_site import BUS, FESTIVAL, cp1258
+from news_site import BUS, FESTIVAL, cp1258, rss
 
+from bot.feeds import parse_feed
 from bot.fetch import Fetched, Fetcher, LinkError, Resolver, is_public, system_resolver
 from bot.links import Added, add_link
 
@@ -171,3 +172,14 @@ def test_add_turns_an_unexpected_error_on_one_link_into_one_line(
     assert err.splitlines() == [f"error: {hostile.story_url(FESTIVAL)}: unexpected RuntimeError; "
                                 "LOG_LEVEL=DEBUG shows the details"]
     assert out.startswith(f"added: {BUS.title}")
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "punycode"])
+def test_a_feed_declaring_a_dangerous_charset_is_read_or_refused_in_one_line(charset: str) -> None:
+    body = rss([BUS], "http://bao.test").replace('encoding="UTF-8"', f'encoding="{charset}"').encode()
+    try:
+        items = parse_feed("http://bao.test/rss", body, "application/rss+xml")
+    except LinkError as exc:
+        assert str(exc) == "http://bao.test/rss: not a valid RSS or Atom feed (unreadable character set)"
+    else:
+        assert [item.title for item in items] == [BUS.title]
