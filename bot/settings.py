@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -86,6 +86,15 @@ class Settings(BaseSettings):
         """`FEEDS=https://a/rss,https://b/rss` in env files."""
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("fetch_host_delay_seconds")
+    @classmethod
+    def _pause_within_budget(cls, value: float, info: ValidationInfo) -> float:
+        """The pause between two requests to a host counts in a link's FETCH_TIMEOUT_SECONDS."""
+        timeout = info.data.get("fetch_timeout_seconds")
+        if timeout is not None and value >= timeout:
+            raise ValueError(f"must be shorter than FETCH_TIMEOUT_SECONDS ({timeout:g}): the pause counts in a link's time")
         return value
 
     @field_validator("keep_days", mode="before")

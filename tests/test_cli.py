@@ -185,3 +185,11 @@ def test_chat_ids_may_be_spaced_and_separated_by_semicolons(monkeypatch: pytest.
     monkeypatch.setenv("ALLOWED_CHAT_IDS", "")
     settings = load_settings(_env_file=None)
     assert settings.admin_chat_ids == (901, -1001234567890, 7) and settings.allowed_chat_ids == ()
+
+
+def test_the_pause_between_requests_to_a_host_must_fit_in_the_fetch_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FETCH_TIMEOUT_SECONDS", "5")
+    monkeypatch.setenv("FETCH_HOST_DELAY_SECONDS", "5")
+    with pytest.raises(ConfigError, match=r"^setting FETCH_HOST_DELAY_SECONDS is invalid: must be shorter than "
+                                          r"FETCH_TIMEOUT_SECONDS \(5\)"):
+        load_settings(_env_file=None)
