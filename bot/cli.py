@@ -216,6 +216,11 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
                 err.write(f"error: {exc}\n")
                 failed += 1
                 continue
+            except Exception as exc:  # a bug on one page (the extractor's, ours) must not cost the others
+                log.debug("adding %s failed", url, exc_info=True)
+                err.write(f"error: {url}: unexpected {type(exc).__name__}; LOG_LEVEL=DEBUG shows the details\n")
+                failed += 1
+                continue
             out.write(f"added: {added.summary()}\n")
     finally:
         fetcher.close()

@@ -53,8 +53,12 @@ class FeedReport:
 def parse_feed(url: str, body: bytes, content_type: str) -> list[FeedItem]:
     """The feed's items in its own order; LinkError for a document that is no feed or lists nothing."""
     # A stream, never a string: feedparser would take a string for a URL or a file name.
-    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type,
-                                                                    "content-location": url})
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type,
+                                                                        "content-location": url})
+    except (UnicodeError, LookupError):  # feedparser decodes with the codec the feed names (`undefined`)
+        raise LinkError(url, "not a valid RSS or Atom feed (unreadable character set)",
+                        "không phải nguồn tin RSS/Atom hợp lệ") from None
     if not parsed.entries:
         if parsed.get("bozo") and not parsed.get("version"):
             reason = str(parsed.get("bozo_exception", "")).splitlines()[0][:120] if parsed.get("bozo_exception") else ""

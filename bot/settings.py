@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_CHAT_ID = re.compile(r"-?[0-9]+")
 
 
 class Settings(BaseSettings):
@@ -69,10 +70,15 @@ class Settings(BaseSettings):
     @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        """Accept `123,-456` in env files, where JSON lists are awkward."""
-        if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
-        return value
+        """Accept `123,-456` in env files, where JSON lists are awkward: plain signed ASCII integers
+        only (int() also takes `1_000`, `+5` and the digits of other scripts)."""
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.replace(";", ",").split(",")]
+        for part in parts:
+            if part and not _CHAT_ID.fullmatch(part):
+                raise ValueError(f"{part[:30]!r} is not a chat id; write integers separated by commas, such as 123,-456")
+        return tuple(int(part) for part in parts if part)
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -80,6 +86,15 @@ class Settings(BaseSettings):
         """`FEEDS=https://a/rss,https://b/rss` in env files."""
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("fetch_host_delay_seconds")
+    @classmethod
+    def _pause_within_budget(cls, value: float, info: ValidationInfo) -> float:
+        """The pause between two requests to a host counts in a link's FETCH_TIMEOUT_SECONDS."""
+        timeout = info.data.get("fetch_timeout_seconds")
+        if timeout is not None and value >= timeout:
+            raise ValueError(f"must be shorter than FETCH_TIMEOUT_SECONDS ({timeout:g}): the pause counts in a link's time")
         return value
 
     @field_validator("keep_days", mode="before")
@@ -128,4 +143,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "?"
-        raise ConfigError(f"setting {name} is invalid: {first['msg']}") from None
+        reason = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own validators
+        raise ConfigError(f"setting {name} is invalid: {reason}") from None

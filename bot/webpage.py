@@ -10,7 +10,7 @@ title, URL, date, byline and body.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -20,10 +20,26 @@ from lxml import etree
 
 from bot.archive import VIETNAM
 from bot.corpus import Article, parse_article, parse_dateline
+from bot.errors import ArticleError
 from bot.fetch import LinkError
 from bot.normalize import nfc
+from bot.urls import canonical
 
 _MIN_BODY_CHARS = 200
+# Longest title kept (news titles are under 150 characters); a longer one is cut at a space, with
+# ` …`. A title the file would not read back as a title gives way to the text's opening words.
+TITLE_CHARS = 200
+_OPENING_CHARS = 100
+# trafilatura's time grows with the number of elements and, within one element, with the square
+# of its children: one paragraph of 20,000 bold words took minutes. A crowded element's formatting
+# tags are unwrapped first (their text kept); a page still beyond these bounds is refused.
+MAX_ELEMENTS = 10_000
+MAX_CHILDREN = 1_000
+_FORMATTING = ("b", "strong", "i", "em", "u", "s", "strike", "small", "big", "font", "span", "mark", "sub",
+               "sup", "abbr", "cite", "q", "dfn", "code", "tt", "kbd", "samp", "var", "del", "ins", "nobr",
+               "wbr", "bdi", "bdo", "time", "data", "label")
+# Graphics, not text: the extractor drops them before reading, so they are not counted.
+_GRAPHICS = ("svg", "math")
 _SPACES = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -51,6 +67,9 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
         tree = None
     visible = _clean(tree.text_content()) if tree is not None else ""
     dateline = _visible_dateline(tree) if tree is not None else None
+    claimed = _canonical_link(tree) if tree is not None else None
+    if tree is not None and _within_bounds(tree, url):
+        html = lxml.html.tostring(tree, encoding="unicode")
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         # Precision over recall: a related-article headline left in the body could be quoted as an
@@ -72,7 +91,26 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
     if not title or sum(map(len, paragraphs)) < _MIN_BODY_CHARS:
         raise LinkError(url, "no article text found on the page", "không tìm thấy nội dung bài báo trong trang")
     published = _published(getattr(doc, "date", None), dateline) or fallback_date
-    return _settled(WebArticle(url, title, published, author, tuple(paragraphs)))
+    return _settled(WebArticle(canonical(url, claimed), _shortened(title, TITLE_CHARS), published, author,
+                               tuple(paragraphs)))
+
+
+def _within_bounds(tree: lxml.html.HtmlElement, url: str) -> bool:
+    """Refuse (LinkError) a page whose extraction would take too long; True when formatting tags
+    of a crowded element were unwrapped, so that the changed tree is what gets extracted."""
+    etree.strip_elements(tree, *_GRAPHICS, with_tail=False)
+    crowded = [element for element in tree.iter(etree.Element) if len(element) > MAX_CHILDREN]
+    for element in crowded:
+        etree.strip_tags(element, *_FORMATTING)
+        parts = sum(1 for child in element if isinstance(child.tag, str))
+        if parts > MAX_CHILDREN:
+            raise LinkError(url, f"the page is too complex to read (an element with {parts:,} parts; at most "
+                            f"{MAX_CHILDREN:,})", "trang quá phức tạp, không đọc được")
+    elements = sum(1 for _ in tree.iter(etree.Element))
+    if elements > MAX_ELEMENTS:
+        raise LinkError(url, f"the page is too complex to read ({elements:,} HTML elements; at most "
+                        f"{MAX_ELEMENTS:,})", "trang quá phức tạp, không đọc được")
+    return bool(crowded)
 
 
 def article_text(article: WebArticle) -> str:
@@ -92,14 +130,42 @@ def parsed(article: WebArticle, path_name: str = "web.txt") -> Article:
 
 
 def _settled(article: WebArticle) -> WebArticle:
-    """The article as the corpus reads it: a byline it would not recognise is left out, and a
-    last line it takes for a byline becomes the author, so the file round-trips exactly."""
-    if article.author and parsed(article).byline != article.author:
-        article = WebArticle(article.url, article.title, article.published, None, article.paragraphs)
-    back = parsed(article)
+    """The article as the corpus reads it: a title it would read as something else (a dateline
+    such as `13/12/2021`, a separator line of dashes) gives way to the opening words of the text,
+    a byline it would not recognise is left out, and a last line it takes for a byline becomes the
+    author, so the file round-trips exactly."""
+    if _read_back(article).title != article.title:
+        article = replace(article, title=_shortened(article.paragraphs[0], _OPENING_CHARS))
+    if article.author and _read_back(article).byline != article.author:
+        article = replace(article, author=None)
+    back = _read_back(article)
     if back.byline and not article.author:
-        article = WebArticle(article.url, article.title, article.published, back.byline, article.paragraphs[:-1])
+        article = replace(article, author=back.byline, paragraphs=article.paragraphs[:-1])
     return article
+
+
+def _read_back(article: WebArticle) -> Article:
+    """`parsed`, or an article without title or byline when the corpus could not read it at all."""
+    try:
+        return parsed(article)
+    except ArticleError:
+        return Article("", "", None, None, None, "", Path("web.txt"))
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut at a space to at most `limit` characters, with ` …` when it was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 2].rstrip() + " …"
+
+
+def _canonical_link(tree: lxml.html.HtmlElement) -> str | None:
+    """The href of the page's `<link rel="canonical">`, if it has one."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            return link.get("href")
+    return None
 
 
 def _published(found: str | None, dateline: datetime | None) -> datetime | None:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 VN = timezone(timedelta(hours=7))
 _WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
@@ -185,6 +185,7 @@ class NewsSite:
     slow_seconds: float = 3.0
     tls: ssl.SSLContext | None = None  # serve HTTPS with this server context
     _server: ThreadingHTTPServer | None = None
+    handler: ClassVar[type[BaseHTTPRequestHandler]]  # the request handler (set below the class)
 
     @property
     def bound_port(self) -> int:
@@ -212,7 +213,7 @@ class NewsSite:
     def start(self) -> NewsSite:
         site = self
 
-        class Handler(_Handler):
+        class Handler(self.handler):  # type: ignore[name-defined,misc]
             owner = site
 
         self._server = _Server((self.host, self.port), Handler)
@@ -321,6 +322,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"<h1>404 Not Found</h1>", html)
 
     do_HEAD = do_GET  # noqa: N815 (http.server's method name)
+
+
+NewsSite.handler = _Handler
 
 
 def main() -> None:

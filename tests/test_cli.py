@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli, intake
+from bot.errors import ConfigError
+from bot.settings import load_settings
 from tests.conftest import ROOT, SEEDS, write_article
 
 
@@ -163,3 +165,31 @@ def test_bad_telegram_settings_stop_run_at_once_with_one_line(
     assert line.startswith(f"error: setting {name} is invalid: ") and says in line
     if name == "TELEGRAM_BOT_TOKEN":
         assert "AAE" not in err
+
+
+@pytest.mark.parametrize("name", ["ADMIN_CHAT_IDS", "ALLOWED_CHAT_IDS"])
+@pytest.mark.parametrize("value", ["1_000", "١٢٣", "１２３", "+5", "[1,2]", "12a", "1.0", "--5", "0x10"])
+def test_chat_ids_are_plain_signed_integers_or_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, f"42,{value}")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    message = str(caught.value)
+    assert message.startswith(f"setting {name} is invalid: ") and "\n" not in message
+    assert "is not a chat id" in message and "123,-456" in message
+
+
+def test_chat_ids_may_be_spaced_and_separated_by_semicolons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_CHAT_IDS", " 901 ; -1001234567890,, 7 ")
+    monkeypatch.setenv("ALLOWED_CHAT_IDS", "")
+    settings = load_settings(_env_file=None)
+    assert settings.admin_chat_ids == (901, -1001234567890, 7) and settings.allowed_chat_ids == ()
+
+
+def test_the_pause_between_requests_to_a_host_must_fit_in_the_fetch_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FETCH_TIMEOUT_SECONDS", "5")
+    monkeypatch.setenv("FETCH_HOST_DELAY_SECONDS", "5")
+    with pytest.raises(ConfigError, match=r"^setting FETCH_HOST_DELAY_SECONDS is invalid: must be shorter than "
+                                          r"FETCH_TIMEOUT_SECONDS \(5\)"):
+        load_settings(_env_file=None)

@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -289,6 +290,17 @@ async def _post_init(application: Application) -> None:
     if interval:
         application.bot_data["refresher"] = asyncio.create_task(_refresh_every(application, interval))
     live.start(application, application.bot_data["services"].settings)
+    # From now on a stop signal first cuts the downloads under way: the stop waits for every
+    # update in flight, and an /add waiting on a slow site would hold it FETCH_TIMEOUT_SECONDS a link.
+    loop = asyncio.get_running_loop()
+    for sig in application.bot_data.get("stop_signals", ()):
+        loop.add_signal_handler(sig, _stop_signal, application)
+
+
+def _stop_signal(application: Application) -> None:
+    """Cut the downloads, then stop as python-telegram-bot's own handler (replaced) does."""
+    live.abort(application)
+    raise SystemExit
 
 
 async def _refresh_every(application: Application, seconds: float) -> None:
@@ -317,7 +329,9 @@ def serve(
     stop_signals: Sequence[int] | None = (signal.SIGINT, signal.SIGTERM),
     close_loop: bool = True,
 ) -> None:
-    """Run until SIGINT/SIGTERM; answers in flight finish before the process exits."""
+    """Run until SIGINT/SIGTERM; answers in flight finish before the process exits, downloads
+    under way are cut."""
+    application.bot_data["stop_signals"] = tuple(stop_signals or ())
     if not webhook:
         application.run_polling(
             timeout=settings.telegram_poll_timeout_seconds,
@@ -327,7 +341,8 @@ def serve(
             close_loop=close_loop,
         )
         return
-    serve_webhook(application, settings, stop_signals, close_loop, _post_init, _post_stop, _post_shutdown)
+    with suppress(SystemExit):  # a stop signal (_stop_signal): the webhook has shut down in order
+        serve_webhook(application, settings, stop_signals, close_loop, _post_init, _post_stop, _post_shutdown)
 
 
 def run(settings: Settings, webhook: bool = False) -> int:

@@ -20,13 +20,15 @@ from bot.feeds import FeedPoller, FeedState
 from bot.fetch import Fetcher, LinkError
 from bot.links import add_link
 from bot.settings import Settings
-from bot.telegram import handlers
+from bot.telegram import handlers, render
 
 log = logging.getLogger(__name__)
 
 ADMINS_ONLY = "Lệnh /add chỉ dành cho quản trị viên."
 USAGE = "Cách dùng: /add <đường dẫn bài báo> (có thể nhiều đường dẫn, cách nhau bởi dấu cách)."
 MAX_LINKS = 5  # per /add message: each link is a download
+IGNORED = "Bỏ qua {count} đường dẫn sau {limit} đường dẫn đầu (mỗi lệnh /add nhận tối đa {limit})."
+UNEXPECTED = "Không thêm được {url}: lỗi không mong đợi, chi tiết ở nhật ký của bot."
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ def stop(application: Application) -> None:
         following.task.cancel()
 
 
+def abort(application: Application) -> None:
+    """`stop`, and every download under way cut at once, new ones refused (a stop signal)."""
+    stop(application)
+    application.bot_data["fetcher"].close()
+
+
 def shutdown(application: Application) -> None:
     """Waits for a poll's last download (stopped in `stop`); files are written atomically anyway."""
     application.bot_data["fetch_pool"].shutdown(wait=True, cancel_futures=True)
@@ -91,7 +99,8 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if chat.id not in svc.settings.admin_chat_ids:
         await message.reply_text(ADMINS_ONLY)
         return
-    urls = message.text.split()[1 : MAX_LINKS + 1]
+    links = message.text.split()[1:]
+    urls = links[:MAX_LINKS]
     if not urls:
         await message.reply_text(escape(USAGE))
         return
@@ -107,8 +116,15 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             log.info("/add refused: %s", exc)
             lines.append(exc.vietnamese)
             continue
+        except Exception:  # a bug on one page (the extractor's, ours) must not cost the other links
+            log.exception("/add %s failed", url)
+            lines.append(UNEXPECTED.format(url=url))
+            continue
         changed = changed or added.changed
         lines.append(added.vietnamese())
+    if len(links) > MAX_LINKS:
+        lines.append(IGNORED.format(count=len(links) - MAX_LINKS, limit=MAX_LINKS))
     if changed:  # one index rebuild for all the links, before the reply: then the bot knows them
         await handlers.refresh(context.application)
-    await message.reply_text(escape("\n".join(lines)))
+    for piece in render.pack([(line, render.plain) for line in lines]):  # each under Telegram's limit
+        await message.reply_text(piece)

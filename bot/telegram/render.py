@@ -26,6 +26,8 @@ CONTEXT_CHARS = 1500
 OTHER_CHARS = 400
 MAX_SOURCES = 40
 TITLE_CHARS = 120
+# A longer URL is not linked: a citation must fit in a message whatever the article file says.
+URL_CHARS = 1000
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _CLAUSE_END = re.compile(r"(?<=[.!?…;:,])\s+")
 
@@ -45,7 +47,9 @@ def plain(text: str) -> str:
 
 
 def link(text: str, url: str | None) -> str:
-    return f'<a href="{escape(url, quote=True)}">{escape(text)}</a>' if url else escape(text)
+    if not url or len(url) > URL_CHARS:
+        return escape(text)
+    return f'<a href="{escape(url, quote=True)}">{escape(text)}</a>'
 
 
 def split_text(text: str, wrap: Wrap, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -146,8 +150,9 @@ def pack(blocks: Sequence[tuple[str, Wrap | None]], limit: int = MESSAGE_LIMIT) 
 
 
 def source_html(title: str, published: date | None, url: str | None) -> str:
-    """`title — dd/mm/yyyy`, linked to the article when its URL is known."""
-    return link(title + (f" — {format_day(published)}" if published else ""), url)
+    """`title — dd/mm/yyyy`, linked to the article when its URL is known; a long title is cut
+    (a citation is kept whole in its message, so it must always fit in one)."""
+    return link(excerpt(title, limit=TITLE_CHARS) + (f" — {format_day(published)}" if published else ""), url)
 
 
 def answer_messages(answer: Answer) -> list[str]:
