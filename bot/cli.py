@@ -1,7 +1,8 @@
 """Command line: `python -m bot ask|sources|eval|run`.
 
 Heavy modules (pyvi, numpy, rank-bm25, telegram) are imported inside the commands, so
-`--help` answers at once.
+`--help` answers at once. Results go to stdout, one line per item; logs go to stderr, warnings
+only (the bot, `run`, logs INFO).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot")
 
+_FULL_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -36,19 +39,19 @@ def _parser() -> argparse.ArgumentParser:
         "question", nargs="*", help="the question; omit it to read one question per line from stdin"
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR, i.e. seeds)")
+    ask.add_argument("--articles", type=Path, help="articles folder (default: SEEDS_DIR and ARTICLES_DIR)")
     ask.add_argument(
         "--explain", action="store_true", help="also print each candidate's features and their parts"
     )
 
     sources = sub.add_parser("sources", help="list the articles the bot answers from")
-    sources.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+    sources.add_argument("--articles", type=Path, help="articles folder (default: SEEDS_DIR and ARTICLES_DIR)")
 
     index = sub.add_parser(
         "index", help="build the search index cache now (else the first question builds it)"
     )
     index.add_argument(
-        "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
+        "--articles", type=Path, action="append", help="articles folder(s) (default: SEEDS_DIR and ARTICLES_DIR)"
     )
 
     ev = sub.add_parser(
@@ -56,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("questions", type=Path, nargs="*", help="questions .jsonl file(s) over --articles")
     ev.add_argument(
-        "--articles", type=Path, action="append", help="articles folder(s) (default: ARTICLES_DIR)"
+        "--articles", type=Path, action="append", help="articles folder(s) (default: SEEDS_DIR and ARTICLES_DIR)"
     )
     ev.add_argument(
         "--sets",
@@ -80,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
 
     feeds = sub.add_parser("feeds", help="poll FEEDS and add their new articles to ARTICLES_DIR")
     feeds.add_argument("--once", action="store_true", help="poll once and exit (for cron); else every FEEDS_POLL_SECONDS")
+    feeds.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+    feeds.add_argument(
+        "-q", "--quiet", action="store_true", help="print only problems, on stderr (cron mails nothing else)"
+    )
 
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of long polling")
@@ -170,7 +177,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.evaluate import evaluate, table_header, table_row
     from bot.knowledge import KnowledgeBase
 
-    folders = tuple(args.articles or [settings.articles_dir])
+    folders = tuple(args.articles or settings.answer_folders())
     chosen = [QuestionSet(p.stem, p, folders) for p in args.questions]
     if args.sets:
         known = {s.name: s for s in known_sets(args.realnews)}
@@ -204,13 +211,14 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     from bot.fetch import Fetcher, LinkError
     from bot.links import add_link
 
+    folder = _writable(*((args.articles, "--articles") if args.articles else (settings.articles_dir, "ARTICLES_DIR")))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     fetcher = Fetcher(settings)
     failed = 0
     try:
         for url in args.urls:
             try:
-                added = add_link(url, fetcher, args.articles or settings.articles_dir)
+                added = add_link(url, fetcher, folder, keep_days=settings.keep_days)
             except LinkError as exc:
                 log.debug("adding %s failed", url, exc_info=True)
                 err.write(f"error: {exc}\n")
@@ -222,8 +230,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     return 1 if failed else 0
 
 
-def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """Poll FEEDS (once, or until interrupted); 1 when a feed could not be read on the last poll."""
+def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Poll FEEDS (once, or until interrupted): one stdout line per item (none with --quiet);
+    problems are logged, one stderr line each. 1 when a feed could not be read on the last poll."""
     import time
 
     from bot.archive import prune_folder, vietnam_now
@@ -233,26 +242,37 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
     if not settings.feeds:
         raise ConfigError("FEEDS is empty: set FEEDS=https://…/rss (comma-separated RSS/Atom URLs)")
+    if args.articles:
+        settings = settings.model_copy(update={"articles_dir": _writable(args.articles, "--articles")})
+    folder = _writable(settings.articles_dir, "ARTICLES_DIR")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     fetcher, state = Fetcher(settings), FeedState(settings.feeds_state_path)
     try:
         while True:
             reports = FeedPoller(settings, fetcher, state).poll()
+            lines: list[str] = []
             for report in reports:
-                out.writelines(f"added: {added.summary()}\n" for added in report.added)
-                if report.unchanged:
-                    out.write(f"unchanged: {report.feed}\n")
-                err.writelines(f"{'error' if report.failed else 'warning'}: {line}\n" for line in report.problems)
+                lines += [f"added: {added.summary()}" for added in report.added]
+                lines += [f"unchanged: {report.feed}"] if report.unchanged else []
             if settings.keep_days:
-                removed = prune_folder(settings.articles_dir, settings.keep_days, vietnam_now())
-                out.writelines(f"removed (older than KEEP_DAYS={settings.keep_days}): {p}\n" for p in removed)
-            out.flush()
+                removed = prune_folder(folder, settings.keep_days, vietnam_now())
+                lines += [f"removed (older than KEEP_DAYS={settings.keep_days}): {p}" for p in removed]
+            if not args.quiet:
+                out.writelines(line + "\n" for line in lines)
+                out.flush()
             if args.once:
                 return 1 if any(r.failed for r in reports) else 0
             time.sleep(settings.feeds_poll_seconds)
     finally:
         state.close()
         fetcher.close()
+
+
+def _writable(folder: Path, name: str) -> Path:
+    """The folder articles are written into; a file in its place is named as such, at once."""
+    if folder.exists() and not folder.is_dir():
+        raise BotError(f"{name} {folder} is a file, not a folder: name the folder articles are written into")
+    return folder
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -269,16 +289,30 @@ def protect_secrets(settings: Settings) -> None:
     redact.protect_streams()
 
 
+class _Terse(logging.Formatter):
+    """A log record as one line, as the commands write their own errors (`warning: …`), without
+    the traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _log_to_stderr(args: argparse.Namespace, settings: Settings) -> None:
+    """Warnings only for one-shot commands, INFO for the bot; LOG_LEVEL set in the environment
+    replaces the default."""
+    bot = args.command == "run"
+    level = settings.log_level or ("INFO" if bot else "WARNING")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_FULL_FORMAT) if bot else _Terse())
+    logging.basicConfig(level=level, handlers=[handler])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
         protect_secrets(settings)
-        logging.basicConfig(
-            level=settings.log_level,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+        _log_to_stderr(args, settings)
         if args.command == "ask":
             return cmd_ask(args, settings, sys.stdout, sys.stdin)
         if args.command == "sources":
@@ -292,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "add":
             return cmd_add(args, settings, sys.stdout, sys.stderr)
         if args.command == "feeds":
-            return cmd_feeds(args, settings, sys.stdout, sys.stderr)
+            return cmd_feeds(args, settings, sys.stdout)
         return cmd_run(args, settings)
     except BotError as exc:
         log.debug("command failed", exc_info=True)

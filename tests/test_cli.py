@@ -19,6 +19,8 @@ def _run(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: list[str], stdin: str = ""
 ) -> tuple[int, str, str]:
     monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path / "cache"))
+    if "ARTICLES_DIR" not in os.environ:  # not a developer's data/articles
+        monkeypatch.setenv("ARTICLES_DIR", str(tmp_path / "articles"))
     monkeypatch.chdir(ROOT)
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -114,7 +116,8 @@ def test_help_imports_nothing_heavy() -> None:
 
 
 def _ask_process(tmp_path: Path, *args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "INDEX_CACHE_DIR": str(tmp_path / "cache"), "MAX_QUESTION_CHARS": "100"}
+    env = {**os.environ, "INDEX_CACHE_DIR": str(tmp_path / "cache"), "ARTICLES_DIR": str(tmp_path / "articles"),
+           "MAX_QUESTION_CHARS": "100"}
     return subprocess.run([sys.executable, "-m", "bot", "ask", *args], input=stdin, capture_output=True,
                           cwd=ROOT, env=env, timeout=120, check=False)
 

@@ -26,8 +26,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import redact
+from bot.archive import Library, open_library
 from bot.errors import ConfigError
-from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import handlers, live
 from bot.telegram.inbox import Inbox, unreadable
@@ -184,8 +184,9 @@ def protect_token(settings: Settings) -> None:
         ptb.addFilter(_RejectedTokenReported())
 
 
-def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
-    """The configured Application; the index is built (or loaded) here, once, for all handlers."""
+def build_application(settings: Settings, kb: Library | None = None) -> Application:
+    """The configured Application; the index is built (or loaded) here, once, for all handlers.
+    With no article yet the bot still starts, and says so until the first one arrives."""
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather on Telegram (/newbot) "
@@ -193,7 +194,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
         )
     token = settings.telegram_bot_token.get_secret_value()
     protect_token(settings)
-    services = handlers.Services.build(settings, kb or KnowledgeBase.build(settings))
+    services = handlers.Services.build(settings, kb if kb is not None else open_library(settings))
     inbox = Inbox(settings.inbox_path)
     timeout = settings.telegram_request_timeout_seconds
     concurrency = settings.telegram_concurrent_updates

@@ -32,10 +32,9 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot import intake
 from bot.answer import Answer, Answerer
-from bot.archive import newest_first, refreshed_within
+from bot.archive import Library, newest_first, refreshed_within
 from bot.corpus import skipped_files
 from bot.errors import BotError
-from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.context import FollowUps
@@ -54,6 +53,10 @@ HELP = (
     "Hỏi tôi về các bài báo: nhắn câu hỏi (trong nhóm: /ask <câu hỏi>, gọi @tên_bot hoặc trả lời "
     "tin nhắn của tôi). Tôi trả lời ngắn, trích câu gốc và dẫn nguồn. "
     "/sources: danh sách bài báo. Hỏi tiếp ngắn như “Khi nào?” cũng được."
+)
+NO_ARTICLES = (
+    "Tôi chưa có bài báo nào nên chưa trả lời được. Bài mới được thêm từ các nguồn tin hoặc bằng "
+    "lệnh /add của quản trị viên; bạn quay lại sau nhé."
 )
 REFUSED = "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho phép."
 SLOW_DOWN = "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé."
@@ -115,7 +118,7 @@ class Services:
     """Everything handlers share, built once at start-up."""
 
     settings: Settings
-    kb: KnowledgeBase
+    kb: Library
     ask: Callable[[str], Answer]
     answers: AnswerCache
     guard: Guard
@@ -124,11 +127,11 @@ class Services:
     button_key: bytes
 
     @classmethod
-    def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
+    def build(cls, settings: Settings, kb: Library) -> Services:
         return cls(
             settings=settings,
             kb=kb,
-            ask=Answerer(kb, settings).ask,
+            ask=_asker(kb, settings),
             answers=AnswerCache(settings.answer_cache_size),
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
@@ -136,15 +139,22 @@ class Services:
             button_key=_button_key(settings),
         )
 
-    def with_articles(self, kb: KnowledgeBase) -> Services:
+    def with_articles(self, kb: Library) -> Services:
         """The same budgets and follow-ups over a new index (a reload must not reset a flood)."""
         return replace(
             self,
             kb=kb,
-            ask=Answerer(kb, self.settings).ask,
+            ask=_asker(kb, self.settings),
             answers=AnswerCache(self.settings.answer_cache_size),
             fingerprint=_fingerprint(kb),
         )
+
+
+def _asker(kb: Library, settings: Settings) -> Callable[[str], Answer]:
+    """The answering core's `ask`; with no article yet, the answer saying so."""
+    if not kb.articles:
+        return lambda question: Answer(" ".join(question.split()), False, None, (), NO_ARTICLES)
+    return Answerer(kb, settings).ask  # type: ignore[arg-type]  # a KnowledgeBase: it has articles
 
 
 def _button_key(settings: Settings) -> bytes:
@@ -154,7 +164,7 @@ def _button_key(settings: Settings) -> bytes:
     return hashlib.sha256(b"vnnews-bot buttons\0" + seed).digest()
 
 
-def _fingerprint(kb: KnowledgeBase) -> str:
+def _fingerprint(kb: Library) -> str:
     return hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()[:8]
 
 
@@ -247,10 +257,13 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Lists the articles with dates and links."""
+    """Lists the articles with dates and links (or says there are none yet)."""
     if update.message:
-        articles = newest_first(services(context).kb.articles.values())
-        await _reply_all(update.message, render.sources_messages(articles))
+        kb = services(context).kb
+        if not kb.articles:
+            await update.message.reply_text(render.plain(NO_ARTICLES))
+            return
+        await _reply_all(update.message, render.sources_messages(newest_first(kb.articles.values())))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -396,9 +409,7 @@ async def refresh(application: Application) -> bool:
         pool = application.bot_data.setdefault(
             "refresh_pool", ThreadPoolExecutor(1, thread_name_prefix="refresh")
         )
-        kb = await asyncio.get_running_loop().run_in_executor(
-            pool, refreshed_within, svc.kb, svc.settings.keep_days
-        )
+        kb = await asyncio.get_running_loop().run_in_executor(pool, refreshed_within, svc.kb, svc.settings)
     except BotError:
         log.exception("articles changed but cannot be used; still answering from the previous ones")
         return False
@@ -408,7 +419,8 @@ async def refresh(application: Application) -> bool:
     if kb is None:
         return False
     application.bot_data["services"] = svc.with_articles(kb)
-    log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
+    if kb.articles:
+        log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
     return True
 
 
