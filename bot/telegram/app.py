@@ -40,6 +40,7 @@ COMMANDS = (
     ("help", "Cách hỏi"),
     ("sources", "Các bài báo được dùng"),
     ("ask", "Đặt câu hỏi: /ask <câu hỏi>"),
+    ("id", "Mã chat của bạn"),
 )
 # Start-up retries of getMe/deleteWebhook/setWebhook on a flaky network (-1: until it works).
 _BOOTSTRAP_RETRIES = -1
@@ -258,6 +259,7 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("sources", handlers.sources))
+    application.add_handler(CommandHandler("id", handlers.id_command))
     application.add_handler(CommandHandler("ask", handlers.ask_command))
     application.add_handler(CommandHandler("reload", handlers.reload_command))
     addressed = filters.Entity("mention") | filters.REPLY
@@ -275,7 +277,8 @@ def _add_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Register the command menu, then replay what a crash left unanswered."""
+    """Say who started on what, register the command menu, then replay what a crash left unanswered."""
+    log.info("%s", started_line(application))
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     inbox: Inbox = application.bot_data["inbox"]
     pending = inbox.pending()
@@ -290,6 +293,19 @@ async def _post_init(application: Application) -> None:
     if interval:
         application.bot_data["refresher"] = asyncio.create_task(_refresh_every(application, interval))
     live.start(application, application.bot_data["services"].settings)
+
+
+def started_line(application: Application) -> str:
+    """The start-up log line: which bot, how many articles from where, the feeds and the mode."""
+    svc: handlers.Services = application.bot_data["services"]
+    settings, kb, bot = svc.settings, svc.kb, application.bot
+    where = ", ".join(map(str, kb.directories))
+    holding = (f"{len(kb.articles)} articles ({len(kb.sentences)} sentences) from {where}" if kb.articles
+               else f"no articles yet in {where}")
+    feeds = (f"{len(settings.feeds)} feed(s) every {settings.feeds_poll_seconds:g} s: {', '.join(settings.feeds)}"
+             if settings.feeds else "no feeds")
+    mode = application.bot_data.get("mode", "long polling")
+    return f"@{bot.username} (id {bot.id}) started: {holding}; {feeds}; {mode}"
 
 
 async def _refresh_every(application: Application, seconds: float) -> None:
@@ -319,6 +335,7 @@ def serve(
     close_loop: bool = True,
 ) -> None:
     """Run until SIGINT/SIGTERM; answers in flight finish before the process exits."""
+    application.bot_data["mode"] = f"webhook at {settings.webhook_url}" if webhook else "long polling"
     if not webhook:
         application.run_polling(
             timeout=settings.telegram_poll_timeout_seconds,

@@ -44,15 +44,11 @@ log = logging.getLogger(__name__)
 # How many skipped files `/reload` names.
 _SKIPPED_SHOWN = 5
 
-EXAMPLES = (
-    "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?",
-    "Ai đã điện đàm với Bộ trưởng Tea Banh?",
-    "Giao lưu hữu nghị quốc phòng biên giới Việt Nam - Lào lần thứ mấy?",
-)
+GREETING = "Xin chào! Tôi trả lời câu hỏi về các bài báo tiếng Việt, kèm câu trích và nguồn."
 HELP = (
     "Hỏi tôi về các bài báo: nhắn câu hỏi (trong nhóm: /ask <câu hỏi>, gọi @tên_bot hoặc trả lời "
     "tin nhắn của tôi). Tôi trả lời ngắn, trích câu gốc và dẫn nguồn. "
-    "/sources: danh sách bài báo. Hỏi tiếp ngắn như “Khi nào?” cũng được."
+    "/sources: danh sách bài báo. Hỏi tiếp ngắn như “Khi nào?” cũng được. /id: mã chat của bạn."
 )
 NO_ARTICLES = (
     "Tôi chưa có bài báo nào nên chưa trả lời được. Bài mới được thêm từ các nguồn tin hoặc bằng "
@@ -61,7 +57,13 @@ NO_ARTICLES = (
 REFUSED = "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho phép."
 SLOW_DOWN = "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé."
 NOT_TEXT = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng chữ."
-EMPTY = "Bạn hãy viết câu hỏi, ví dụ: /ask " + EXAMPLES[0]
+EMPTY = "Bạn hãy viết câu hỏi"
+# Example questions are made from the newest titles: each asked one of these ways, the first the
+# bot can answer (checked on the articles it holds), at most this many.
+_EXAMPLE_FORMS = ("{} ở đâu?", "{} khi nào?", "{} như thế nào?")
+_EXAMPLES = 3
+_EXAMPLE_TITLES = 6
+_EXAMPLE_TITLE_CHARS = 100
 STALE = "Nút này đã cũ, bạn hãy hỏi lại nhé."
 APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sau ít phút nhé."
 
@@ -125,6 +127,7 @@ class Services:
     followups: FollowUps
     fingerprint: str
     button_key: bytes
+    examples: list[str] | None = None  # made at the first /start or /help of this index
 
     @classmethod
     def build(cls, settings: Settings, kb: Library) -> Services:
@@ -147,6 +150,7 @@ class Services:
             ask=_asker(kb, self.settings),
             answers=AnswerCache(self.settings.answer_cache_size),
             fingerprint=_fingerprint(kb),
+            examples=None,
         )
 
 
@@ -155,6 +159,23 @@ def _asker(kb: Library, settings: Settings) -> Callable[[str], Answer]:
     if not kb.articles:
         return lambda question: Answer(" ".join(question.split()), False, None, (), NO_ARTICLES)
     return Answerer(kb, settings).ask  # type: ignore[arg-type]  # a KnowledgeBase: it has articles
+
+
+def example_questions(kb: Library, ask: Callable[[str], Answer]) -> list[str]:
+    """Questions about the newest articles held: a title asked where, when or how, the first way
+    the bot answers (so that a deployment's examples work on its own news); none without articles."""
+    titles = [a.title.strip().rstrip(".!:;…").strip() for a in newest_first(kb.articles.values())]
+    titles = [t for t in titles if t and len(t) <= _EXAMPLE_TITLE_CHARS][:_EXAMPLE_TITLES]
+    made: list[str] = []
+    for n, title in enumerate(titles):
+        forms = [title] if title.endswith("?") else [f.format(title) for f in _EXAMPLE_FORMS]
+        forms = forms[n % len(forms) :] + forms[: n % len(forms)]  # not the same question word thrice
+        answered = next((q for q in forms if ask(q).found), None)
+        if answered is not None:
+            made.append(answered)
+        if len(made) == _EXAMPLES:
+            break
+    return made or [_EXAMPLE_FORMS[0].format(t) for t in titles[:_EXAMPLES]]
 
 
 def _button_key(settings: Settings) -> bytes:
@@ -239,21 +260,50 @@ async def _reply_all(message: Message, pieces: list[str], markup: InlineKeyboard
         await message.reply_text(piece, reply_markup=markup if i == len(pieces) - 1 else None)
 
 
+async def _examples(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """This index's example questions, made once (in the answer thread: it asks them)."""
+    svc = services(context)
+    if svc.examples is None:
+        pool: Executor | None = context.bot_data.get("answer_pool")
+        svc.examples = await asyncio.get_running_loop().run_in_executor(pool, example_questions, svc.kb, svc.ask)
+    return svc.examples
+
+
+def _try_asking(examples: list[str]) -> str:
+    """`Thử hỏi:` and the examples, one per line (HTML); the no-articles line when there are none."""
+    if not examples:
+        return render.plain(NO_ARTICLES)
+    return "Thử hỏi:\n" + "\n".join(f"• {render.plain(q)}" for q in examples)
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greets and shows three example questions."""
+    """Greets and shows example questions made from the newest articles (or says there are none
+    yet); a deployment without admins also tells the person their chat id, to become one."""
     if update.message is None:
         return
-    examples = "\n".join(f"• {render.plain(q)}" for q in EXAMPLES)
-    await update.message.reply_text(
-        f"Xin chào! Tôi trả lời câu hỏi về các bài báo tiếng Việt, kèm câu trích và nguồn.\n"
-        f"Thử hỏi:\n{examples}"
-    )
+    lines = [render.plain(GREETING), _try_asking(await _examples(context))]
+    if not services(context).settings.admin_chat_ids:
+        lines.append(_your_id(update.message.chat.id) + " Chủ bot ghi mã này vào ADMIN_CHAT_IDS để dùng /add, /reload.")
+    await update.message.reply_text("\n".join(lines))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explains how to ask, in private chats and in groups."""
+    """Explains how to ask, in private chats and in groups, with the example questions."""
     if update.message:
-        await update.message.reply_text(render.plain(HELP))
+        await update.message.reply_text(render.plain(HELP) + "\n" + _try_asking(await _examples(context)))
+
+
+def _your_id(chat_id: int) -> str:
+    return f"Mã chat của bạn (chat id): <code>{chat_id}</code>."
+
+
+async def id_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/id`: the chat's id, what ADMIN_CHAT_IDS and ALLOWED_CHAT_IDS take."""
+    if update.message:
+        await update.message.reply_text(
+            _your_id(update.message.chat.id) + " Ghi nó vào ADMIN_CHAT_IDS (quản trị: /add, /reload) "
+            "hoặc ALLOWED_CHAT_IDS trong .env của bot."
+        )
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -303,7 +353,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     svc = services(context)
     question = " ".join(question.split())
     if not question:
-        await message.reply_text(render.plain(EMPTY))
+        examples = await _examples(context)
+        await message.reply_text(render.plain(f"{EMPTY}, ví dụ: /ask {examples[0]}" if examples else f"{EMPTY}."))
         return
     if (refused := intake.problem(question, svc.settings.max_question_chars)) is not None:
         await message.reply_text(refused)
