@@ -104,9 +104,8 @@ def test_figures_do_not_drop_below_the_floor(ranker: str, name: str, tmp_path: P
 def test_without_shared_beside_the_checkout_its_sets_are_reported_skipped_with_why(tmp_path: Path) -> None:
     """They used to vanish from the collection (six tests fewer, nothing said)."""
     checkout = tmp_path / "checkout"  # nothing beside it: no ../shared
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("bot", "tests", "seeds"):
-        shutil.copytree(ROOT / name, checkout / name, ignore=ignore)
+    for name in ("bot", "tests", "seeds"):  # with their bytecode (copied with its mtimes): no recompiling
+        shutil.copytree(ROOT / name, checkout / name)
     shutil.copy(ROOT / "pyproject.toml", checkout)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_quality.py",
