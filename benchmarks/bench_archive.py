@@ -195,7 +195,8 @@ def tantivy_engine(cache: str, terms_file: str) -> None:
 def bench(archive: Path, size: int, questions: int, rank_queries: int, tmp: Path) -> None:
     folder = _folder(archive, size, tmp)
     cache = tmp / f"cache-{size or 'all'}"
-    env = {**os.environ, "INDEX_CACHE_DIR": str(cache), "ARTICLES_DIR": str(folder), "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "INDEX_CACHE_DIR": str(cache), "ARTICLES_DIR": str(folder), "SEEDS_DIR": "",
+           "LOG_LEVEL": "WARNING"}
     index = [sys.executable, "-m", "bot", "index", "--articles", str(folder)]
     cold, peak, out = _run(index, env)
     sentences = int(out.split()[2])

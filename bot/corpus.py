@@ -145,7 +145,7 @@ def parse_article(text: str, path: Path) -> Article:
         body_lines = [title]
         title = " ".join(title.split()[:_TITLE_WORDS]) + " …"
     if not title or not body_lines:
-        raise ArticleError(f"{path.name}: no title and body found; expected a title line, then the text")
+        raise ArticleError("no title and body found; expected a title line, then the text")
     return Article(
         id=path.stem,
         title=title,
@@ -169,24 +169,24 @@ def _is_dateline(line: str, path: Path) -> bool:
 
 def read_article(path: Path) -> Article:
     """One file as an Article, or ArticleError saying why it cannot be used."""
-    return parse_article(decode_article(path.read_bytes(), path), path)
+    return parse_article(decode_article(path.read_bytes()), path)
 
 
-def decode_article(raw: bytes, path: Path) -> str:
+def decode_article(raw: bytes) -> str:
     """A file's text: UTF-8 (BOM or not), or UTF-16 with its BOM; ArticleError for anything else."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             raw = raw.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ArticleError(f"{path.name}: broken UTF-16 text (byte {exc.start})") from None
+            raise ArticleError(f"broken UTF-16 text (byte {exc.start})") from None
     if not raw.strip():
-        raise ArticleError(f"{path.name}: empty file")
+        raise ArticleError("empty file")
     if b"\x00" in raw:
-        raise ArticleError(f"{path.name}: binary file, not text")
+        raise ArticleError("binary file, not text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise ArticleError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
 @dataclass(frozen=True)
@@ -210,6 +210,10 @@ def article_files(directories: Sequence[Path], *, warn: bool = True) -> list[Art
     """
     found: list[ArticleFile] = []
     for directory in directories:
+        if directory.exists() and not directory.is_dir():
+            raise EmptyCorpusError(
+                f"{directory} is a file, not a folder of articles: name the folder that holds it"
+            )
         if not directory.is_dir():
             raise EmptyCorpusError(
                 f"articles folder {directory} does not exist; set ARTICLES_DIR or pass --articles"

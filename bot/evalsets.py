@@ -46,7 +46,15 @@ class QuestionSet:
     fitted: bool = True
 
     def available(self) -> bool:
-        return self.questions.exists() and all(f.is_dir() for f in self.folders)
+        return self.missing() is None
+
+    def missing(self) -> str | None:
+        """Why the set cannot be scored here (its questions or an article folder is absent), or None."""
+        absent = [p for p in (self.questions, *self.folders) if not p.exists()]
+        if not absent:
+            return None
+        where = _home(absent[0])
+        return f"{absent[0]} is not here" + (f" ({where})" if where else "")
 
     def load(self) -> list[dict[str, Any]]:
         rows = load_questions(self.questions)
@@ -86,9 +94,21 @@ def realnews_sets(articles: Path) -> list[QuestionSet]:
     ]
 
 
+def _home(path: Path) -> str:
+    """Where an absent file of a set comes from, to say so when it is missing."""
+    if path.is_relative_to(SHARED_EVAL.parent):
+        return "the shared evaluation data, expected in ../shared beside the checkout"
+    return "" if path.is_relative_to(ROOT) else "benchmarks/realnews/build_articles.py makes it"
+
+
 def known_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
-    """Every set this repository knows of that is present here: the shared dev and Wikipedia
-    sets, the committed sets, and the real-news set when its articles were built from the mirror."""
+    """The sets of `all_sets` that are present here."""
+    return [s for s in all_sets(realnews_articles) if s.available()]
+
+
+def all_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
+    """Every set this repository knows of, present here or not: the shared dev and Wikipedia
+    sets, the committed sets, and the real-news sets when their articles folder is given."""
     dev_folders = (ROOT / "seeds", SHARED_EVAL / "articles")
     wiki = SHARED_EVAL / "wiki"
     sets = [
@@ -105,4 +125,4 @@ def known_sets(realnews_articles: Path | None = None) -> list[QuestionSet]:
     ]
     if realnews_articles is not None:
         sets += realnews_sets(realnews_articles)
-    return [s for s in sets if s.available()]
+    return sets

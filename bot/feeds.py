@@ -15,15 +15,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
 import feedparser
 
-from bot.archive import VIETNAM, vietnam_now
+from bot.archive import VIETNAM, is_expired, vietnam_now
+from bot.errors import ConfigError
 from bot.fetch import Fetcher, LinkError
-from bot.links import Added, add_link
+from bot.links import Added, WriteError, add_link
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,23 +78,50 @@ def parse_feed(url: str, body: bytes, content_type: str) -> list[FeedItem]:
     return items
 
 
+_TABLES = {
+    "feeds": ("url", "etag", "last_modified", "checked_at"),
+    "items": ("url", "feed", "first_seen", "attempts", "done", "outcome"),
+}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at REAL);
+CREATE TABLE IF NOT EXISTS items (
+    url TEXT PRIMARY KEY, feed TEXT, first_seen REAL, attempts INTEGER, done INTEGER, outcome TEXT);
+"""
+
+
 class FeedState:
-    """Feed validators and handled item URLs, in SQLite; safe to use from any one thread at a time."""
+    """Feed validators and handled item URLs, in SQLite; safe to use from any one thread at a time.
+
+    A damaged file (not a database, truncated, other tables, a folder in its place) is moved
+    aside (`*.corrupt-<time>`) with a warning and a fresh state is used, as the inbox does:
+    the feeds' items are then fetched once more, and rewrite their files only if they changed.
+    """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"setting FEEDS_STATE_PATH is invalid: cannot create {path.parent} "
+                              f"({exc.strerror or exc})") from None
         self._lock = threading.Lock()
-        self._db.executescript(
-            """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS feeds (
-                url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at REAL);
-            CREATE TABLE IF NOT EXISTS items (
-                url TEXT PRIMARY KEY, feed TEXT, first_seen REAL, attempts INTEGER, done INTEGER,
-                outcome TEXT);
-            """
-        )
+        try:
+            self._db = _open_state(path)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not path.is_dir():
+                # Cannot be opened (no permission, locked): moving it aside would not help.
+                raise ConfigError(f"setting FEEDS_STATE_PATH is invalid: cannot use {path} ({exc})") from None
+            aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+            log.warning("feed state %s is unreadable (%s): moved aside to %s; starting afresh", path, exc, aside)
+            try:
+                for suffix in ("", "-wal", "-shm"):
+                    part = Path(f"{path}{suffix}")
+                    if part.exists():
+                        part.rename(f"{aside}{suffix}")
+            except OSError as move:
+                raise ConfigError(f"setting FEEDS_STATE_PATH is invalid: {path} is unreadable ({exc}) and "
+                                  f"cannot be moved aside ({move.strerror or move})") from None
+            self._db = _open_state(path)
 
     def close(self) -> None:
         self._db.close()
@@ -127,6 +155,26 @@ class FeedState:
             )
 
 
+def _open_state(path: Path) -> sqlite3.Connection:
+    """Open, check and if needed create the state; sqlite3.DatabaseError if the file is damaged."""
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    try:
+        # Checked before anything is written, so a damaged file is moved aside as it was found.
+        (check,) = db.execute("PRAGMA quick_check").fetchone()
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"integrity check: {check}")
+        for table, expected in _TABLES.items():
+            columns = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+            if columns and columns != expected:
+                raise sqlite3.DatabaseError(f"table {table} has columns {columns}, expected {expected}")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class FeedPoller:
     """Polls FEEDS into the articles folder; one poll at a time (the caller's thread)."""
 
@@ -144,11 +192,23 @@ class FeedPoller:
         self._stopping.set()
 
     def poll(self) -> list[FeedReport]:
-        """Every feed once; a feed that fails does not stop the others."""
-        return [self.poll_feed(feed) for feed in self.feeds if not self._stopping.is_set()]
+        """Every feed once; a feed that fails, whatever the reason, is one error line and does
+        not stop the others."""
+        reports = []
+        for feed in self.feeds:
+            if self._stopping.is_set():
+                break
+            try:
+                reports.append(self.poll_feed(feed))
+            except Exception as exc:  # a bug on one feed (ours, a library's) must not stop the poll
+                line = f"{feed}: unexpected {type(exc).__name__}: {_first_line(exc)}"
+                log.error("%s", line, exc_info=True)
+                reports.append(FeedReport(feed, (), (line,), failed=True))
+        return reports
 
     def poll_feed(self, feed: str) -> FeedReport:
-        """One feed: a conditional GET, then its new items."""
+        """One feed: a conditional GET, then its new items. Each problem is logged once, as it is
+        met (the feed's own at ERROR, an item's at WARNING), and listed in the report."""
         etag, last_modified = self.state.validators(feed)
         try:
             fetched = self.fetcher.feed(feed, etag, last_modified)
@@ -156,13 +216,11 @@ class FeedPoller:
                 return FeedReport(feed, (), (), failed=False, unchanged=True)
             items = parse_feed(fetched.url, fetched.body, fetched.content_type)
         except LinkError as exc:
-            log.warning("feed %s", exc)
+            log.error("%s", exc)
             return FeedReport(feed, (), (str(exc),), failed=True)
         added, problems, complete = self._take(feed, items)
         # Validators are kept only once every item is handled: a 304 must not hide postponed ones.
         self.state.remember(feed, fetched.etag if complete else None, fetched.last_modified if complete else None)
-        for line in problems:
-            log.warning("feed %s", line)
         return FeedReport(feed, tuple(added), tuple(problems), failed=False)
 
     def _take(self, feed: str, items: list[FeedItem]) -> tuple[list[Added], list[str], bool]:
@@ -172,21 +230,21 @@ class FeedPoller:
         duplicates = 0
         for item in items:
             if item.link is None:
-                problems.append(f"{feed}: item “{item.title or '?'}” has no link; skipped")
+                _met(problems, f"{feed}: item “{item.title or '?'}” has no link; skipped")
             elif item.link in unique:
                 duplicates += 1
             else:
                 unique[item.link] = item
         if duplicates:
-            problems.append(f"{feed}: {duplicates} duplicate item(s) listed twice; each fetched once")
+            _met(problems, f"{feed}: {duplicates} duplicate item(s) listed twice; each fetched once")
         new = [item for link, item in unique.items() if not self.state.done(link)]
         if self.keep_days:  # an item the next refresh would remove is not worth a download
-            cutoff = vietnam_now() - timedelta(days=self.keep_days)
-            for item in [i for i in new if i.published and i.published < cutoff]:
+            now = vietnam_now()
+            for item in [i for i in new if is_expired(i.published, self.keep_days, now)]:
                 self.state.record(item.link or "", feed, "older than KEEP_DAYS", final=True)
                 new.remove(item)
         if len(new) > self.cap:
-            problems.append(f"{feed}: {len(new)} new items; fetching {self.cap} now, the rest at the next polls")
+            _met(problems, f"{feed}: {len(new)} new items; fetching {self.cap} now, the rest at the next polls")
         complete = len(new) <= self.cap
         added: list[Added] = []
         for item in new[: self.cap]:
@@ -194,15 +252,18 @@ class FeedPoller:
                 return added, problems, False
             link = item.link or ""
             try:
-                result = add_link(link, self.fetcher, self.folder, item.published)
+                result = add_link(link, self.fetcher, self.folder, item.published, keep_days=self.keep_days)
+            except WriteError as exc:  # the folder's fault, not the item's: all of it again next poll
+                _met(problems, str(exc), logging.ERROR)
+                return added, problems, False
             except LinkError as exc:
-                problems.append(str(exc))
+                _met(problems, str(exc))
                 self.state.record(link, feed, str(exc), final=not exc.transient)
                 complete = complete and not exc.transient
                 continue
             except Exception as exc:  # a bug on one page (the extractor's, ours) must not stop the feed
-                log.exception("adding %s from feed %s failed", link, feed)
-                problems.append(f"{link}: unexpected {type(exc).__name__}; the log has the details")
+                _met(problems, f"{link}: unexpected {type(exc).__name__}: {_first_line(exc)}", logging.ERROR,
+                                exc_info=True)
                 self.state.record(link, feed, repr(exc), final=False)
                 complete = False
                 continue
@@ -210,3 +271,15 @@ class FeedPoller:
             added.append(result)
             log.info("feed %s: added %s", feed, result.summary())
         return added, problems, complete
+
+
+def _met(problems: list[str], line: str, level: int = logging.WARNING, exc_info: bool = False) -> None:
+    """A problem line of a feed's poll: listed in its report and logged, once, as it is met."""
+    log.log(level, "%s", line, exc_info=exc_info)
+    problems.append(line)
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception's message, short enough for one line."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else "no message"

@@ -141,7 +141,7 @@ def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
         content = digest(raw)
         if content == known:
             return content
-        article = parse_article(decode_article(raw, path), path)
+        article = parse_article(decode_article(raw), path)
     except (ArticleError, OSError) as exc:
         log.warning("skipping article %s: %s", path, exc)
         return None

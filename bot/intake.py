@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+EMPTY = "Bạn hãy gõ một câu hỏi."
 UNREADABLE = "Câu hỏi có ký tự không đọc được (không phải UTF-8), bạn gõ lại giúp tôi nhé."
 TOO_LONG = "Câu hỏi dài quá ({limit} ký tự trở xuống), bạn viết ngắn lại giúp tôi nhé."
 
@@ -18,6 +19,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def problem(question: str, max_chars: int) -> str | None:
     """The one line telling why `question` cannot be answered, or None if it can be."""
+    if not question.strip():
+        return EMPTY
     if _SURROGATE.search(question):
         return UNREADABLE
     if len(question) > max_chars:

@@ -96,12 +96,12 @@ class KnowledgeBase:
         directories: Sequence[Path] = (),
         analyzer: Analyzer = analyze,
     ) -> KnowledgeBase:
-        """The knowledge base of every article in `directories` (default ARTICLES_DIR).
+        """The knowledge base of every article in `directories` (default `settings.answer_folders()`).
 
         It comes from the cache in INDEX_CACHE_DIR when one matches the files and settings;
         otherwise it is built, analysing only the files the newest cache entry lacks.
         """
-        directories = tuple(directories) or (settings.articles_dir,)
+        directories = tuple(directories) or settings.answer_folders()
         return _assemble(settings, analyzer, directories, article_files(directories))
 
     def refreshed(self) -> KnowledgeBase | None:

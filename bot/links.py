@@ -10,12 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.archive import Saved, save
+from bot.archive import Saved, is_expired, save, vietnam_now
 from bot.chunking import split_sentences
 from bot.corpus import Article, parse_article
 from bot.dates import format_day
 from bot.fetch import Fetcher, LinkError
 from bot.webpage import article_text, extract
+
+
+class WriteError(LinkError):
+    """The page was read but its article could not be written (folder not writable, disk full):
+    the link is fine, so a feed tries it again at the next poll."""
 
 
 @dataclass(frozen=True)
@@ -39,15 +44,22 @@ class Added:
         return f"{verb}: {self.article.title} — {when}, {self.sentences} câu."
 
 
-def add_link(url: str, fetcher: Fetcher, folder: Path, fallback_date: datetime | None = None) -> Added:
-    """Fetch `url` and write its article into `folder`; LinkError says why it cannot be added."""
+def add_link(
+    url: str, fetcher: Fetcher, folder: Path, fallback_date: datetime | None = None, *, keep_days: int | None = None
+) -> Added:
+    """Fetch `url` and write its article into `folder`; LinkError says why it cannot be added (one
+    dated more than KEEP_DAYS ago would only be deleted at the next refresh)."""
     fetched = fetcher.page(url)
     web = extract(fetched.html_text(), fetched.url, fallback_date)
+    if web.published is not None and is_expired(web.published, keep_days, vietnam_now()):
+        raise LinkError(url, f"dated {web.published:%d/%m/%Y}, older than KEEP_DAYS={keep_days} days; not added",
+                        f"bài đăng ngày {format_day(web.published.date())}, cũ hơn {keep_days} ngày "
+                        "(KEEP_DAYS) nên không thêm")
     text = article_text(web)
     try:
         saved: Saved = save(folder, web.url, text)
     except OSError as exc:
-        raise LinkError(url, f"cannot write into {folder} ({exc.strerror or exc})",
-                        "không ghi được bài vào thư mục bài báo") from None
+        raise WriteError(url, f"cannot write into {folder} ({exc.strerror or exc})",
+                         "không ghi được bài vào thư mục bài báo") from None
     article = parse_article(text, saved.path)
     return Added(article, len(split_sentences(article)), saved.changed)

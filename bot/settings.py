@@ -22,7 +22,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
 
     # --- answering core -------------------------------------------------
-    articles_dir: Path = Path("seeds")
+    # Where `add`, `/add` and the feeds write (and KEEP_DAYS prunes); answered from with SEEDS_DIR.
+    articles_dir: Path = Path("data/articles")
+    # The bundled articles: read, never written or pruned; None (`SEEDS_DIR=`) leaves them out.
+    seeds_dir: Path | None = Path("seeds")
     index_cache_dir: Path = Path(".cache/index")
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
@@ -31,7 +34,7 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=20)
     min_coverage: float = Field(0.6, ge=0, le=1)
     ranker: Literal["rules", "fitted"] = "rules"
-    log_level: str = "INFO"
+    log_level: str | None = None  # None: INFO for the bot, WARNING for one-shot commands
 
     # --- Telegram ----------------------------------------------------------
     telegram_bot_token: SecretStr | None = None
@@ -97,11 +100,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must be shorter than FETCH_TIMEOUT_SECONDS ({timeout:g}): the pause counts in a link's time")
         return value
 
-    @field_validator("keep_days", mode="before")
+    @field_validator("keep_days", "seeds_dir", "log_level", mode="before")
     @classmethod
     def _blank_is_off(cls, value: object) -> object:
-        """`KEEP_DAYS=` (empty) in `.env` means off, as leaving it out does."""
+        """`KEEP_DAYS=`, `SEEDS_DIR=`, `LOG_LEVEL=` (empty) in `.env` mean off or default, as
+        leaving them out does."""
         return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("telegram_api_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -124,11 +129,22 @@ class Settings(BaseSettings):
 
     @field_validator("log_level")
     @classmethod
-    def _known_level(cls, value: str) -> str:
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         level = value.upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    def answer_folders(self) -> tuple[Path, ...]:
+        """The folders answered from: SEEDS_DIR and ARTICLES_DIR, those that are folders (once
+        each); ARTICLES_DIR alone when neither is, so that what is missing gets named."""
+        folders: dict[Path, Path] = {}
+        for folder in (self.seeds_dir, self.articles_dir):
+            if folder is not None and folder.is_dir():
+                folders.setdefault(folder.resolve(), folder)
+        return tuple(folders.values()) or (self.articles_dir,)
 
     def secret_values(self) -> tuple[str, ...]:
         """What must never be printed or logged (masked by bot/redact.py)."""

@@ -18,7 +18,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from bot.archive import VIETNAM
+from bot.archive import VIETNAM, credible, vietnam_now
 from bot.corpus import Article, parse_article, parse_dateline
 from bot.errors import ArticleError
 from bot.fetch import LinkError
@@ -90,7 +90,8 @@ def extract(html: str, url: str, fallback_date: datetime | None = None) -> WebAr
         paragraphs.pop()
     if not title or sum(map(len, paragraphs)) < _MIN_BODY_CHARS:
         raise LinkError(url, "no article text found on the page", "không tìm thấy nội dung bài báo trong trang")
-    published = _published(getattr(doc, "date", None), dateline) or fallback_date
+    now = vietnam_now()  # a date past tomorrow is a mistake: the feed's, or none, instead
+    published = credible(_published(getattr(doc, "date", None), dateline), now) or credible(fallback_date, now)
     return _settled(WebArticle(canonical(url, claimed), _shortened(title, TITLE_CHARS), published, author,
                                tuple(paragraphs)))
 

@@ -18,6 +18,7 @@ def fetch_settings(tmp: Path, **overrides: Any) -> Settings:
     """Settings reaching the site on 127.0.0.1 quickly; no developer .env read."""
     values: dict[str, Any] = {
         "articles_dir": tmp / "articles",
+        "seeds_dir": None,
         "index_cache_dir": tmp / "index",
         "fetch_allow_private": True,
         "fetch_host_delay_seconds": 0,
@@ -37,5 +38,6 @@ def run_bot(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
 def bot_environ(tmp: Path, **env: str) -> dict[str, str]:
     """This process's environment without any bot setting, then the folders in `tmp` and `env`."""
     environ = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
-    environ.update({"ARTICLES_DIR": str(tmp / "articles"), "INDEX_CACHE_DIR": str(tmp / "index"), **env})
+    environ.update({"ARTICLES_DIR": str(tmp / "articles"), "SEEDS_DIR": "", "INDEX_CACHE_DIR": str(tmp / "index"),
+                    **env})
     return environ

@@ -180,6 +180,7 @@ class NewsSite:
     log: list[Hit] = field(default_factory=list)
     robots: str = "User-agent: *\nDisallow: /rieng-tu/\n"
     robots_status: int = 200  # anything else: robots.txt answers that status instead
+    robots_type: str = "text/plain"  # e.g. `text/plain; charset=idna`, a charset Python cannot decode with
     host: str = "127.0.0.1"
     port: int = 0
     slow_seconds: float = 3.0
@@ -262,11 +263,12 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/robots.txt" and site.robots_status != 200:
             self._send(site.robots_status, b"no robots.txt here", "text/plain")
         elif path == "/robots.txt":
-            self._send(200, site.robots.encode(), "text/plain")
+            self._send(200, site.robots.encode(), site.robots_type)
         elif path == "/rss":
             body = rss(site.feed, site.base).encode()
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-            modified = format_datetime(max(s.published for s in site.feed).astimezone(UTC), usegmt=True)
+            newest = max((s.published for s in site.feed), default=datetime(2024, 1, 1, tzinfo=UTC))  # none yet
+            modified = format_datetime(newest.astimezone(UTC), usegmt=True)
             if self.headers.get("If-None-Match") == etag:
                 self._send(304, b"", "application/rss+xml", ETag=etag, Last_Modified=modified)
             else:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from live_fixtures import fetch_settings, run_bot
+from live_fixtures import bot_environ, fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite, article_page
 
 from bot import fetch
@@ -262,3 +264,25 @@ def test_a_robots_txt_that_cannot_be_read_allows_nothing_and_a_missing_one_every
     assert fetcher.page(site.story_url(BUS)).status == 200  # not cached: read again; none means no rules
     assert len(site.hits("/robots.txt")) == 2
     fetcher.close()
+
+
+def test_seeds_are_never_written_add_writes_beside_them_and_ask_reads_both(site: NewsSite, tmp_path: Path) -> None:
+    """Default folders, as in a fresh checkout: `add` used to write into the tracked seeds/."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(SEEDS, checkout / "seeds")
+    before = {p.name: p.read_bytes() for p in (checkout / "seeds").iterdir()}
+    env = bot_environ(tmp_path, FETCH_ALLOW_PRIVATE="true")
+    del env["ARTICLES_DIR"], env["SEEDS_DIR"]
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=checkout, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    added = run("add", site.story_url(BUS))
+    assert added.returncode == 0, added.stderr
+    assert {p.name: p.read_bytes() for p in (checkout / "seeds").iterdir()} == before
+    [written] = (checkout / "data" / "articles").glob("*.txt")
+    asked = run("ask", "--json", stdin="Ai là Chủ tịch UBND thành phố Đà Nẵng?\nAi làm Trưởng đoàn phía Lào?\n")
+    bus, laos = (json.loads(line) for line in asked.stdout.splitlines())
+    assert bus["citations"][0]["article_id"] == written.stem and "Lê Trung Chinh" in bus["answer"]
+    assert "Chansamone" in laos["answer"]

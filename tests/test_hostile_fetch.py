@@ -158,10 +158,10 @@ def test_add_turns_an_unexpected_error_on_one_link_into_one_line(
 
     real = links.add_link
 
-    def broken_for_festival(link: str, *args: Any) -> Any:
+    def broken_for_festival(link: str, *args: Any, **kwargs: Any) -> Any:
         if FESTIVAL.slug in link:
             raise RuntimeError("extractor bug")
-        return real(link, *args)
+        return real(link, *args, **kwargs)
 
     monkeypatch.setattr(links, "add_link", broken_for_festival)
     for name, value in bot_environ(tmp_path, FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY_SECONDS="0").items():

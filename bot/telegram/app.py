@@ -27,8 +27,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import redact
+from bot.archive import Library, open_library
 from bot.errors import ConfigError
-from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import handlers, live
 from bot.telegram.inbox import Inbox, unreadable
@@ -41,6 +41,7 @@ COMMANDS = (
     ("help", "Cách hỏi"),
     ("sources", "Các bài báo được dùng"),
     ("ask", "Đặt câu hỏi: /ask <câu hỏi>"),
+    ("id", "Mã chat của bạn"),
 )
 # Start-up retries of getMe/deleteWebhook/setWebhook on a flaky network (-1: until it works).
 _BOOTSTRAP_RETRIES = -1
@@ -185,8 +186,9 @@ def protect_token(settings: Settings) -> None:
         ptb.addFilter(_RejectedTokenReported())
 
 
-def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Application:
-    """The configured Application; the index is built (or loaded) here, once, for all handlers."""
+def build_application(settings: Settings, kb: Library | None = None) -> Application:
+    """The configured Application; the index is built (or loaded) here, once, for all handlers.
+    With no article yet the bot still starts, and says so until the first one arrives."""
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather on Telegram (/newbot) "
@@ -194,7 +196,7 @@ def build_application(settings: Settings, kb: KnowledgeBase | None = None) -> Ap
         )
     token = settings.telegram_bot_token.get_secret_value()
     protect_token(settings)
-    services = handlers.Services.build(settings, kb or KnowledgeBase.build(settings))
+    services = handlers.Services.build(settings, kb if kb is not None else open_library(settings))
     inbox = Inbox(settings.inbox_path)
     timeout = settings.telegram_request_timeout_seconds
     concurrency = settings.telegram_concurrent_updates
@@ -258,6 +260,7 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("sources", handlers.sources))
+    application.add_handler(CommandHandler("id", handlers.id_command))
     application.add_handler(CommandHandler("ask", handlers.ask_command))
     application.add_handler(CommandHandler("reload", handlers.reload_command))
     addressed = filters.Entity("mention") | filters.REPLY
@@ -275,7 +278,8 @@ def _add_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Register the command menu, then replay what a crash left unanswered."""
+    """Say who started on what, register the command menu, then replay what a crash left unanswered."""
+    log.info("%s", started_line(application))
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     inbox: Inbox = application.bot_data["inbox"]
     pending = inbox.pending()
@@ -301,6 +305,19 @@ def _stop_signal(application: Application) -> None:
     """Cut the downloads, then stop as python-telegram-bot's own handler (replaced) does."""
     live.abort(application)
     raise SystemExit
+
+
+def started_line(application: Application) -> str:
+    """The start-up log line: which bot, how many articles from where, the feeds and the mode."""
+    svc: handlers.Services = application.bot_data["services"]
+    settings, kb, bot = svc.settings, svc.kb, application.bot
+    where = ", ".join(map(str, kb.directories))
+    holding = (f"{len(kb.articles)} articles ({len(kb.sentences)} sentences) from {where}" if kb.articles
+               else f"no articles yet in {where}")
+    feeds = (f"{len(settings.feeds)} feed(s) every {settings.feeds_poll_seconds:g} s: {', '.join(settings.feeds)}"
+             if settings.feeds else "no feeds")
+    mode = application.bot_data.get("mode", "long polling")
+    return f"@{bot.username} (id {bot.id}) started: {holding}; {feeds}; {mode}"
 
 
 async def _refresh_every(application: Application, seconds: float) -> None:
@@ -332,6 +349,7 @@ def serve(
     """Run until SIGINT/SIGTERM; answers in flight finish before the process exits, downloads
     under way are cut."""
     application.bot_data["stop_signals"] = tuple(stop_signals or ())
+    application.bot_data["mode"] = f"webhook at {settings.webhook_url}" if webhook else "long polling"
     if not webhook:
         application.run_polling(
             timeout=settings.telegram_poll_timeout_seconds,

@@ -32,10 +32,9 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot import intake
 from bot.answer import Answer, Answerer
-from bot.archive import newest_first, refreshed_within
+from bot.archive import Library, newest_first, refreshed_within
 from bot.corpus import skipped_files
 from bot.errors import BotError
-from bot.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.context import FollowUps
@@ -45,20 +44,26 @@ log = logging.getLogger(__name__)
 # How many skipped files `/reload` names.
 _SKIPPED_SHOWN = 5
 
-EXAMPLES = (
-    "Hội đàm cấp cao Việt Nam - Lào diễn ra ở đâu?",
-    "Ai đã điện đàm với Bộ trưởng Tea Banh?",
-    "Giao lưu hữu nghị quốc phòng biên giới Việt Nam - Lào lần thứ mấy?",
-)
+GREETING = "Xin chào! Tôi trả lời câu hỏi về các bài báo tiếng Việt, kèm câu trích và nguồn."
 HELP = (
     "Hỏi tôi về các bài báo: nhắn câu hỏi (trong nhóm: /ask <câu hỏi>, gọi @tên_bot hoặc trả lời "
     "tin nhắn của tôi). Tôi trả lời ngắn, trích câu gốc và dẫn nguồn. "
-    "/sources: danh sách bài báo. Hỏi tiếp ngắn như “Khi nào?” cũng được."
+    "/sources: danh sách bài báo. Hỏi tiếp ngắn như “Khi nào?” cũng được. /id: mã chat của bạn."
+)
+NO_ARTICLES = (
+    "Tôi chưa có bài báo nào nên chưa trả lời được. Bài mới được thêm từ các nguồn tin hoặc bằng "
+    "lệnh /add của quản trị viên; bạn quay lại sau nhé."
 )
 REFUSED = "Xin lỗi, bot này chỉ phục vụ một số nhóm được cho phép."
 SLOW_DOWN = "Bạn hỏi hơi nhanh, xin chờ một chút rồi hỏi tiếp nhé."
 NOT_TEXT = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng chữ."
-EMPTY = "Bạn hãy viết câu hỏi, ví dụ: /ask " + EXAMPLES[0]
+EMPTY = "Bạn hãy viết câu hỏi"
+# Example questions are made from the newest titles: each asked one of these ways, the first the
+# bot can answer (checked on the articles it holds), at most this many.
+_EXAMPLE_FORMS = ("{} ở đâu?", "{} khi nào?", "{} như thế nào?")
+_EXAMPLES = 3
+_EXAMPLE_TITLES = 6
+_EXAMPLE_TITLE_CHARS = 100
 STALE = "Nút này đã cũ, bạn hãy hỏi lại nhé."
 APOLOGY = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn thử lại sau ít phút nhé."
 
@@ -115,20 +120,21 @@ class Services:
     """Everything handlers share, built once at start-up."""
 
     settings: Settings
-    kb: KnowledgeBase
+    kb: Library
     ask: Callable[[str], Answer]
     answers: AnswerCache
     guard: Guard
     followups: FollowUps
     fingerprint: str
     button_key: bytes
+    examples: list[str] | None = None  # made at the first /start or /help of this index
 
     @classmethod
-    def build(cls, settings: Settings, kb: KnowledgeBase) -> Services:
+    def build(cls, settings: Settings, kb: Library) -> Services:
         return cls(
             settings=settings,
             kb=kb,
-            ask=Answerer(kb, settings).ask,
+            ask=_asker(kb, settings),
             answers=AnswerCache(settings.answer_cache_size),
             guard=Guard(settings.allowed_chat_ids, settings.rate_limit_per_minute),
             followups=FollowUps(settings.followup_ttl_seconds),
@@ -136,15 +142,40 @@ class Services:
             button_key=_button_key(settings),
         )
 
-    def with_articles(self, kb: KnowledgeBase) -> Services:
+    def with_articles(self, kb: Library) -> Services:
         """The same budgets and follow-ups over a new index (a reload must not reset a flood)."""
         return replace(
             self,
             kb=kb,
-            ask=Answerer(kb, self.settings).ask,
+            ask=_asker(kb, self.settings),
             answers=AnswerCache(self.settings.answer_cache_size),
             fingerprint=_fingerprint(kb),
+            examples=None,
         )
+
+
+def _asker(kb: Library, settings: Settings) -> Callable[[str], Answer]:
+    """The answering core's `ask`; with no article yet, the answer saying so."""
+    if not kb.articles:
+        return lambda question: Answer(" ".join(question.split()), False, None, (), NO_ARTICLES)
+    return Answerer(kb, settings).ask  # type: ignore[arg-type]  # a KnowledgeBase: it has articles
+
+
+def example_questions(kb: Library, ask: Callable[[str], Answer]) -> list[str]:
+    """Questions about the newest articles held: a title asked where, when or how, the first way
+    the bot answers (so that a deployment's examples work on its own news); none without articles."""
+    titles = [a.title.strip().rstrip(".!:;…").strip() for a in newest_first(kb.articles.values())]
+    titles = [t for t in titles if t and len(t) <= _EXAMPLE_TITLE_CHARS][:_EXAMPLE_TITLES]
+    made: list[str] = []
+    for n, title in enumerate(titles):
+        forms = [title] if title.endswith("?") else [f.format(title) for f in _EXAMPLE_FORMS]
+        forms = forms[n % len(forms) :] + forms[: n % len(forms)]  # not the same question word thrice
+        answered = next((q for q in forms if ask(q).found), None)
+        if answered is not None:
+            made.append(answered)
+        if len(made) == _EXAMPLES:
+            break
+    return made or [_EXAMPLE_FORMS[0].format(t) for t in titles[:_EXAMPLES]]
 
 
 def _button_key(settings: Settings) -> bytes:
@@ -154,7 +185,7 @@ def _button_key(settings: Settings) -> bytes:
     return hashlib.sha256(b"vnnews-bot buttons\0" + seed).digest()
 
 
-def _fingerprint(kb: KnowledgeBase) -> str:
+def _fingerprint(kb: Library) -> str:
     return hashlib.sha1("\n".join(s.text for s in kb.sentences).encode()).hexdigest()[:8]
 
 
@@ -229,28 +260,60 @@ async def _reply_all(message: Message, pieces: list[str], markup: InlineKeyboard
         await message.reply_text(piece, reply_markup=markup if i == len(pieces) - 1 else None)
 
 
+async def _examples(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """This index's example questions, made once (in the answer thread: it asks them)."""
+    svc = services(context)
+    if svc.examples is None:
+        pool: Executor | None = context.bot_data.get("answer_pool")
+        svc.examples = await asyncio.get_running_loop().run_in_executor(pool, example_questions, svc.kb, svc.ask)
+    return svc.examples
+
+
+def _try_asking(examples: list[str]) -> str:
+    """`Thử hỏi:` and the examples, one per line (HTML); the no-articles line when there are none."""
+    if not examples:
+        return render.plain(NO_ARTICLES)
+    return "Thử hỏi:\n" + "\n".join(f"• {render.plain(q)}" for q in examples)
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greets and shows three example questions."""
+    """Greets and shows example questions made from the newest articles (or says there are none
+    yet); a deployment without admins also tells the person their chat id, to become one."""
     if update.message is None:
         return
-    examples = "\n".join(f"• {render.plain(q)}" for q in EXAMPLES)
-    await update.message.reply_text(
-        f"Xin chào! Tôi trả lời câu hỏi về các bài báo tiếng Việt, kèm câu trích và nguồn.\n"
-        f"Thử hỏi:\n{examples}"
-    )
+    lines = [render.plain(GREETING), _try_asking(await _examples(context))]
+    if not services(context).settings.admin_chat_ids:
+        lines.append(_your_id(update.message.chat.id) + " Chủ bot ghi mã này vào ADMIN_CHAT_IDS để dùng /add, /reload.")
+    await update.message.reply_text("\n".join(lines))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explains how to ask, in private chats and in groups."""
+    """Explains how to ask, in private chats and in groups, with the example questions."""
     if update.message:
-        await update.message.reply_text(render.plain(HELP))
+        await update.message.reply_text(render.plain(HELP) + "\n" + _try_asking(await _examples(context)))
+
+
+def _your_id(chat_id: int) -> str:
+    return f"Mã chat của bạn (chat id): <code>{chat_id}</code>."
+
+
+async def id_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/id`: the chat's id, what ADMIN_CHAT_IDS and ALLOWED_CHAT_IDS take."""
+    if update.message:
+        await update.message.reply_text(
+            _your_id(update.message.chat.id) + " Ghi nó vào ADMIN_CHAT_IDS (quản trị: /add, /reload) "
+            "hoặc ALLOWED_CHAT_IDS trong .env của bot."
+        )
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Lists the articles with dates and links."""
+    """Lists the articles with dates and links (or says there are none yet)."""
     if update.message:
-        articles = newest_first(services(context).kb.articles.values())
-        await _reply_all(update.message, render.sources_messages(articles))
+        kb = services(context).kb
+        if not kb.articles:
+            await update.message.reply_text(render.plain(NO_ARTICLES))
+            return
+        await _reply_all(update.message, render.sources_messages(newest_first(kb.articles.values())))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -290,7 +353,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     svc = services(context)
     question = " ".join(question.split())
     if not question:
-        await message.reply_text(render.plain(EMPTY))
+        examples = await _examples(context)
+        await message.reply_text(render.plain(f"{EMPTY}, ví dụ: /ask {examples[0]}" if examples else f"{EMPTY}."))
         return
     if (refused := intake.problem(question, svc.settings.max_question_chars)) is not None:
         await message.reply_text(refused)
@@ -396,9 +460,7 @@ async def refresh(application: Application) -> bool:
         pool = application.bot_data.setdefault(
             "refresh_pool", ThreadPoolExecutor(1, thread_name_prefix="refresh")
         )
-        kb = await asyncio.get_running_loop().run_in_executor(
-            pool, refreshed_within, svc.kb, svc.settings.keep_days
-        )
+        kb = await asyncio.get_running_loop().run_in_executor(pool, refreshed_within, svc.kb, svc.settings)
     except BotError:
         log.exception("articles changed but cannot be used; still answering from the previous ones")
         return False
@@ -408,7 +470,8 @@ async def refresh(application: Application) -> bool:
     if kb is None:
         return False
     application.bot_data["services"] = svc.with_articles(kb)
-    log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
+    if kb.articles:
+        log.info("articles reloaded: %d articles, %d sentences", len(kb.articles), len(kb.sentences))
     return True
 
 

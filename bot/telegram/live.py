@@ -11,11 +11,13 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.errors import ConfigError
 from bot.feeds import FeedPoller, FeedState
 from bot.fetch import Fetcher, LinkError
 from bot.links import add_link
@@ -49,9 +51,14 @@ def install(application: Application, settings: Settings) -> None:
 
 
 def start(application: Application, settings: Settings) -> None:
-    """Start polling FEEDS every FEEDS_POLL_SECONDS (first poll at once), if any are set."""
+    """Start polling FEEDS every FEEDS_POLL_SECONDS (first poll at once), if any are set; a
+    state file that cannot be used at all leaves the bot answering, without feeds."""
     if settings.feeds:
-        state = FeedState(settings.feeds_state_path)
+        try:
+            state = FeedState(settings.feeds_state_path)
+        except ConfigError as exc:
+            log.error("feeds are not followed: %s", exc)
+            return
         poller = FeedPoller(settings, application.bot_data["fetcher"], state)
         task = asyncio.create_task(_poll_every(application, poller, settings.feeds_poll_seconds))
         application.bot_data["following"] = _Following(poller, task, state)
@@ -110,7 +117,8 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     for url in urls:
         try:
             added = await loop.run_in_executor(
-                context.bot_data["fetch_pool"], add_link, url, context.bot_data["fetcher"], svc.settings.articles_dir
+                context.bot_data["fetch_pool"], partial(add_link, keep_days=svc.settings.keep_days), url,
+                context.bot_data["fetcher"], svc.settings.articles_dir,
             )
         except LinkError as exc:
             log.info("/add refused: %s", exc)

@@ -27,6 +27,7 @@ def bot_settings(api: FakeBotApi, tmp: Path, **overrides: Any) -> Settings:
     """Settings for a bot talking to `api`; no developer .env leaks in."""
     values: dict[str, Any] = {
         "articles_dir": SEEDS,
+        "seeds_dir": None,
         "index_cache_dir": tmp / "index",
         "telegram_bot_token": TOKEN,
         "telegram_api_base_url": api.base_url,
@@ -43,7 +44,8 @@ def bot_settings(api: FakeBotApi, tmp: Path, **overrides: Any) -> Settings:
 class BotThread:
     """The real Application, polling the fake server from its own thread and event loop."""
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase, api: FakeBotApi) -> None:
+    def __init__(self, settings: Settings, kb: KnowledgeBase | None, api: FakeBotApi) -> None:
+        """`kb` None: the bot opens its folders itself, as `python -m bot run` does."""
         self.application = build_application(settings, kb)
         self.settings = settings
         self.api = api
@@ -82,6 +84,7 @@ def bot_process(base_url: str, tmp: Path, *args: str, **env: str) -> subprocess.
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": base_url,
             "ARTICLES_DIR": str(SEEDS),
+            "SEEDS_DIR": "",
             "INDEX_CACHE_DIR": str(tmp / "index"),
             "INBOX_PATH": str(tmp / "inbox.sqlite3"),
             "TELEGRAM_POLL_TIMEOUT_SECONDS": "1",
@@ -103,7 +106,7 @@ def bot_process(base_url: str, tmp: Path, *args: str, **env: str) -> subprocess.
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
-    return KnowledgeBase.build(Settings(_env_file=None, articles_dir=SEEDS))
+    return KnowledgeBase.build(Settings(_env_file=None, articles_dir=SEEDS, seeds_dir=None))
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ def long_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     (folder / "dai.txt").write_text(
         f"Hợp đồng mua bán điện Việt Nam - Lào\n\nThứ Hai, 13/12/2021, 06:38\n\n{LONG_BODY}\n\n"
         "Hai bên cũng thống nhất tăng cường hợp tác năng lượng.\n", encoding="utf-8")
-    return KnowledgeBase.build(Settings(_env_file=None, articles_dir=folder, index_cache_dir=folder / "cache"))
+    return KnowledgeBase.build(Settings(_env_file=None, articles_dir=folder, seeds_dir=None, index_cache_dir=folder / "cache"))
 
 
 @pytest.mark.slow

@@ -68,10 +68,10 @@ def test_add_says_how_many_links_it_ignored_and_one_bad_link_costs_only_itself(
     shutil.copytree(SEEDS, tmp_path / "articles")
     real = live.add_link
 
-    def broken_for_festival(link: str, *args: Any) -> Any:
+    def broken_for_festival(link: str, *args: Any, **kwargs: Any) -> Any:
         if FESTIVAL.slug in link:
             raise RuntimeError("extractor bug")
-        return real(link, *args)
+        return real(link, *args, **kwargs)
 
     monkeypatch.setattr(live, "add_link", broken_for_festival)
     missing = [hostile.url(f"/khong-co-{i}") for i in range(4)]
