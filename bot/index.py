@@ -272,8 +272,8 @@ class BM25Index:
                 touched += len(seen[-1])
                 if last + 1 == len(ordered) or after[last] < theta * slack:
                     break
-                # One probe, once it costs less than the next list (a second rarely paid for itself)
-                if theta == -np.inf and k <= touched <= lengths[last + 1]:
+                # One probe, as soon as it costs less than the lists left (a second rarely paid)
+                if theta == -np.inf and k <= touched <= sum(lengths[last + 1 :]):
                     seen = [np.concatenate(seen)]
                     partial = np.take(scores, seen[0]).astype(np.float64)
                     theta = self._probe(seen[0], partial, ordered[last + 1 :], counts, k)
