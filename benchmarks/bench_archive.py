@@ -14,8 +14,20 @@ For each size (0 = every article), in separate processes so each figure is its o
 - the same from the warm cache (a restart), and `python -m bot ask "…"` warm (median of 3);
 - answers in process (retrieve, rerank, extract) on questions made from random archive
   sentences: p50 / p95 / p99 ms, and serving RSS;
-- retrieval alone with the same terms, top 10: the project's index, rank-bm25 (a few
-  queries: it scans every document) and tantivy (whitespace-tokenized, its own BM25).
+- retrieval alone, as `--retrieval-only` runs it (below).
+
+`--retrieval-only` times retrieval alone, without answering (so without building what else a
+cache entry holds): for each size it opens the project's BM25 index of the folder, from an entry of
+the index cache that was built from exactly those files (`python -m bot index`), or builds the
+index by itself (pyvi over both cores, about as long as `index`); then top 10 of the project's
+index and of tantivy (whitespace-tokenized, its own BM25, its index built from the same terms),
+both warm, side by side in one process: for each question the two engines take turns, which goes
+first alternating, `--repeat` times; each question's median, then p50 / p99 over the questions and
+their ratios. rank-bm25 (it scans every document) runs the first `--rank-bm25-queries`, whose top
+10 must be the project's. Questions are made as for the answers above, from random sentences.
+With `--cache DIR` the links, indexes and tantivy's index are kept in DIR for the next run:
+
+    python benchmarks/bench_archive.py --retrieval-only --archive DIR --sizes 5000 0 --cache /tmp/bench
 
 Then (`--big-mb`, default 5) an article of that many megabytes of archive words without
 any punctuation: `python -m bot index` on it beside the seeds from nothing, and, in process,
@@ -26,22 +38,30 @@ knowledge base to take it in (as the bot's answer and refresh threads do).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.index import BM25Index
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARCHIVE = Path(os.environ.get("NEWS_ARCHIVE", ROOT.parent.parent / "news" / "vn_news" / "data"))
 RESERVED = [ROOT.parent / "shared" / "eval", ROOT.parent.parent / "shared" / "eval"]
 K = 10
 ASK = "Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?"
+FRAMES = ("Ai {} ?", "{} ở đâu?", "{} khi nào?", "{} bao nhiêu?", "{} là gì?")
 
 
 def _reserved() -> set[str]:
@@ -53,12 +73,17 @@ def _reserved() -> set[str]:
 
 
 def _folder(archive: Path, size: int, tmp: Path) -> Path:
-    """A folder of links to the first `size` usable article names (all when 0), reserved left out."""
+    """A folder of links to the first `size` usable article names (all when 0), reserved left out;
+    one left by an earlier run with the same links is kept (its paths are what a cache knows)."""
     reserved = _reserved()
-    names = sorted(p.name for p in archive.glob("*.txt") if p.name not in reserved)
+    names = sorted(p.name for p in archive.glob("*.txt") if p.name not in reserved)[: size or None]
     folder = tmp / f"articles-{size or 'all'}"
+    if folder.is_dir() and sorted(p.name for p in folder.iterdir()) == names:
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
     folder.mkdir()
-    for name in names[: size or None]:
+    for name in names:
         (folder / name).symlink_to(archive / name)
     return folder
 
@@ -85,12 +110,19 @@ def _ms(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
-def serve(folder: str, count: str, terms_out: str) -> None:
+def _question(rng: random.Random, words: list[str]) -> str | None:
+    """A question made from 4-8 consecutive words of a sentence (punctuation left out), if it has 6."""
+    if len(words) < 6:
+        return None
+    lo = rng.randrange(len(words) - 5)
+    return rng.choice(FRAMES).format(" ".join(words[lo : lo + rng.randint(4, 8)]))
+
+
+def serve(folder: str, count: str) -> None:
     """In-process answering: questions from random sentences, timed one by one."""
     sys.path.insert(0, str(ROOT))
     from bot.answer import Answerer
     from bot.knowledge import KnowledgeBase
-    from bot.question import analyze
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -99,26 +131,18 @@ def serve(folder: str, count: str, terms_out: str) -> None:
     opened = time.perf_counter() - start
     answerer = Answerer(kb, settings)
     rng = random.Random(7)
-    frames = ("Ai {} ?", "{} ở đâu?", "{} khi nào?", "{} bao nhiêu?", "{} là gì?")
-    questions = []
+    questions: list[str] = []
     while len(questions) < int(count):
         words = [w.text for w in kb.words(rng.randrange(len(kb.sentences))) if w.pos != "F"]
-        if len(words) >= 6:
-            lo = rng.randrange(len(words) - 5)
-            questions.append(rng.choice(frames).format(" ".join(words[lo : lo + rng.randint(4, 8)])))
+        question = _question(rng, words)
+        if question:
+            questions.append(question)
     answerer.ask(ASK)  # first-call costs (imports, caches) are not an answer's
     times, found = [], 0
     for q in questions:
         t = time.perf_counter()
         found += answerer.ask(q).found
         times.append((time.perf_counter() - t) * 1000)
-    terms = [list(analyze(q).search_terms) for q in questions]
-    retrieval = []
-    for t_ in terms:
-        t = time.perf_counter()
-        kb.index.top_k(t_, K)
-        retrieval.append((time.perf_counter() - t) * 1000)
-    Path(terms_out).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(
         json.dumps(
@@ -126,106 +150,188 @@ def serve(folder: str, count: str, terms_out: str) -> None:
                 "open_s": opened,
                 "answers": [_ms(times, 50), _ms(times, 95), _ms(times, 99)],
                 "found": found / len(questions),
-                "retrieval": [_ms(retrieval, 50), _ms(retrieval, 99)],
                 "rss": rss,
-                "top": [kb.index.top_k(t_, K) for t_ in terms[:5]],
             }
         )
     )
 
 
-def _docs(cache: str) -> list[list[str]]:
-    sys.path.insert(0, str(ROOT))
+def _index_of(folder: Path, cache: Path, texts: list[str]) -> tuple[BM25Index, Path, str]:
+    """The project's BM25 index of `folder`: that of the newest entry of the index cache `cache`
+    made from exactly these files with these BM25 settings (only its index arrays are opened), or
+    the one an earlier run built and kept in `cache`, or built now from `texts` (the sentences as
+    the bot splits them; pyvi over every core) and kept there. With where it is and how it was had."""
+    from bot.corpus import article_files
     from bot.index import BM25Index
+    from bot.ingest import Record
+    from bot.settings import load_settings
+    from bot.tokenize import TOKENIZER_VERSION, index_terms, tokenize_many
 
-    entry = max(
-        (p for p in Path(cache).iterdir() if p.is_dir() and p.name[0] != "."), key=lambda p: p.stat().st_mtime
-    )
-    enc = BM25Index.load(entry).encoded()
-    terms, ptr, ids = enc.terms, enc.doc_ptr.tolist(), enc.term_ids
-    return [[terms[t] for t in ids[ptr[i] : ptr[i + 1]].tolist()] for i in range(len(ptr) - 1)]
-
-
-def rank_bm25(cache: str, terms_file: str, count: str) -> None:
-    from rank_bm25 import BM25Okapi
-
-    docs = _docs(cache)
+    settings = load_settings()
+    params = {"k1": settings.bm25_k1, "b": settings.bm25_b, "epsilon": settings.bm25_epsilon}
+    stats = sorted([f.path, f.size, f.mtime_ns] for f in article_files([folder]))
+    cache.mkdir(parents=True, exist_ok=True)
+    entries = sorted((p for p in cache.iterdir() if (p / "articles.json").is_file()), key=os.path.getmtime)
+    for entry in reversed(entries):
+        if sorted([r.path, r.size, r.mtime_ns] for r in Record.load(entry)) == stats:
+            index = BM25Index.load(entry)
+            if index.params == params:
+                return index, entry, "opened from the index cache"
+    key = json.dumps([TOKENIZER_VERSION, params, stats])
+    own = cache / f"bm25-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
+    if own.is_dir():
+        return BM25Index.load(own), own, "opened (built by an earlier run)"
     start = time.perf_counter()
-    ref = BM25Okapi(docs)
+    index = BM25Index.build(tokenize_many(texts, index_terms, progress=True), **params)
     built = time.perf_counter() - start
-    times, top = [], []
-    for q in json.loads(Path(terms_file).read_text(encoding="utf-8"))[: int(count)]:
-        t = time.perf_counter()
-        scores = ref.get_scores(q)
-        order = sorted(range(len(docs)), key=lambda i: (-scores[i], i))[:K]
-        times.append((time.perf_counter() - t) * 1000)
-        top.append([[i, float(scores[i])] for i in order])
-    print(json.dumps({"build_s": built, "p50": statistics.median(times), "n": len(times), "top": top}))
+    work = Path(tempfile.mkdtemp(dir=cache))
+    index.save(work)
+    work.rename(own)
+    return BM25Index.load(own), own, f"built in {built:.0f} s"
 
 
-def tantivy_engine(cache: str, terms_file: str) -> None:
+def _tantivy(docs: list[list[str]] | None, folder: Path) -> tuple[Callable[[list[str]], object], str]:
+    """tantivy over the same terms (whitespace-tokenized, its own BM25), in `folder`: the index
+    an earlier run left there, or built now from `docs`. A search function, and how."""
     import tantivy
 
-    docs = _docs(cache)
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("t", stored=False, tokenizer_name="whitespace", index_option="freq")
     schema = builder.build()
-    with tempfile.TemporaryDirectory() as folder:
-        index = tantivy.Index(schema, path=folder)
+    how = "opened (built by an earlier run)"
+    if not folder.is_dir():
+        if docs is None:
+            raise ValueError("no documents to build tantivy's index from")
+        work = Path(tempfile.mkdtemp(dir=folder.parent))
         start = time.perf_counter()
-        writer = index.writer(heap_size=200_000_000, num_threads=2)
+        writer = tantivy.Index(schema, path=str(work)).writer(heap_size=200_000_000, num_threads=2)
         for doc in docs:
             writer.add_document(tantivy.Document(t=" ".join(doc)))
         writer.commit()
         writer.wait_merging_threads()
-        built = time.perf_counter() - start
-        index.reload()
-        searcher = index.searcher()
-        times = []
-        for q in json.loads(Path(terms_file).read_text(encoding="utf-8")):
-            query = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "t", term)) for term in q]
-            )
+        how = f"built in {time.perf_counter() - start:.0f} s"
+        work.rename(folder)
+    index = tantivy.Index(schema, path=str(folder))
+    index.reload()
+    searcher = index.searcher()
+
+    def search(terms: list[str]) -> object:
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "t", term)) for term in terms]
+        )
+        return lambda: searcher.search(query, K)  # the query is made before the clock starts
+
+    return search, how
+
+
+def retrieval(folder: str, cache: str, count: str, repeat: str, rank_queries: str) -> None:
+    """Top 10 of the project's index and tantivy's side by side on the same terms, then rank-bm25."""
+    sys.path.insert(0, str(ROOT))
+    from rank_bm25 import BM25Okapi
+
+    from bot.chunking import split_sentences
+    from bot.corpus import load_articles
+    from bot.question import analyze
+    from bot.tokenize import tag
+
+    texts = [s.text for a in load_articles([Path(folder)]) for s in split_sentences(a)]
+    index, where, how = _index_of(Path(folder), Path(cache), texts)
+    rng = random.Random(7)
+    questions: list[str] = []
+    while len(questions) < int(count):
+        question = _question(rng, [w.text for w in tag(rng.choice(texts)) if w.pos != "F"])
+        if question:
+            questions.append(question)
+    terms = [list(analyze(q).search_terms) for q in questions]
+    stored = Path(cache) / f"tantivy-{where.name}"
+    docs = None if stored.is_dir() and not int(rank_queries) else _docs(index)
+    search, tantivy_how = _tantivy(docs, stored)
+    engines = {
+        "project": [lambda t=t: index.top_k(t, K) for t in terms],
+        "tantivy": [search(t) for t in terms],
+    }
+    for runs in engines.values():  # warm: each engine has read its postings once
+        for run in runs:
+            run()
+    times: dict[str, list[list[float]]] = {name: [[] for _ in terms] for name in engines}
+    for r in range(int(repeat)):
+        for i in range(len(terms)):
+            for name in engines if (i + r) % 2 == 0 else reversed(engines):
+                t = time.perf_counter()
+                engines[name][i]()
+                times[name][i].append((time.perf_counter() - t) * 1000)
+    out: dict[str, object] = {"sentences": len(index), "index": how, "tantivy_index": tantivy_how}
+    out["n"] = len(terms)
+    for name, per_query in times.items():
+        medians = [statistics.median(t) for t in per_query]
+        out[name] = [_ms(medians, 50), _ms(medians, 99)]
+    ref_times, same = [], True
+    if int(rank_queries):
+        ref = BM25Okapi(docs)
+        for t_ in terms[: int(rank_queries)]:
             t = time.perf_counter()
-            searcher.search(query, K)
-            times.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({"build_s": built, "p50": _ms(times, 50), "p99": _ms(times, 99)}))
+            scores = ref.get_scores(t_)
+            order = sorted(range(len(docs)), key=lambda i: (-scores[i], i))[:K]
+            ref_times.append((time.perf_counter() - t) * 1000)
+            same &= index.top_k(t_, K) == [(i, float(scores[i])) for i in order]
+    out["rank_bm25"] = [statistics.median(ref_times) if ref_times else None, len(ref_times), same]
+    print(json.dumps(out))
 
 
-def bench(archive: Path, size: int, questions: int, rank_queries: int, tmp: Path) -> None:
+def _docs(index: BM25Index) -> list[list[str]]:
+    """The index's documents as token lists (its forward index), for the other engines."""
+    enc = index.encoded()
+    terms, ptr, ids = enc.terms, enc.doc_ptr.tolist(), enc.term_ids
+    return [[terms[t] for t in ids[ptr[i] : ptr[i + 1]].tolist()] for i in range(len(ptr) - 1)]
+
+
+def _retrieval_line(r: dict) -> str:
+    (p50, p99), (t50, t99) = r["project"], r["tantivy"]
+    ref_ms, ref_n, same = r["rank_bm25"]
+    ref = (
+        f"rank-bm25 p50 {ref_ms:,.0f} ms ({ref_n} questions, same top-{K}: {'yes' if same else 'NO'})"
+        if ref_n
+        else "rank-bm25 not run"
+    )
+    return (
+        f"retrieval top-{K}, same terms, {r['n']} questions, side by side: project p50 {p50:.2f} ms, "
+        f"p99 {p99:.2f} ms | tantivy p50 {t50:.2f} ms, p99 {t99:.2f} ms | project/tantivy p50 "
+        f"{p50 / t50:.2f}x, p99 {p99 / t99:.2f}x | {ref}"
+    )
+
+
+def bench(archive: Path, size: int, args: argparse.Namespace, tmp: Path) -> None:
     folder = _folder(archive, size, tmp)
     cache = tmp / f"cache-{size or 'all'}"
     env = {**os.environ, "INDEX_CACHE_DIR": str(cache), "ARTICLES_DIR": str(folder), "SEEDS_DIR": "",
            "LOG_LEVEL": "WARNING"}
+    name = f"{size:,} articles" if size else "all articles"
+    if args.retrieval_only:
+        r = _helper("retrieval", *_retrieval_args(folder, cache, args), env=env)
+        print(f"{name}: {r['sentences']:,} sentences (index {r['index']}; tantivy's {r['tantivy_index']})")
+        print(f"  {_retrieval_line(r)}", flush=True)
+        return
     index = [sys.executable, "-m", "bot", "index", "--articles", str(folder)]
     cold, peak, out = _run(index, env)
     sentences = int(out.split()[2])
     restart, _, _ = _run(index, env)
     asks = sorted(_run([sys.executable, "-m", "bot", "ask", ASK], env)[0] for _ in range(3))
-    terms = tmp / f"terms-{size or 'all'}.json"
-    served = _helper("serve", str(folder), str(questions), str(terms), env=env)
-    ref = _helper("rank-bm25", str(cache), str(terms), str(rank_queries), env=env)
-    same = all([tuple(x) for x in a] == [tuple(x) for x in b] for a, b in zip(served["top"], ref["top"]))
-    try:
-        tan = _helper("tantivy", str(cache), str(terms), env=env)
-        tantivy_line = (
-            f"tantivy p50 {tan['p50']:.2f} ms, p99 {tan['p99']:.2f} ms (build {tan['build_s']:.1f} s)"
-        )
-    except (SystemExit, ValueError, IndexError):
-        tantivy_line = "tantivy not installed (pip install tantivy)"
-    name = f"{size:,} articles" if size else "all articles"
+    served = _helper("serve", str(folder), str(args.questions), env=env)
+    r = _helper("retrieval", *_retrieval_args(folder, cache, args), env=env)
     a50, a95, a99 = served["answers"]
-    r50, r99 = served["retrieval"]
     print(
         f"{name}: {sentences:,} sentences | index from nothing {cold:.1f} s ({sentences / cold:,.0f} sentences/s), "
         f"peak RSS {peak:,} MiB | restart (index, warm) {restart:.2f} s | ask one question warm "
         f"{asks[1]:.2f} s (median of 3)\n"
-        f"  answers in process ({questions} questions, {served['found']:.0%} answered): p50 {a50:.1f} ms, "
+        f"  answers in process ({args.questions} questions, {served['found']:.0%} answered): p50 {a50:.1f} ms, "
         f"p95 {a95:.1f} ms, p99 {a99:.1f} ms; open {served['open_s']:.2f} s; serving RSS {served['rss']:,} MiB\n"
-        f"  retrieval top-{K}, same terms: project p50 {r50:.3f} ms, p99 {r99:.3f} ms | rank-bm25 p50 "
-        f"{ref['p50']:.0f} ms ({ref['n']} queries, same top-{K}: {'yes' if same else 'NO'}) | {tantivy_line}",
+        f"  {_retrieval_line(r)}",
         flush=True,
     )
+
+
+def _retrieval_args(folder: Path, cache: Path, args: argparse.Namespace) -> list[str]:
+    return [str(folder), str(cache), str(args.questions), str(args.repeat), str(args.rank_bm25_queries)]
 
 
 def _big_article(archive: Path, megabytes: float, folder: Path) -> Path:
@@ -245,7 +351,6 @@ def _big_article(archive: Path, megabytes: float, folder: Path) -> Path:
 
 def refresh_while_answering(folder: str, big: str) -> None:
     """Reply latencies on one thread while another thread refreshes the knowledge base."""
-    import shutil
     import threading
 
     sys.path.insert(0, str(ROOT))
@@ -289,8 +394,6 @@ def refresh_while_answering(folder: str, big: str) -> None:
 
 
 def bench_big(archive: Path, megabytes: float, tmp: Path) -> None:
-    import shutil
-
     folder = tmp / "big-and-seeds"
     shutil.copytree(ROOT / "seeds", folder)
     big = _big_article(archive, megabytes, tmp)
@@ -311,8 +414,7 @@ def bench_big(archive: Path, megabytes: float, tmp: Path) -> None:
 def main() -> int:
     helpers = {
         "--serve": serve,
-        "--rank-bm25": rank_bm25,
-        "--tantivy": tantivy_engine,
+        "--retrieval": retrieval,
         "--refresh-while-answering": refresh_while_answering,
     }
     if len(sys.argv) > 1 and sys.argv[1] in helpers:
@@ -326,6 +428,11 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--rank-bm25-queries", type=int, default=5)
     parser.add_argument(
+        "--retrieval-only", action="store_true", help="time retrieval alone (see above); no answering"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each question per engine")
+    parser.add_argument("--cache", type=Path, help="keep links and indexes here for the next run")
+    parser.add_argument(
         "--big-mb", type=float, default=5, help="size of the article without punctuation; 0 = skip"
     )
     args = parser.parse_args()
@@ -336,9 +443,11 @@ def main() -> int:
         )
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
+        work = args.cache or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            bench(args.archive, size, args.questions, args.rank_bm25_queries, Path(tmp))
-        if args.big_mb:
+            bench(args.archive, size, args, work)
+        if args.big_mb and not args.retrieval_only:
             bench_big(args.archive, args.big_mb, Path(tmp))
     return 0
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from bot.errors import EmptyCorpusError
 
 _ARRAYS = ("postings_ptr", "postings_doc", "postings_weight", "idf", "bound", "doc_ptr", "doc_terms")
 _PARAMS = "params.json"
-_SLACK = 1e-9  # float rounding allowance when comparing bounds with scores
+_ROUNDING = 2.0**-21  # per term, relative: 4 times float32's rounding, a margin for partial sums
 _EXHAUSTIVE_POSTINGS = 60_000  # below this many postings, scoring them all beats MaxScore's bookkeeping
-_FIRST_CHUNK = 4096  # MaxScore reads a long postings list in growing chunks from this size
+_PROBE = 4  # a MaxScore probe completes the scores of this many times k documents
 _TERMS = "terms.json"
 _CHUNK_TOKENS = 1 << 19  # tokens per step of the chunked build: bounded memory at any corpus size
 
@@ -143,6 +144,7 @@ class BM25Index:
         self._ids = {t: i for i, t in enumerate(terms)}
         self._params = params
         self._size = len(self._doc_ptr) - 1
+        self._spare: dict[type, list[np.ndarray]] = {}  # see _scratch
 
     @classmethod
     def build(
@@ -234,11 +236,14 @@ class BM25Index:
     def top_k(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
         """Best `k` (doc index, score) pairs, best first, ties by doc index; docs sharing no term are left out.
 
-        MaxScore: terms are taken in order of their best possible contribution; each new
-        document gets the later terms' weights by binary search in their postings, and is
-        dropped as soon as its score plus the later terms' bounds cannot reach the k-th best
-        score so far; the scan stops when the terms not yet taken cannot either.
-        Scores are summed in query order, so they equal `get_scores` exactly.
+        MaxScore: terms are taken in order of their best possible contribution and their
+        postings added into a corpus-sized buffer kept from query to query, until the terms
+        left cannot lift a document not seen yet to a score that k documents are known to
+        reach (probed by completing the best partial scores); the documents seen that still
+        can then get the other terms' weights by binary search in their postings. The buffer
+        holds float32 partial sums (half the memory traffic), so every comparison allows for
+        their rounding; the few documents left are scored again from the float64 weights in
+        query order, so their scores equal `get_scores` exactly.
         """
         sequence = self._term_ids(query)
         if not sequence or k <= 0:
@@ -247,100 +252,110 @@ class BM25Index:
         for term in sequence:
             counts[term] = counts.get(term, 0) + 1
         terms = np.fromiter(counts, np.int64, count=len(counts))
+        if (self._idf[terms] <= 0).any():  # weights not all positive (tiny corpora): no bounds
+            return self._top_k_sorted(sequence, k)
         lengths = self._ptr[terms + 1] - self._ptr[terms]
-        if lengths.sum() <= _EXHAUSTIVE_POSTINGS or (self._idf[terms] < 0).any():
-            return self._top_k_exhaustive(
-                sequence, k
-            )  # few postings, or negative weights (tiny corpora): no bounds
+        if lengths.sum() <= _EXHAUSTIVE_POSTINGS:
+            return self._top_k_exhaustive(sequence, k)
         bounds = self._bound[terms] * np.fromiter(counts.values(), np.float64, count=len(counts))
         order = np.argsort(-bounds, kind="stable")
-        terms, lengths = terms[order].tolist(), lengths[order]
         after = np.append(np.cumsum(bounds[order][::-1])[::-1], 0.0)[1:]  # after[i]: bounds of terms i+1..
-        seen = np.zeros(self._size, bool)
-        best_docs, best_scores = np.zeros(0, np.int32), np.zeros(0)
-        theta = -np.inf  # the k-th best exact score so far: nothing below it can enter the top k
-        for i, term in enumerate(terms):
-            all_docs, all_weight = self._postings(term)
-            start, step = 0, _FIRST_CHUNK
-            while start < len(all_docs):  # growing chunks, so theta rises before long lists are read
-                chunk = slice(start, start + step)
-                start, step = start + step, step * 2
-                docs, weight = all_docs[chunk], all_weight[chunk]
-                # Bound first (cheap). A document dropped here is not marked seen: if a later term
-                # brings it back, it is scored without this term, below its true score < theta,
-                # and the final filter drops it again.
-                keep = weight * counts[term] + after[i] >= theta - _SLACK * abs(theta)
-                docs, weight = docs[keep], weight[keep]
-                fresh = ~seen[docs]
-                docs, weight = docs[fresh], weight[fresh]
-                seen[docs] = True
-                later = len(terms) - i - 1
-                if later and len(docs) * later * 4 > lengths[i:].sum() - start:
-                    return self._top_k_exhaustive(
-                        sequence, k
-                    )  # scoring everything is cheaper than lookups now
-                docs, scores = self._score_fresh(sequence, counts, terms[i:], after[i:], docs, weight, theta)
-                best_docs = np.concatenate((best_docs, docs))
-                best_scores = np.concatenate((best_scores, scores))
-                if len(best_docs) >= k:
-                    theta = np.partition(best_scores, len(best_scores) - k)[len(best_scores) - k]
-                    keep = best_scores >= theta
-                    best_docs, best_scores = best_docs[keep], best_scores[keep]
-            if after[i] < theta - _SLACK * abs(theta):
-                break
-        return _best(best_docs, best_scores, k)
+        ordered, lengths = terms[order].tolist(), lengths[order].tolist()
+        slack = 1 - (len(ordered) + 2) * _ROUNDING  # a float32 sum of n weights is within n roundings
+        theta = -np.inf  # a score k documents are known to reach
+        with self._scratch(np.float32) as scores:
+            seen: list[np.ndarray] = []
+            touched = 0
+            for last, term in enumerate(ordered):
+                docs, weight = self._postings(term)
+                seen.append(_add(scores, docs, weight, counts[term]))
+                touched += len(seen[-1])
+                if last + 1 == len(ordered) or after[last] < theta * slack:
+                    break
+                # One probe, as soon as it costs less than the lists left (a second rarely paid)
+                if theta == -np.inf and k <= touched <= sum(lengths[last + 1 :]):
+                    seen = [np.concatenate(seen)]
+                    partial = np.take(scores, seen[0]).astype(np.float64)
+                    theta = self._probe(seen[0], partial, ordered[last + 1 :], counts, k)
+                    if after[last] < theta * slack:
+                        break
+            probed = theta > -np.inf and len(seen) == 1  # nothing added since
+            docs = np.concatenate(seen)
+            partial = np.take(scores, docs).astype(np.float64)
+            scores[docs] = 0.0
+        rest = ordered[last + 1 :]
+        if not probed:
+            theta = max(theta, self._probe(docs, partial, rest, counts, k))
+        keep = partial + after[last] >= theta * slack
+        docs, partial = np.compress(keep, docs), np.compress(keep, partial)
+        order = np.argsort(docs, kind="stable")  # sorted runs, merged: searches go faster in order
+        docs, partial = np.take(docs, order).astype(np.int32), np.take(partial, order)
+        parts: dict[int, np.ndarray] = {}  # each term's weights in `docs`
+        for j, term in enumerate(rest, last + 1):  # these only add to documents already seen
+            parts[term] = self._lookup(term, docs)
+            partial += parts[term] * counts[term]
+            theta = max(theta, _kth(partial, k))
+            keep = np.flatnonzero(partial + after[j] >= theta * slack)
+            docs, partial = np.take(docs, keep), np.take(partial, keep)
+            parts = {t: np.take(p, keep) for t, p in parts.items()}
+        parts.update((term, self._lookup(term, docs)) for term in ordered[: last + 1])
+        exact = np.zeros(len(docs))
+        for term in sequence:  # query order, so the sum is exactly get_scores'
+            exact += parts[term]
+        return _best(docs, exact, k)
 
-    def _score_fresh(
-        self,
-        sequence: Sequence[int],
-        counts: dict[int, int],
-        terms: Sequence[int],
-        after: np.ndarray,
-        docs: np.ndarray,
-        weight: np.ndarray,
-        theta: float,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact scores of `docs` seen first at `terms[0]`, looking up `terms[1:]` one by one and
-        dropping a document as soon as its partial score plus `after` cannot reach `theta`."""
-        parts = {terms[0]: weight}
-        partial = weight * counts[terms[0]]
-        for j in range(1, len(terms) + 1):
-            keep = partial + after[j - 1] >= theta - _SLACK * abs(theta)
-            if not keep.all():
-                docs, partial = docs[keep], partial[keep]
-                parts = {t: p[keep] for t, p in parts.items()}
-            if j == len(terms):
-                break
-            parts[terms[j]] = self._lookup(terms[j], docs)
-            partial = partial + parts[terms[j]] * counts[terms[j]]
-        scores = np.zeros(len(docs))
-        for t in sequence:  # query order, so the sum is exactly get_scores'
-            if t in parts:
-                scores += parts[t]
-        return docs, scores
+    def _probe(
+        self, docs: np.ndarray, partial: np.ndarray, rest: list[int], counts: dict[int, int], k: int
+    ) -> float:
+        """A score that k documents reach (less float32 rounding): the k-th best of the documents
+        with the best `partial` scores so far, completed with the `rest` of the terms."""
+        if len(docs) < k:
+            return -np.inf
+        m = min(len(docs), _PROBE * k)
+        best = np.argpartition(partial, len(docs) - m)[len(docs) - m :]
+        best = best[np.argsort(np.take(docs, best))]  # in document order: searches go faster
+        docs, total = np.take(docs, best), np.take(partial, best)
+        for term in rest:
+            total += self._lookup(term, docs) * counts[term]
+        return _kth(total, k)
+
+    @contextmanager
+    def _scratch(self, dtype: type[np.floating]) -> Iterator[np.ndarray]:
+        """A corpus-sized buffer, all zero, reused from query to query: allocating and scanning
+        one anew cost more than a query's postings. The user sets back to zero what it wrote; a
+        buffer left by an exception is dropped, never reused. One per concurrent query."""
+        spare = self._spare.setdefault(dtype, [])
+        try:
+            scores = spare.pop()
+        except IndexError:
+            scores = np.zeros(self._size, dtype)
+        yield scores
+        spare.append(scores)
 
     def _lookup(self, term: int, docs: np.ndarray) -> np.ndarray:
         """The term's weight in each of `docs` (sorted), 0 where it is absent."""
         post_docs, post_weight = self._postings(term)
+        docs = docs.astype(post_docs.dtype, copy=False)  # else numpy converts all the postings
         pos = np.searchsorted(post_docs, docs)
         np.minimum(pos, len(post_docs) - 1, out=pos)
-        return np.where(post_docs[pos] == docs, post_weight[pos], 0.0)
+        return np.where(np.take(post_docs, pos) == docs, np.take(post_weight, pos), 0.0)
 
     def _top_k_exhaustive(self, sequence: Sequence[int], k: int) -> list[tuple[int, float]]:
-        """Score every document that has a query term, summing in query order like get_scores."""
+        """Score every document that has a query term into a float64 buffer, adding in query
+        order: exactly get_scores' sums, no second pass."""
+        with self._scratch(np.float64) as scores:
+            docs = np.concatenate([_add(scores, *self._postings(term)) for term in sequence])
+            found = np.take(scores, docs)
+            scores[docs] = 0.0
+        return _best(docs, found, k)
+
+    def _top_k_sorted(self, sequence: Sequence[int], k: int) -> list[tuple[int, float]]:
+        """Score every document that has a query term, whatever the weights' signs: their postings
+        sorted together, each document's weights summed in query order by bincount."""
         postings = [self._postings(t) for t in sequence]
-        if sum(len(d) for d, _ in postings) * 8 < self._size:  # few: sort them, no corpus-sized buffer
-            docs, inverse = np.unique(np.concatenate([d for d, _ in postings]), return_inverse=True)
-            # bincount adds in input order, which is query order: the same floats as get_scores
-            return _best(docs, np.bincount(inverse, np.concatenate([w for _, w in postings]), len(docs)), k)
-        scores = self._accumulate(sequence)
-        docs = np.flatnonzero(scores)
-        if len(docs) < k:  # too few scored: add documents whose terms weigh exactly 0
-            touched = np.zeros(self._size, bool)
-            for term_docs, _ in postings:
-                touched[term_docs] = True
-            docs = np.flatnonzero(touched)
-        return _best(docs, scores[docs], k)
+        docs, inverse = np.unique(np.concatenate([d for d, _ in postings]), return_inverse=True)
+        # bincount adds in input order, which is query order: the same floats as get_scores
+        return _best(docs, np.bincount(inverse, np.concatenate([w for _, w in postings]), len(docs)), k)
 
     def scores_of(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """The scores of just `docs` (sorted), summed in query order: get_scores' values for them."""
@@ -393,6 +408,21 @@ def _check_shapes(arrays: dict[str, np.ndarray], n_terms: int) -> None:
     ]
     if any(problems):
         raise ValueError("index files do not fit together (truncated or from different builds)")
+
+
+def _add(scores: np.ndarray, docs: np.ndarray, weight: np.ndarray, count: int = 1) -> np.ndarray:
+    """Add `count` times `weight` into `scores` at `docs` (distinct), in the buffer's precision;
+    returns the documents that were at 0, i.e. not seen before (weights are all positive)."""
+    docs = docs.astype(np.intp)  # numpy indexes faster with its own integer type
+    before = np.take(scores, docs)
+    added = weight.astype(scores.dtype, copy=False)
+    scores[docs] = before + (added * count if count > 1 else added)
+    return np.compress(before == 0.0, docs)
+
+
+def _kth(scores: np.ndarray, k: int) -> float:
+    """The k-th largest of `scores`; -inf when there are fewer."""
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else -np.inf
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:

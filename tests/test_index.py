@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,80 @@ def test_tiny_corpus_with_negative_average_idf_keeps_rank_bm25_order() -> None:
     index = BM25Index.build(docs)
     for query in (["hà"], ["hà", "mưa"], ["nội", "sài"], ["gòn", "gòn"]):
         assert index.top_k(query, 10) == reference_top_k(ref, docs, query, 10)
+
+
+def test_a_document_whose_query_terms_weigh_zero_outranks_negative_scores() -> None:
+    """`a` is in exactly half of the documents (idf 0) and `e` in most (a negative weight): the
+    document with `a` and no `e` scores exactly 0 and comes first, as in rank-bm25."""
+    docs = [
+        ["a", "c", "e", "d"],
+        ["c", "d", "c", "e"],
+        ["e", "b"],
+        ["b", "a", "e"],
+        ["e", "e", "b"],
+        ["a", "a", "c"],
+        ["e", "a", "c", "d"],
+        ["e", "b", "e"],
+    ]
+    ref, index = BM25Okapi(docs), BM25Index.build(docs)
+    for k in (1, 2, 3, 10):
+        assert index.top_k(["a", "e"], k) == reference_top_k(ref, docs, ["a", "e"], k)
+    assert index.top_k(["a", "e"], 1) == [(5, 0.0)]
+
+
+def test_max_score_path_equals_rank_bm25_ranking(corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every query through MaxScore (float32 partial sums, early stop, probes, binary searches):
+    the same top k as rank-bm25, ties included. Without the allowance for float32 rounding
+    (`_ROUNDING = 0`) some of these queries lose a tied document."""
+    docs, ref, index = corpus
+    monkeypatch.setattr(index_module, "_EXHAUSTIVE_POSTINGS", 0)
+    calls: Counter[str] = Counter()
+    add, probe = index_module._add, BM25Index._probe
+
+    def counted_add(*args: object) -> np.ndarray:
+        calls["add"] += 1
+        return add(*args)
+
+    def counted_probe(self: BM25Index, *args: object) -> float:
+        calls["probe"] += 1
+        return probe(self, *args)
+
+    monkeypatch.setattr(index_module, "_add", counted_add)
+    monkeypatch.setattr(BM25Index, "_probe", counted_probe)
+    stopped = 0
+    for query in zipf_queries(random.Random(2), 300):
+        for k in (1, 10, 30):
+            calls["add"] = 0
+            assert index.top_k(query, k) == reference_top_k(ref, docs, query, k), (query, k)
+            stopped += calls["add"] < len(set(query) - {"not-in-corpus"})
+    assert stopped > 100  # most queries stop before reading every term's postings
+    assert calls["probe"] > 0
+
+
+@pytest.mark.parametrize("exhaustive_below", [0, 10**9], ids=["max-score", "exhaustive"])
+def test_a_query_stopped_midway_leaves_no_partial_scores_behind(
+    corpus, monkeypatch: pytest.MonkeyPatch, exhaustive_below: int
+) -> None:
+    """The score buffers are reused from query to query: one that an exception left half-written
+    is dropped, so the next queries are still exact."""
+    docs, ref, index = corpus
+    monkeypatch.setattr(index_module, "_EXHAUSTIVE_POSTINGS", exhaustive_below)
+    queries = zipf_queries(random.Random(4), 60)
+    add = index_module._add
+
+    def failing_add(*args: object) -> np.ndarray:
+        add(*args)  # the first term's weights are in the buffer
+        raise MemoryError("stopped midway")
+
+    monkeypatch.setattr(index_module, "_add", failing_add)
+    for query in queries:
+        if set(query) != {"not-in-corpus"}:
+            with pytest.raises(MemoryError):
+                index.top_k(query, 10)
+    monkeypatch.setattr(index_module, "_add", add)
+    for query in queries:
+        assert index.top_k(query, 10) == reference_top_k(ref, docs, query, 10)
+    assert all(not buffer.any() for spare in index._spare.values() for buffer in spare)
 
 
 def test_top_k_edge_cases(corpus) -> None:
