@@ -18,15 +18,17 @@ import multiprocessing as mp
 import os
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
+from bot import embed
 from bot.chunking import split_sentences
 from bot.corpus import ArticleFile, decode_article, parse_article
 from bot.errors import ArticleError, EmptyCorpusError
@@ -51,6 +53,16 @@ RAW = {
     "body_ptr": np.int64,  # article n's body is bodies[body_ptr[n]:body_ptr[n+1]]
     "forms": np.uint8,  # every article's matching forms (see `matching_forms`), UTF-8
     "forms_ptr": np.int64,  # article n's: forms[forms_ptr[2n]:forms_ptr[2n+1]], then to [2n+2]
+}
+# The e5 vectors (`bot.embed.Codes`), written by the second pass: rows of DIM int8, their scales
+# and the 16-byte digest of the passage each was made from (`embed.key`: what later builds reuse).
+VECTORS = {
+    "sent_vec": np.int8,  # sentence i's vector: sent_vec[i] * sent_scale[i]
+    "sent_scale": np.float32,
+    "sent_key": np.uint8,
+    "title_vec": np.int8,  # article n's title
+    "title_scale": np.float32,
+    "title_key": np.uint8,
 }
 _BATCH_CHARS = 1 << 16  # characters of sentences per worker task (~500 sentences, ~0.25 s of pyvi)
 _MIN_PARALLEL_BYTES = 1 << 18  # less changed text than this is analysed in this process
@@ -288,13 +300,18 @@ class Old:
 
 
 def load_raw(entry: Path) -> dict[str, np.ndarray]:
-    """An entry's raw arrays, memory-mapped; pairs (`sent_char`, `sent_byte`, `word_span`) as (n, 2)."""
+    """An entry's raw arrays, memory-mapped; pairs (`sent_char`, `sent_byte`, `word_span`) as (n, 2),
+    vectors as (n, DIM)."""
     arrays: dict[str, np.ndarray] = {}
-    for name, dtype in RAW.items():
+    for name, dtype in {**RAW, **VECTORS}.items():
         path = entry / f"{name}.bin"
         empty = path.stat().st_size == 0  # np.memmap refuses an empty file
         array = np.zeros(0, dtype) if empty else np.memmap(path, dtype=dtype, mode="r")
         arrays[name] = array.reshape(-1, 2) if name in _PAIRS else array
+    for name in ("sent_vec", "title_vec"):
+        arrays[name] = arrays[name].reshape(-1, embed.DIM)
+    for name in ("sent_key", "title_key"):
+        arrays[name] = arrays[name].reshape(-1, 16)
     return arrays
 
 
@@ -312,6 +329,7 @@ class _Writer:
     term_chunks: list[np.ndarray]
     doc_lengths: list[np.ndarray]
     records: list[Record]
+    sources: list[int | None] = field(default_factory=list)  # each record's slot in the old entry, if copied
     body_bytes: int = 0
     form_bytes: int = 0
     words: int = 0
@@ -350,6 +368,7 @@ class _Writer:
     def add_parsed(self, item: _Parsed) -> None:
         """An article's own arrays; its sentences' analyses follow through `add_analysed`."""
         self._common(item.record, item.body, item.forms, item.sent_char, item.sent_byte)
+        self.sources.append(None)
 
     def add_analysed(self, item: _Analysed) -> None:
         terms = item.terms.split("\x1f") if item.terms else []
@@ -369,6 +388,7 @@ class _Writer:
         forms = (bytes(a["forms"][f0:f1]), bytes(a["forms"][f1:f2]))
         sent_byte = np.asarray(a["sent_byte"][lo:hi]) - body_lo
         self._common(record, body, forms, np.asarray(a["sent_char"][lo:hi]), sent_byte)
+        self.sources.append(n)
         enc = old.index.encoded()
         t0, t1 = int(enc.doc_ptr[lo]), int(enc.doc_ptr[hi])
         self.term_chunks.append(remap[np.asarray(enc.term_ids[t0:t1])])
@@ -409,14 +429,22 @@ class Plan:
     """What a build must do: every file in order, with what the newest entry knows of it."""
 
     files: list[ArticleFile]
-    known: list[Record | None]  # the old record of the same path, if any
-    same: list[bool]  # size and mtime as on record: not even read
+    known: list[Record | None]  # the old record of the same path (or same name and content), if any
+    same: list[bool]  # the same path, size and mtime as on record: not even read
 
     @classmethod
-    def of(cls, files: Sequence[ArticleFile], old: Sequence[Record]) -> Plan:
+    def of(cls, files: Sequence[ArticleFile], old: Sequence[Record], digests: Sequence[str | None] = ()) -> Plan:
+        """With `digests` (of every file), a file elsewhere with the name and content of an old
+        record is known too: a folder copied or moved is not analysed again."""
         by_path = {r.path: r for r in old}
-        known = [by_path.get(f.path) for f in files]
-        same = [r is not None and (r.size, r.mtime_ns) == (f.size, f.mtime_ns) for f, r in zip(files, known)]
+        by_content = {(Path(r.path).name, r.digest): r for r in old} if digests else {}
+        known = [
+            by_path.get(f.path) or by_content.get((Path(f.path).name, d))
+            for f, d in zip(files, digests or [None] * len(files))
+        ]
+        same = [
+            r is not None and (r.path, r.size, r.mtime_ns) == (f.path, f.size, f.mtime_ns) for f, r in zip(files, known)
+        ]
         return cls(list(files), known, same)
 
 
@@ -431,10 +459,15 @@ def build(
     epsilon: float,
     progress: bool,
     where: str,
-) -> tuple[list[Record], BM25Index]:
-    """Write a complete entry (all but the manifest) into `folder`; its articles and index."""
+    encoder: embed.Encoder,
+    known: embed.Known | None,
+) -> tuple[list[Record], BM25Index, dict[str, float]]:
+    """Write a complete entry (all but the manifest) into `folder`; its articles, index and vectors,
+    and how long each pass took (`analysed_s`: reading, splitting, pyvi and the index; `embedded_s`:
+    the vectors) and how many sentences each pass worked on (those of new or changed files)."""
     from tqdm import tqdm  # only builds need it
 
+    started = time.monotonic()
     todo = [not same for same in plan.same]
     writer = _Writer.open(folder)
     slots: dict[str, int] = {}
@@ -468,7 +501,7 @@ def build(
             assert old is not None and record is not None  # unchanged content: copied from the old entry
             for analysed in pipeline.drain():  # what comes before it, first
                 writer.add_analysed(analysed)
-            fresh = replace(record, size=file.size, mtime_ns=file.mtime_ns)
+            fresh = replace(record, path=file.path, size=file.size, mtime_ns=file.mtime_ns)
             writer.add_old(old, slots[record.path], remap, tag_remap, fresh)
         for analysed in pipeline.drain():
             writer.add_analysed(analysed)
@@ -482,4 +515,92 @@ def build(
     index = BM25Index.from_encoded(writer.close(), k1=k1, b=b, epsilon=epsilon)
     index.save(folder)
     writer.finish()
-    return writer.records, index
+    analysed = time.monotonic()
+    embedded = write_vectors(folder, writer.records, writer.sources, old, encoder, known, progress)
+    fresh = sum(r.sentences for r, source in zip(writer.records, writer.sources) if source is None)
+    return writer.records, index, {
+        "analysed_s": round(analysed - started, 2),
+        "analysed": fresh,
+        "embedded_s": round(time.monotonic() - analysed, 2),
+        "embedded": embedded,
+    }
+
+
+# How many sentences are embedded between two progress lines in the log (a bar shows on a terminal).
+_LOG_EVERY = 2048
+
+
+def write_vectors(
+    folder: Path,
+    records: list[Record],
+    sources: list[int | None],
+    old: Old | None,
+    encoder: embed.Encoder,
+    known: embed.Known | None,
+    progress: bool,
+) -> int:
+    """The second pass: every sentence's and title's e5 codes, copied from the old entry for a
+    copied article, else looked up or embedded from the text the first pass wrote. Returns how many
+    sentences of new or changed articles it went through."""
+    from tqdm import tqdm
+
+    sent_ptr = np.concatenate(([0], np.cumsum([r.sentences for r in records], dtype=np.int64)))
+    n = int(sent_ptr[-1])
+    out = {
+        name: _vector_file(folder, name, (rows, embed.DIM) if name.endswith("vec") else (rows, 16) if name.endswith("key")
+                           else (rows,))
+        for name, rows in (("sent_vec", n), ("sent_scale", n), ("sent_key", n), ("title_vec", len(records)),
+                           ("title_scale", len(records)), ("title_key", len(records)))
+    }
+    raw = load_raw(folder)  # what the first pass wrote: the text to embed
+    bodies, sent_byte = raw["bodies"], raw["sent_byte"]
+    new = [k for k, source in enumerate(sources) if source is None]
+    for k, source in enumerate(sources):
+        if source is not None and old is not None:
+            lo, hi, old_lo = int(sent_ptr[k]), int(sent_ptr[k + 1]), int(old.sent_ptr[source])
+            for kind in ("vec", "scale", "key"):
+                out[f"sent_{kind}"][lo:hi] = old.arrays[f"sent_{kind}"][old_lo : old_lo + hi - lo]
+                out[f"title_{kind}"][k] = old.arrays[f"title_{kind}"][source]
+    titles, keys = embed.embed([records[k].title for k in new], encoder, known)
+    _put(out, "title", new, titles, keys)
+    rows = [(k, i) for k in new for i in range(int(sent_ptr[k]), int(sent_ptr[k + 1]))]
+    total = len(rows)
+    if total:
+        log.info("embedding %d sentences of %d articles", total, len(new))
+    bar = tqdm(total=total, disable=None if progress else True, unit="sentence", desc="embedding", leave=False)
+    started, logged = time.monotonic(), 0
+    try:
+        for lo in range(0, total, 8 * embed.BATCH):
+            chunk = rows[lo : lo + 8 * embed.BATCH]
+            texts = [
+                embed.passage(records[k].title, bytes(bodies[sent_byte[i, 0] : sent_byte[i, 1]]).decode("utf-8"))
+                for k, i in chunk
+            ]
+            done, keys = embed.embed(texts, encoder, known)
+            _put(out, "sent", [i for _, i in chunk], done, keys)
+            bar.update(len(chunk))
+            if lo + len(chunk) - logged >= _LOG_EVERY:
+                logged = lo + len(chunk)
+                rate = logged / max(time.monotonic() - started, 1e-9)
+                log.info("embedded %d of %d sentences (%.0f/s)", logged, total, rate)
+    finally:
+        bar.close()
+    for array in out.values():
+        if isinstance(array, np.memmap):
+            array.flush()
+    return total
+
+
+def _put(out: dict[str, np.ndarray], kind: str, rows: list[int], codes: embed.Codes, keys: list[bytes]) -> None:
+    out[f"{kind}_vec"][rows] = codes.codes
+    out[f"{kind}_scale"][rows] = codes.scales
+    out[f"{kind}_key"][rows] = np.frombuffer(b"".join(keys), np.uint8).reshape(-1, 16)
+
+
+def _vector_file(folder: Path, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A writable memory map of one vector array (an empty file when it has no rows)."""
+    path = folder / f"{name}.bin"
+    if 0 in shape:
+        path.write_bytes(b"")
+        return np.zeros(shape, VECTORS[name])
+    return np.memmap(path, dtype=VECTORS[name], mode="w+", shape=shape)

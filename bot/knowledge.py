@@ -9,25 +9,27 @@ a sentence, its words or an article are made when asked for.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import hashlib
 import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import overload
 
 import numpy as np
 
-from bot import chunking, corpus, ingest, segmenter, tokenize
+from bot import chunking, corpus, embed, ingest, segmenter, tokenize
 from bot.chunking import Sentence
 from bot.corpus import Article, ArticleFile, article_files
 from bot.index import BM25Index
 from bot.ingest import TAGS, Old, Plan, Record, build, digest, load_raw
+from bot.normalize import fold
 from bot.settings import Settings
 from bot.store import IndexStore, cache_key
 from bot.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, tag
@@ -83,6 +85,20 @@ class KnowledgeBase:
         self.articles: Mapping[str, Article] = self._table
         self.sentences: Sequence[Sentence] = _Sentences(self._records, self._raw, self._sent_ptr)
         self.words = lru_cache(maxsize=8192)(self._words)
+        self._vectors = self._raw["sent_vec"], self._raw["sent_scale"]
+        self._title_vectors = self._raw["title_vec"], self._raw["title_scale"]
+        self.encoder = embed.shared_encoder(origin.settings.e5_threads if origin else 0)
+
+    @property
+    def built(self) -> dict[str, float]:
+        """How the entry was made: seconds and sentences of each pass (`ingest.build`); {} when the
+        entry did not record it."""
+        try:
+            meta = IndexStore.manifest(self.entry).get("meta", {})
+        except (OSError, ValueError, TypeError):
+            return {}
+        took = meta.get("built") if isinstance(meta, dict) else None
+        return took if isinstance(took, dict) else {}
 
     @property
     def fingerprint(self) -> str:
@@ -134,6 +150,60 @@ class KnowledgeBase:
             if len(docs)
             else {}
         )
+
+    @cached_property
+    def _dense(self) -> np.ndarray | None:
+        """The sentence vectors as float32 in memory, when they fit `embed.DENSE_BYTES` (one
+        matrix-vector product then, instead of widening int8 rows at every question)."""
+        codes, scales = self._vectors
+        if codes.size * 4 > embed.DENSE_BYTES:
+            return None
+        return np.asarray(codes, np.float32) * scales[:, None]
+
+    def similar(self, query: np.ndarray, k: int) -> list[Hit]:
+        """The `k` sentences whose e5 vectors are closest to the question's, best first: an exact
+        dot product over every stored vector (see `embed.DENSE_BYTES` for its cost and limits)."""
+        if not len(self.sentences):
+            return []
+        dense = self._dense
+        cos = dense @ query if dense is not None else embed.similarities(*self._vectors, query)
+        k = min(k, len(cos))
+        top = np.argpartition(-cos, k - 1)[:k]
+        top = top[np.lexsort((top, -cos[top]))]
+        return [Hit(int(i), float(cos[i])) for i in top]
+
+    def cosines(self, query: np.ndarray, indices: Sequence[int]) -> np.ndarray:
+        """The question's cosine with the given sentences."""
+        codes, scales = self._vectors
+        ids = np.asarray(indices, np.int64)
+        return (codes[ids].astype(np.float32) @ query) * scales[ids] if len(ids) else np.zeros(0, np.float32)
+
+    def vectors_of(self, indices: Sequence[int]) -> np.ndarray:
+        """The given sentences' vectors, (len, DIM) float32."""
+        codes, scales = self._vectors
+        ids = np.asarray(indices, np.int64)
+        return codes[ids].astype(np.float32) * scales[ids, None]
+
+    def title_cosine(self, query: np.ndarray, article_id: str) -> float:
+        """The question's cosine with an article's title."""
+        n = self._table.number(article_id)
+        if n is None:
+            raise KeyError(article_id)
+        codes, scales = self._title_vectors
+        return float((codes[n].astype(np.float32) @ query) * scales[n])
+
+    @cached_property
+    def accents(self) -> dict[str, str]:
+        """Folded syllable → its most frequent accented spelling in these articles (to give a
+        question typed without accents its accents back, `bot.restore`); made on first use."""
+        best: dict[str, tuple[float, str]] = {}
+        for term in self.index.encoded().terms:
+            if term.startswith(tokenize.FOLDED) or "_" in term or not term.isalpha():
+                continue
+            folded, idf = fold(term), self.index.idf(term)
+            if folded != term and (folded not in best or idf < best[folded][0]):
+                best[folded] = (idf, term)
+        return {folded: term for folded, (_, term) in best.items()}
 
     def article_of(self, sentence_index: int) -> Article:
         return self.articles[self.sentences[sentence_index].article_id]
@@ -273,9 +343,46 @@ def _analyzer_id(analyzer: Analyzer) -> str:
 @cache
 def _code_version() -> str:
     h = hashlib.blake2b(digest_size=8)
-    for module in (corpus, chunking, tokenize, segmenter, ingest):
+    for module in (corpus, chunking, tokenize, segmenter, ingest, embed):
         h.update(Path(module.__file__ or "").read_bytes())
     return h.hexdigest()
+
+
+def _family(directories: Sequence[Path]) -> str:
+    """Names the folders an entry is built from: entries of other folders are kept apart (pruned
+    on their own, never in the way of another folder's build)."""
+    h = hashlib.blake2b(digest_size=8)
+    for d in directories:
+        h.update(str(d.resolve()).encode() + b"\0")
+    return h.hexdigest()
+
+
+class _BuildLock:
+    """One build at a time per folder set, across processes (`index` in a terminal and the running
+    bot): the other one answers from the last complete entry meanwhile instead of waiting hours."""
+
+    def __init__(self, root: Path, family: str) -> None:
+        self._path = root / f".lock-{family}"
+        self._file: object | None = None
+
+    def acquire(self, wait: bool) -> bool:
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self._path.open("a")
+        except OSError:
+            return True  # a read-only cache: nothing to share with
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # type: ignore[attr-defined]
+            self._file = None
 
 
 def _assemble(
@@ -284,42 +391,108 @@ def _assemble(
     """Open the entry for these files, or build it from the newest entry made the same way."""
     store = IndexStore(settings.index_cache_dir)
     analyzer_id = _analyzer_id(analyzer)
+    encoder_id = embed.model_id()
+    family = _family(directories)
     params = {"k1": settings.bm25_k1, "b": settings.bm25_b, "epsilon": settings.bm25_epsilon}
-    newest = store.latest(lambda meta: meta.get("analyzer") == analyzer_id)
+
+    def made_alike(meta: dict) -> bool:
+        return meta.get("analyzer") == analyzer_id and meta.get("encoder") == encoder_id
+
+    newest = store.latest(lambda meta: made_alike(meta) and meta.get("family") == family)
     records = Record.load(newest) if newest else []
     plan = Plan.of(files, records)
     digests = [
         r.digest if same and r else _file_digest(f.path) for f, r, same in zip(files, plan.known, plan.same)
     ]
+    if newest is None:  # new folders: copy what an entry of other folders has of the same files
+        newest, records = _closest(store, made_alike, files, digests)
+        plan = Plan.of(files, records, digests)
     key = cache_key(
-        [analyzer_id, *(f"{k}={v}" for k, v in params.items())]
+        [analyzer_id, encoder_id, *(f"{k}={v}" for k, v in params.items())]
         + [f"{f.path}:{d}" for f, d in zip(files, digests) if d is not None]
     )
     origin = _Origin(settings, analyzer, _stamp(files), key)
     entry = store.open(key)
     if entry is None:
-        old = _old(newest)
-
-        def write(folder: Path) -> dict:
-            where = ", ".join(map(str, directories))
-            records, _ = build(folder, plan, old, analyzer, **params, progress=True, where=where)
-            sentences = sum(r.sentences for r in records)
-            return {"analyzer": analyzer_id, **params, "articles": len(records), "sentences": sentences}
-
+        lock = _BuildLock(store.root, family)
+        if not lock.acquire(wait=False):
+            stale = store.latest(lambda meta: made_alike(meta) and meta.get("family") == family)
+            if stale is not None:
+                log.warning(
+                    "another process is indexing %s; answering from the last complete index (%s articles) meanwhile",
+                    ", ".join(map(str, directories)), IndexStore.manifest(stale)["meta"].get("articles"),
+                )
+                stale_origin = _Origin(settings, analyzer, (), IndexStore.manifest(stale)["key"])
+                return KnowledgeBase(stale, BM25Index.load(stale), directories, stale_origin)
+            lock.acquire(wait=True)
         try:
-            entry = store.save(key, write)
-        except OSError as exc:
-            log.warning(
-                "could not write the index cache in %s (%s); the next start analyses again", store.root, exc
-            )
-            private = Path(tempfile.mkdtemp(prefix="vnnews-index-"))
-            atexit.register(shutil.rmtree, private, True)
-            write(private)
-            entry = private
+            entry = store.open(key) or _write_entry(settings, store, key, family, plan, _old(newest), analyzer,
+                                                    params, directories)
+        finally:
+            lock.release()
     index = BM25Index.load(entry)
     kb = KnowledgeBase(entry, index, directories, origin, records if entry == newest else None)
     log.debug("%d sentences from %d articles ready", len(kb.sentences), len(kb.articles))
     return kb
+
+
+def _write_entry(
+    settings: Settings,
+    store: IndexStore,
+    key: str,
+    family: str,
+    plan: Plan,
+    old: Old | None,
+    analyzer: Analyzer,
+    params: dict[str, float],
+    directories: tuple[Path, ...],
+) -> Path:
+    """Build the entry (resuming the embedding of an interrupted build of the same folders)."""
+    encoder_id = embed.model_id()
+    earlier = store.entries(lambda meta: meta.get("encoder") == encoder_id)[:_LOOK_THROUGH]
+    known = embed.Known(store.root / f".journal-{family}", earlier)
+    encoder = embed.shared_encoder(settings.e5_threads)
+
+    def write(folder: Path) -> dict:
+        where = ", ".join(map(str, directories))
+        records, _, took = build(folder, plan, old, analyzer, **params, progress=True, where=where,
+                                 encoder=encoder, known=known)
+        sentences = sum(r.sentences for r in records)
+        return {"analyzer": _analyzer_id(analyzer), "encoder": encoder_id, "family": family, **params,
+                "articles": len(records), "sentences": sentences, "built": took}
+
+    try:
+        entry = store.save(key, write, family=family)
+    except OSError as exc:
+        log.warning("could not write the index cache in %s (%s); the next start analyses again", store.root, exc)
+        private = Path(tempfile.mkdtemp(prefix="vnnews-index-"))
+        atexit.register(shutil.rmtree, private, True)
+        write(private)
+        return private
+    known.clear()
+    return entry
+
+
+# How many other entries a build of new folders looks through for files it can copy.
+_LOOK_THROUGH = 8
+
+
+def _closest(
+    store: IndexStore, made_alike: Callable[[dict], bool], files: Sequence[ArticleFile], digests: Sequence[str | None]
+) -> tuple[Path | None, list[Record]]:
+    """The entry (made the same way) holding most of these files by name and content, and its records."""
+    wanted = {(Path(f.path).name, d) for f, d in zip(files, digests) if d is not None}
+    best: tuple[int, Path | None, list[Record]] = (0, None, [])
+    for entry in store.entries(made_alike)[:_LOOK_THROUGH]:
+        try:
+            records = Record.load(entry)
+        except (OSError, ValueError, TypeError) as exc:
+            log.debug("index cache %s: %s", entry, exc)
+            continue
+        shared = sum((Path(r.path).name, r.digest) in wanted for r in records)
+        if shared > best[0]:
+            best = (shared, entry, records)
+    return best[1], best[2]
 
 
 def _old(entry: Path | None) -> Old | None:

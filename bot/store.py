@@ -126,6 +126,11 @@ class IndexStore:
     def latest(self, match: Callable[[dict], bool] = lambda meta: True) -> Path | None:
         """The most recently written valid entry whose `meta` matches, whatever its key (for
         incremental rebuilds); entries with an unreadable manifest are deleted on the way."""
+        return next(iter(self.entries(match, first=True)), None)
+
+    def entries(self, match: Callable[[dict], bool] = lambda meta: True, first: bool = False) -> list[Path]:
+        """The valid entries whose `meta` matches, newest first (only the newest with `first`)."""
+        found: list[Path] = []
         entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime, reverse=True)
         for entry in entries:
             try:
@@ -138,15 +143,20 @@ class IndexStore:
                 shutil.rmtree(entry, ignore_errors=True)
                 continue
             if match(meta) and self.open(key) is not None:
-                return entry
-        return None
+                found.append(entry)
+                if first:
+                    break
+        return found
 
     def _entries(self) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return [p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(_TMP_PREFIX)]
+        # Hidden names are not entries: temporary folders, embedding journals, build locks.
+        return [p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")]
 
-    def save(self, key: str, write: Callable[[Path], dict | None], meta: dict | None = None) -> Path:
+    def save(
+        self, key: str, write: Callable[[Path], dict | None], meta: dict | None = None, family: str | None = None
+    ) -> Path:
         """Let `write` fill a temporary directory, add the manifest, then rename it to the entry.
 
         The manifest's `meta` is `meta` updated with what `write` returns. Raises OSError when
@@ -170,13 +180,23 @@ class IndexStore:
                 log.debug("another process wrote index cache %s first", entry)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        self._prune(entry)
+        self._prune(entry, family)
         return entry
 
-    def _prune(self, current: Path) -> None:
-        """Drop all but the newest entries, and temporary directories a killed build left behind."""
+    def _family(self, entry: Path) -> str | None:
+        try:
+            meta = self.manifest(entry).get("meta")
+            return meta.get("family") if isinstance(meta, dict) else None
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _prune(self, current: Path, family: str | None = None) -> None:
+        """Drop all but the newest entries of `family` (entries of other folders are theirs to keep;
+        those of no family are as good as any), and temporary directories a killed build left."""
         old = sorted(
-            (p for p in self._entries() if p != current), key=lambda p: p.stat().st_mtime, reverse=True
+            (p for p in self._entries() if p != current and self._family(p) in (family, None)),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
         )
         for entry in old[max(self.keep - 1, 0) :]:
             shutil.rmtree(entry, ignore_errors=True)
