@@ -13,6 +13,8 @@ from datetime import date, datetime
 from functools import cached_property, partial
 from typing import Any
 
+import numpy as np
+
 from bot import spanrank
 from bot.corpus import Article
 from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day, with_clock
@@ -23,29 +25,13 @@ from bot.lang import entries
 from bot.normalize import canonical, fold
 from bot.people import resolve_group
 from bot.question import QType, Question, analyze
-from bot.ranker import Ranker, Scored
+from bot.ranker import LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
+from bot.restore import restore, runs
 from bot.settings import Settings
 from bot.spans import MAX_ANSWER, clip, remember
 
-# How much an answer of the asked type, and raw BM25, add to coverage when ranking.
-_TYPE_BONUS = 0.5
-_BM25_WEIGHT = 0.25
-# The question's verbs in the sentence, and its words in the same order, favour the sentence
-# that states the asked-about event rather than one that merely shares its vocabulary.
-_VERB_WEIGHT = 0.2
-_PROXIMITY_WEIGHT = 0.3
-# Another article's answer is shown too when its candidate scores this close to the best.
-_SAME_ANSWER_RATIO = 0.9
 # How many article titles a not-found answer names.
 _NOTE_TITLES = 3
-# Abstention: how far below MIN_COVERAGE an answer may be when no question word is missing
-# from its article; how far a typed answer may trail an untyped best; what a sentence naming a
-# different number (`số 5` for `số 6`) costs.
-_LENIENCE = 0.1
-_PROMOTE_MARGIN = 0.3
-_CONFLICT_PENALTY = 0.5
-# Only the best few candidates by the other evidence get an answer extracted.
-_EXTRACT_DEPTH = 10
 # The answer types whose extraction is one ranking feature each (the rest share the last one).
 _TYPED: tuple[frozenset[QType | None], ...] = (
     *(frozenset({t}) for t in (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)),
@@ -61,7 +47,9 @@ _NARRATIVE_REACH = 1
 _MARKER_START = 16
 
 
-_NEGATION = re.compile(rf"\b(?:{'|'.join(entries('negation_words'))})\b", re.IGNORECASE)
+# Words that negate a clause, and the pairs that start with one but negate nothing.
+_NEGATIONS = frozenset(canonical(w) for w in entries("negation_words"))
+_NOT_NEGATING = frozenset(canonical(p) for p in entries("negation_exceptions"))
 
 
 def _tells_time(span: str | None) -> bool:
@@ -95,21 +83,24 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """`found` is False when no article holds the answer; `note` then says what the bot knows."""
+    """`found` is False when no article holds the answer; `note` then says what the bot knows.
+    `unsure`: not confident, and the citations are the likeliest sentences (the reader decides)."""
 
     question: str
     found: bool
     answer: str | None
     citations: tuple[Citation, ...]
     note: str | None = None
+    unsure: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        row = {
             "question": self.question,
             "found": self.found,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
         }
+        return {**row, "unsure": True} if self.unsure else row
 
 
 @dataclass(frozen=True)
@@ -118,20 +109,45 @@ class Candidate:
 
     index: int
     bm25: float
-    coverage: float
     answer: str | None
-    score: float
-    scored: Scored | None = None  # the fitted ranker's part-by-part score (`RANKER=fitted`)
+    score: float  # the logistic of the ranking score: near-equal sources compare as near-equal
+    scored: Scored
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What ranking made of one question: the candidates best first, how likely the best one
+    answers and how likely one of the first three does, and the text the encoder read."""
+
+    question: Question
+    candidates: tuple[Candidate, ...]
+    probability: float
+    unsure: float
+    encoded: str
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The candidates of one question (BM25's best and e5's closest, in BM25 order), which of them
+    BM25 proposed, the question's e5 vector and the text it was made from."""
+
+    hits: tuple[Hit, ...]
+    lexical: frozenset[int]
+    query: np.ndarray
+    encoded: str
+
+
+_NOT_SURE = "Tôi không chắc câu nào trả lời đúng câu hỏi này; đây là những câu gần nhất trong các bài báo:"
 
 
 class Answerer:
-    """Answers questions from one KnowledgeBase with the thresholds in Settings."""
+    """Answers questions from one KnowledgeBase with the fitted ranker (bot/data/ranker.json)."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, ranker: Ranker | None = None) -> None:
         self.kb = kb
         self.settings = settings
         self._evidence = Evidence(kb)
-        self.ranker = ranker or (Ranker.load() if settings.ranker == "fitted" else None)
+        self.ranker = ranker or Ranker.load(LICENSED_PATH if settings.ranker_weights == "licensed" else MODEL_PATH)
 
     def cite(self, sentence_index: int, score: float) -> Citation:
         sentence = self.kb.sentences[sentence_index]
@@ -147,25 +163,28 @@ class Answerer:
         )
 
     def ask(self, question: str) -> Answer:
+        return self.respond(question)[0]
+
+    def respond(self, question: str) -> tuple[Answer, Ranked]:
+        """The answer, and the ranking it came from (what evaluation reads besides the reply)."""
         asked = " ".join(question.split())
-        q = analyze(question)
-        if self.ranker is not None:
-            candidates = self.ranked(q)
-            if not candidates or self.confidence(candidates) < self.ranker.threshold:
-                return Answer(asked, False, None, (), self.not_found_note())
-            best = candidates[0]
-        else:
-            candidates = self._judge(q, self.retrieve(q))
-            if not candidates:
-                return Answer(asked, False, None, (), self.not_found_note())
-            best = self._typed_first(q, candidates)
-            if not self._answers(q, best):
-                return Answer(asked, False, None, (), self.not_found_note())
-        candidates = [best] + [c for c in candidates if c is not best]
-        if q.qtype is not QType.YES_NO and (self.ranker is not None or best.answer is None):
+        ranked = self.rank(analyze(question))
+        return self._reply(asked, ranked), ranked
+
+    def _reply(self, asked: str, ranked: Ranked) -> Answer:
+        q, candidates = ranked.question, list(ranked.candidates)
+        if not candidates:
+            return Answer(asked, False, None, (), self.not_found_note())
+        reply = self.ranker.decide(ranked.probability, ranked.unsure)
+        if reply is Reply.NONE:
+            return Answer(asked, False, None, (), self.not_found_note())
+        if reply is Reply.UNSURE:
+            shown = tuple(self.cite(c.index, c.score) for c in candidates[: self.settings.top_k])
+            return Answer(asked, False, None, shown, _NOT_SURE, unsure=True)
+        best = candidates[0]
+        if q.qtype is not QType.YES_NO:
             dated = best.answer is not None
-            best = replace(best, answer=self._short(q, best))
-            candidates[0] = best
+            best = candidates[0] = replace(best, answer=self._short(q, best))
             if q.qtype is QType.WHEN and not dated and not _tells_time(best.answer):
                 # The sentence tells of the event but neither it nor its article says when: say
                 # so, rather than answer a when-question with a clause.
@@ -179,34 +198,50 @@ class Answerer:
         return Answer(asked, True, text, citations)
 
     def _short(self, q: Question, best: Candidate) -> str | None:
-        """The short answer the fitted span model prefers: the extractor's or a clause."""
+        """The short answer the fitted span model prefers: the extractor's or a clause; never a
+        count in another unit than the one asked."""
         sentence = self.kb.sentences[best.index].text
-        return spanrank.pick(
-            spanrank.candidates(q, sentence, best.answer), (self.ranker or Ranker.load()).span_weights
-        )
+        extracted = best.answer
+        if q.qtype is QType.HOW_MANY and q.intent.measure and extracted and not count_fits(q, extracted):
+            extracted = None  # a count of something else (`13 người` for `dài bao nhiêu`) is no answer
+        return spanrank.pick(spanrank.candidates(q, sentence, extracted), self.ranker.span_weights)
 
-    def ranked(self, q: Question) -> list[Candidate]:
-        """The hits ordered by the fitted ranker (`RANKER=fitted`); a candidate's score is the
-        logistic of its ranking score, so near-equal sources compare as with the rules."""
-        assert self.ranker is not None
+    def rank(self, q: Question) -> Ranked:
+        """The candidates ordered by the fitted ranker, and the reply models' probabilities."""
+        retrieved = self.retrieve(q)
+        encoded = retrieved.encoded
         judged = []
-        for h, answer, values in self.featurize(q, self.retrieve(q)):
+        for h, answer, values in self.featurize(q, retrieved):
             scored = self.ranker.score(values)
-            score = 1.0 / (1.0 + math.exp(-scored.score))
-            judged.append(Candidate(h.index, h.score, values[4] + values[5], answer, score, scored))
-        return sorted(judged, key=lambda c: -c.score)
+            score = 1.0 / (1.0 + math.exp(-max(min(scored.score, 50.0), -50.0)))
+            judged.append(Candidate(h.index, h.score, answer, score, scored))
+        judged.sort(key=lambda c: -c.scored.score)
+        if not judged:
+            return Ranked(q, (), 0.0, 0.0, encoded)
+        values = reply_values([c.scored for c in judged])
+        return Ranked(q, tuple(judged), self.ranker.answer.probability(values),
+                      self.ranker.unsure.probability(values), encoded)
 
-    def confidence(self, candidates: list[Candidate]) -> float:
-        """How likely the best candidate answers: the fitted answer model on its evidence and its
-        lead over the runner-up."""
-        assert self.ranker is not None
-        best, runner_up = candidates[0].scored, candidates[1].scored if len(candidates) > 1 else None
-        assert best is not None
-        return self.ranker.confidence(self.ranker.answer_values(best, runner_up))
-
-    def retrieve(self, q: Question) -> list[Hit]:
-        """BM25's best sentences: the candidates."""
-        return self.kb.search(q.search_terms, self.settings.retrieve_k) if q.terms else []
+    def retrieve(self, q: Question) -> Retrieved:
+        """The candidates: BM25's best sentences and e5's closest, each with its BM25 score, in
+        BM25 order; with the question's vector and the text it was made from (accents given back
+        to a question typed without them, from the words of BM25's candidates)."""
+        if not q.terms:  # nothing to look for (`???`, only question words): no candidate at all
+            return Retrieved((), frozenset(), np.zeros(0, np.float32), q.text)
+        k = self.settings.retrieve_k
+        lexical = self.kb.search(q.search_terms, k)
+        encoded = q.text
+        if not q.accented:
+            words = [self.kb.sentences[h.index].text for h in lexical]
+            words += [self.kb.article_of(h.index).title for h in lexical]
+            encoded = restore(q.text, runs(words), self.kb.accents)
+        query = self.kb.encoder.query(encoded)
+        known = {h.index for h in lexical}
+        extra = [h.index for h in self.kb.similar(query, k) if h.index not in known]
+        scores = self.kb.scores(q.search_terms, extra)
+        hits = lexical + [Hit(i, float(scores.get(i, 0.0))) for i in extra]
+        hits.sort(key=lambda h: (-h.score, h.index))
+        return Retrieved(tuple(hits), frozenset(known), query, encoded)
 
     def _remember(self, hits: list[Hit]) -> None:
         """Let extraction read the candidates' words as ingestion stored them, not run pyvi."""
@@ -217,8 +252,9 @@ class Answerer:
         ids = self.kb.article_sentences(sentence.article_id)
         return [ids[p] for p in (sentence.position - 1, sentence.position + 1) if 0 <= p < len(ids)]
 
-    def featurize(self, q: Question, hits: list[Hit]) -> list[tuple[Hit, str | None, tuple[float, ...]]]:
+    def featurize(self, q: Question, retrieved: Retrieved) -> list[tuple[Hit, str | None, tuple[float, ...]]]:
         """Each hit's answer span and feature values, in the order of `ranker.FEATURES`."""
+        hits = list(retrieved.hits)
         if not hits:
             return []
         self._remember(hits)
@@ -229,7 +265,9 @@ class Answerer:
             by_article[article_id] = by_article.get(article_id, 0.0) + max(h.score, 0.0)
         beside = [self._beside(h.index) for h in hits]
         near = self.kb.scores(q.search_terms, [i for ids in beside for i in ids])
+        meaning = self._meaning(hits, beside, retrieved.query)
         evidence = self._evidence
+        unknown = evidence.unknown(q)
         wants_name = q.qtype in {QType.WHO, QType.WHERE}
         wants_number = q.qtype in {QType.HOW_MANY, QType.WHEN}
         out = []
@@ -244,7 +282,7 @@ class Answerer:
                 max(h.score, 0.0) / top,
                 1.0 / (1.0 + rank),
                 min(others / top, 1.0),
-                max((near[i] for i in beside[rank]), default=0.0) / top,
+                max((max(near[i], 0.0) for i in beside[rank]), default=0.0) / top,
                 in_sentence,
                 scattered,
                 window,
@@ -267,79 +305,65 @@ class Answerer:
                 float(q.qtype is None),
                 float(sentence.position == 0),
                 min(len(sentence.text.split()) / 100, 1.0),
+                *meaning[rank],
+                float(h.index in retrieved.lexical),
+                unknown,
             )
             out.append((h, answer, values))
         return out
 
+    def _meaning(self, hits: list[Hit], beside: list[list[int]], query: np.ndarray) -> list[tuple[float, ...]]:
+        """Each hit's e5 features (`e5` … `e5_rank` of `ranker.FEATURES`): its cosine, with its
+        neighbours, with its title, each also against the best of the candidates."""
+        ids = sorted({i for h, near in zip(hits, beside) for i in (h.index, *near)})
+        row = {i: r for r, i in enumerate(ids)}
+        vectors = self.kb.vectors_of(ids)
+        cos = vectors @ query
+        own = np.array([cos[row[h.index]] for h in hits])
+        windows = np.array([vectors[[row[i] for i in (h.index, *near)]].mean(axis=0) for h, near in zip(hits, beside)])
+        window = (windows @ query) / np.maximum(np.linalg.norm(windows, axis=1), 1e-9)
+        titles: dict[str, float] = {}
+        order = np.argsort(-own, kind="stable")
+        rank = np.empty(len(hits), np.int64)
+        rank[order] = np.arange(len(hits))
+        out = []
+        for k, (h, near) in enumerate(zip(hits, beside)):
+            article_id = self.kb.sentences[h.index].article_id
+            if article_id not in titles:
+                titles[article_id] = self.kb.title_cosine(query, article_id)
+            out.append((
+                float(own[k]),
+                float(own[k] - own.max()),
+                float(window[k]),
+                float(window[k] - window.max()),
+                titles[article_id],
+                max((float(cos[row[i]]) for i in near), default=float(own[k])),
+                1.0 / (1.0 + float(rank[k])),
+            ))
+        return out
+
     def explain(self, question: str, shown: int = 5) -> list[str]:
-        """Why the answer won: per candidate (best first by the fitted ranker), its score, the rule
-        that cut its span, and each feature with its value and its part of the score."""
-        q = analyze(question)
-        ranker = self.ranker or Ranker.load()
-        fitted = self if self.ranker else Answerer(self.kb, self.settings, ranker)
-        candidates = fitted.ranked(q)
-        head = f"question type: {q.qtype or 'none'}; ranker: {self.settings.ranker}"
-        lines = [f"{head}; terms: {' '.join(q.search_terms)}"]
-        if candidates:
-            confidence = fitted.confidence(candidates)
-            lines.append(f"confidence {confidence:.3f} (threshold {ranker.threshold:.3f})")
-        for rank, c in enumerate(candidates[:shown], start=1):
-            assert c.scored is not None
+        """Why the answer won: the reply models' probabilities against their thresholds, then per
+        candidate (best first) its score, the span cut from it, and each feature with its value
+        and its part of the score."""
+        ranked = self.rank(analyze(question))
+        q, ranker = ranked.question, self.ranker
+        lines = [f"question type: {q.qtype or 'none'}; terms: {' '.join(q.search_terms)}"]
+        if ranked.encoded != q.text:
+            lines.append(f"e5 read it as: {ranked.encoded}")
+        if ranked.candidates:
+            reply = ranker.decide(ranked.probability, ranked.unsure)
+            lines.append(
+                f"reply: {reply} (answers {ranked.probability:.3f}, threshold {ranker.answer_threshold:.3f}; "
+                f"one of the first three answers {ranked.unsure:.3f}, threshold {ranker.unsure_threshold:.3f})"
+            )
+        for rank, c in enumerate(ranked.candidates[:shown], start=1):
             rule = f"{q.qtype}" if c.answer else "none (the sentence is quoted)"
             lines.append(f"#{rank} score {c.scored.score:+.3f} bm25 {c.bm25:.2f} rule {rule}: {c.answer!r}")
             lines.append(f"   {self.kb.sentences[c.index].text[:160]}")
             parts = sorted(c.scored.contributions, key=lambda p: -abs(p[2]))
             lines.append("   " + ", ".join(f"{n}={v:.2f}({part:+.2f})" for n, v, part in parts if v))
         return lines
-
-    def _answers(self, q: Question, best: Candidate) -> bool:
-        """Enough evidence to answer: coverage at the threshold, or a little below it when every
-        word of the question is somewhere in that article (the sentence just says it shorter)."""
-        floor = self.settings.min_coverage
-        if best.coverage >= floor:
-            return True
-        return best.coverage >= floor - _LENIENCE and not self._evidence.missing(q, best.index)
-
-    def _typed_first(self, q: Question, candidates: list[Candidate]) -> Candidate:
-        """An answer of the asked kind (a name for `ai`) beats a slightly better match that holds none."""
-        best = candidates[0]
-        if best.answer or q.qtype not in _FACT_TYPES | {QType.WHERE}:
-            return best
-        for c in candidates[1:]:
-            if c.answer and c.score >= best.score - _PROMOTE_MARGIN and self._answers(q, c):
-                return c
-        return best
-
-    def _judge(self, q: Question, hits: list[Hit]) -> list[Candidate]:
-        """Rerank BM25 hits by coverage of the question, entity agreement and answer type."""
-        if not hits:
-            return []
-        self._remember(hits)
-        top = max(h.score for h in hits) or 1.0
-        evidence = self._evidence
-        prelim: list[tuple[float, float, Hit]] = []
-        for h in hits:
-            if not evidence.entities_agree(q, h.index):
-                continue
-            coverage = evidence.coverage(q, h.index)
-            score = (
-                -_CONFLICT_PENALTY * evidence.numbers_conflict(q, h.index)
-                + coverage
-                + _BM25_WEIGHT * max(h.score, 0.0) / top
-                + _VERB_WEIGHT * evidence.verbs(q, h.index)
-                + _PROXIMITY_WEIGHT * evidence.proximity(q, h.index)
-            )
-            prelim.append((score, coverage, h))
-        prelim.sort(key=lambda item: -item[0])
-        judged: list[Candidate] = []
-        for rank, (score, coverage, h) in enumerate(prelim):
-            # Extraction is the costly step; one far down the list could not climb to the top.
-            answer = self._extract(q, h.index) if rank < _EXTRACT_DEPTH else None
-            bonus = _TYPE_BONUS if answer else 0.0
-            if answer and q.qtype is QType.HOW_MANY and not count_fits(q, answer):
-                bonus /= 2  # a number, but not of what is counted (`3 tàu` for `bao nhiêu sĩ quan`)
-            judged.append(Candidate(h.index, h.score, coverage, answer, score + bonus))
-        return sorted(judged, key=lambda c: -c.score)
 
     def _extract(self, q: Question, index: int) -> str | None:
         sentence = self.kb.sentences[index]
@@ -425,7 +449,8 @@ class Answerer:
     def _other_sources(
         self, best: Candidate, candidates: list[Candidate], qtype: QType | None
     ) -> list[Candidate]:
-        """Near-equal answers from other articles (e.g. a minister in 2020 and in 2025), newest first.
+        """Other articles' answers that the answer model would give on their own too (a minister in
+        2020 and in 2025), newest first: each judged as if it led the list, against the best.
 
         Only for short factual answers (a name, a date, a number); a clause is no 'other answer'.
         """
@@ -441,9 +466,9 @@ class Answerer:
                 c.answer
                 and len(c.answer) <= _SHORT_FACT
                 and article_id not in seen_articles
-                and c.score >= _SAME_ANSWER_RATIO * best.score
-                and c.coverage >= best.coverage
                 and fold(c.answer) not in fold(best.answer)
+                and self.ranker.answer.probability(reply_values([c.scored, best.scored]))
+                >= self.ranker.answer_threshold
             ):
                 chosen.append(c)
                 seen_articles.add(article_id)
@@ -470,13 +495,25 @@ class Answerer:
         """The yes/no verdict first, then the quote: `Có` when the sentence states the asked
         predicate and negates nothing, `Không` when the clause stating it is negated, else
         `Bài báo không nói rõ` (the sentence is about it but does not settle it)."""
-        if best.answer and _NEGATION.search(best.answer):
+        sentence = self.kb.sentences[best.index].text
+        clause = sentence.find(best.answer.rstrip(" …")) if best.answer else -1
+        if best.answer and self._negated(best.index, max(clause, 0), max(clause, 0) + len(best.answer)):
             verdict = "Không"
-        elif best.answer and not _NEGATION.search(self.kb.sentences[best.index].text):
+        elif best.answer and not self._negated(best.index, 0, len(sentence)):
             verdict = "Có"
         else:
             verdict = "Bài báo không nói rõ"
         return clip(f"{verdict}. {text}")
+
+    def _negated(self, index: int, start: int, end: int) -> bool:
+        """Does a negation word stand, as a word of its own (pyvi's: `không khí` is air, `không quân`
+        an air force), between those characters of the sentence, negating what follows?"""
+        words = [w for w in self.kb.words(index) if start <= w.start < end]
+        for w, after in zip(words, [*words[1:], None]):
+            said = canonical(w.text)
+            if said in _NEGATIONS and (after is None or f"{said} {canonical(after.text)}" not in _NOT_NEGATING):
+                return True
+        return False
 
     @staticmethod
     def _no_date_note(article: Article) -> str:

@@ -93,8 +93,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     ev.add_argument("--show", action="store_true", help="print one row per question")
 
-    fit = sub.add_parser("fit", help="fit the ranker's weights on the tuning sets (bot/data/ranker.json)")
-    fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning half")
+    fit = sub.add_parser(
+        "fit",
+        help="fit the ranker on the tuning sets: bot/data/ranker.json with --realnews, else ranker-licensed.json",
+    )
+    fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning halves")
 
     add = sub.add_parser("add", help="fetch news pages by link and add their articles to ARTICLES_DIR")
     add.add_argument("urls", nargs="+", metavar="URL")
@@ -182,6 +185,14 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     out.write(
         f"index ready: {len(kb.sentences)} sentences from {len(kb.articles)} articles in {settings.index_cache_dir}\n"
     )
+    took = kb.built
+    if took.get("analysed") and took.get("analysed_s"):  # this entry was built now or earlier: say how
+        rate = took["analysed"] / max(took["analysed_s"], 1e-9)
+        line = f"  built from {took['analysed']} new sentences: analysed in {took['analysed_s']:.1f} s ({rate:,.0f}/s)"
+        if took.get("embedded"):
+            line += (f", e5 vectors in {took['embedded_s']:.1f} s "
+                     f"({took['embedded'] / max(took['embedded_s'], 1e-9):,.1f}/s)")
+        out.write(line + "\n")
     return 0
 
 

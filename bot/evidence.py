@@ -234,6 +234,18 @@ class Evidence:
         total = sum(w for _, w in units)
         return away / total, nowhere / total
 
+    def unknown(self, q: Question) -> float:
+        """Weighted share of the question's content words that no article has at all (`Thái Lan`
+        asked of articles about India): the same for every candidate, a reason not to answer."""
+        units = self.units(q)
+        if not units:
+            return 0.0
+        index = self.kb.index
+        absent = sum(
+            w for unit, w in units if unit.replace(" ", "_") not in index and FOLDED + fold(unit) not in index
+        )
+        return absent / sum(w for _, w in units)
+
     def fresh_tokens(self, q: Question, index: int) -> tuple[float, float]:
         """Whether the sentence has a capitalised word (not its first) and a number that the
         question does not: the raw material of a name or a count the question asks for."""
@@ -309,9 +321,11 @@ class Evidence:
                 continue
             name = fold(w.text).split()
             # The question's first word is capitalised anyway: pyvi may glue it to the name
-            # (`Đoàn Philippines`), so there the name without it counts too.
+            # (`Đoàn Philippines`), so there the name without it counts too; and a name may be
+            # written another way (`VN` for `Việt Nam`, `TPHCM` for `TP.HCM`).
             forms = [name, name[1:]] if i == 0 and len(name) > 1 else [name]
-            if not any(f" {' '.join(form)} " in article for form in forms):
+            spelled = [re.findall(r"\w+", other) for other in FOLDED_SYNONYMS.get(" ".join(name), ())]
+            if not any(f" {' '.join(form)} " in article for form in forms + spelled if form):
                 return False
         return self._numbers_agree(q, article)
 

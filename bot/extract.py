@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from bot.lexicon import (
     CURRENCY_WORDS,
     DOCUMENT_HEADS,
+    MEASURE_UNITS,
     MONEY_WORDS,
     ORDINALS,
     PLACE_NOUNS,
@@ -136,9 +137,10 @@ def where(question: Question, sentence: str) -> str | None:
 def how_many(question: Question, sentence: str) -> str | None:
     focus = _asked_about(question, sentence)
     q = question.folded
-    if question.intent.wants_ordinal:
-        pattern = re.compile(rf"lần\s+thứ\s+(?:{ORDINALS})", re.IGNORECASE)
-        found = [(m.start(), m.end()) for m in pattern.finditer(sentence) if fold(m.group(0)) not in q]
+    if question.intent.label:  # `số mấy`: the label and its number (`số 92`), not a count
+        label = r"\s+".join(question.intent.label.split())
+        pattern = re.compile(rf"\b{label}\s+(?:{ORDINALS})\b", re.IGNORECASE)
+        found = [(m.start(), m.end()) for m in pattern.finditer(fold(sentence)) if m.group(0) not in q]
     else:
         found = [
             span
@@ -162,12 +164,16 @@ def _is_year(sentence: str, start: int) -> bool:
 def count_fits(question: Question, count: str) -> bool:
     """Does a count have the unit the question counts (`bao nhiêu sĩ quan` → `900 sĩ quan`)?
 
-    Money (`bao nhiêu tiền`, `vốn`) fits any currency; a question naming no unit fits all.
+    Money (`bao nhiêu tiền`, `vốn`) fits any currency; a measure (`dài bao nhiêu`, `bao xa`) its
+    units (`bot/lang/vi/measure_units.txt`); a question naming neither fits all.
     """
+    text = fold(count)
+    measure = question.intent.measure
+    if measure is not None:  # `dài bao nhiêu`: a length, in a unit of length
+        return bool(MEASURE_UNITS[measure] & set(re.findall(r"\w+", text)))
     if not question.head:
         return True
     unit = fold(question.head).split()[0]
-    text = fold(count)
     if unit in MONEY_WORDS:
         padded = " " + " ".join(re.findall(r"\w+", text)) + " "
         return "$" in text or any(f" {c} " in padded for c in CURRENCY_WORDS)

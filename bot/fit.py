@@ -1,18 +1,29 @@
-"""Fits the ranker's weights and abstention threshold: `python -m bot fit`.
+"""Fits the ranker, the two reply models and their thresholds: `python -m bot fit`.
 
-Logistic regression (scikit-learn) over every retrieved candidate of every question in the
-tuning sets (the committed sets and the tuning halves of the Wikipedia and real-news sets;
-never a held-back half): a candidate is positive when it holds the question's gold sentence.
-The abstention threshold is then the lowest probability at which the best candidate of no
-more than FALSE_ANSWER_RATE of the unanswerable tuning questions would be given as an answer.
+Over every retrieved candidate of every question in the tuning sets (the committed sets and the
+tuning halves of the Wikipedia and real-news sets; never a held-back half):
+- ranking: pairwise logistic regression on standardised features (the gold sentence against each
+  other candidate of its question), its regularisation chosen by cross-validated top-1;
+- replies: from cross-validated rankings (each question ranked by weights fitted without it), a
+  logistic model of "the best candidate is gold" and one of "a gold sentence is among the first
+  three", on standardised features, regularisation chosen by cross-validated log-loss;
+- thresholds: the answer's is the lowest probability at which no more than FALSE_ANSWER_RATE of
+  the answers given (cross-validated) would be wrong; the "not sure" reply needs UNSURE_CHANCE
+  that one of its sentences answers.
+In ranking every set weighs the same; in replies every group of sets (the committed sets,
+Wikipedia, real news) does, whatever its size.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import tempfile
+import math
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from bot import spanrank
 from bot.answer import Answerer
@@ -20,27 +31,26 @@ from bot.evalsets import QuestionSet, known_sets
 from bot.knowledge import KnowledgeBase
 from bot.normalize import canonical
 from bot.question import Question, analyze
-from bot.ranker import ANSWER_FEATURES, FEATURES, MODEL_PATH, Ranker
+from bot.ranker import FEATURES, LICENSED_PATH, MODEL_PATH, REPLY_FEATURES, Logistic, Ranker, reply_values
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# The share of unanswerable questions the bot may answer anyway: the stated false-answer rate.
-FALSE_ANSWER_RATE = 0.25
-# Inverse regularisation strengths, and how many of BM25's best wrong candidates each gold
-# sentence is paired with (None: all), tried in every combination; the one with the best
-# cross-validated top-1 is kept.
-REGULARISATIONS = (10.0, 100.0, 1000.0)
-NEGATIVES = (5, 12, 20, None)
+# The share of given answers that may be wrong: the stated false-answer rate.
+FALSE_ANSWER_RATE = 0.2
+# "Not sure" shows its sentences when one of them answers at least one time in three.
+UNSURE_CHANCE = round(1 / 3, 6)
+REGULARISATIONS = (0.1, 1.0, 10.0)
 FOLDS = 5
 
-Rows = list[tuple[str, bool, list[tuple[tuple[float, ...], bool]]]]
+Candidates = list[tuple[tuple[float, ...], bool]]
+Rows = list[tuple[str, str, bool, Candidates]]  # (set, group, answerable, [(features, is-gold) per candidate])
 SpanRows = list[tuple[str, list[tuple[tuple[float, ...], bool]]]]
 
 
 def collect(qset: QuestionSet, settings: Settings) -> tuple[Rows, SpanRows]:
-    """Per question: (set name, answerable, [(features, is-gold) per candidate]); and, where a
-    candidate holds the gold sentence, (set name, [(features, is-a-good-answer) per span])."""
+    """Per question: (its set, its group, answerable, [(features, is-gold) per candidate]); and,
+    where a candidate holds the gold sentence, (set, [(features, is-a-good-answer) per span])."""
     kb = KnowledgeBase.build(settings, qset.folders)
     answerer = Answerer(kb, settings, Ranker.untrained())
     rows: Rows = []
@@ -56,7 +66,7 @@ def collect(qset: QuestionSet, settings: Settings) -> tuple[Rows, SpanRows]:
             if is_gold and spans is None:  # the spans of the first gold sentence
                 spans = _span_labels(parsed, text, answer, q.get("answers", []))
             cands.append((values, is_gold))
-        rows.append((qset.name, bool(q.get("answerable", True)), cands))
+        rows.append((qset.name, qset.group, bool(q.get("answerable", True)), cands))
         if spans and len(spans) > 1 and any(good for _, good in spans):
             span_rows.append((qset.name, spans))
     return rows, span_rows
@@ -73,147 +83,209 @@ def _span_labels(
     ]
 
 
-def _set_weights(rows: Rows) -> list[float]:
-    """Each question's weight: every set weighs the same in all, whatever its size."""
+def group_weights(groups: Sequence[str]) -> np.ndarray:
+    """Each item's weight: every group (or set) weighs the same in all, whatever its size."""
     sizes: dict[str, int] = {}
-    for name, _, _ in rows:
-        sizes[name] = sizes.get(name, 0) + 1
-    return [len(rows) / (len(sizes) * sizes[name]) for name, _, _ in rows]
+    for g in groups:
+        sizes[g] = sizes.get(g, 0) + 1
+    return np.array([len(groups) / (len(sizes) * sizes[g]) for g in groups])
 
 
-def _pairs(
-    rows: Rows, weights: list[float], negatives: int | None
-) -> tuple[list[list[float]], list[int], list[float]]:
-    """Gold-minus-other feature differences (and their negation) for every question that has both;
-    the others are the first `negatives` wrong candidates in BM25 order, the ones to beat."""
-    x: list[list[float]] = []
-    y: list[int] = []
-    weight: list[float] = []
-    for (_, _, cands), question_weight in zip(rows, weights, strict=True):
-        gold = [v for v, g in cands if g]
-        other = [v for v, g in cands if not g][:negatives]
-        if not gold or not other:
+def _folds(n: int) -> list[np.ndarray]:
+    """Which items each fold holds out: every FOLDS-th, deterministically."""
+    return [np.arange(n) % FOLDS == f for f in range(FOLDS)]
+
+
+def _pairs(rows: Rows, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gold-minus-other feature differences (and their negation) for every answerable question that
+    has both; a question weighs the same however many pairs it makes."""
+    diffs: list[np.ndarray] = []
+    shares: list[np.ndarray] = []
+    for (_, _, answerable, cands), question_weight in zip(rows, weights, strict=True):
+        values = np.array([v for v, _ in cands]).reshape(len(cands), -1)
+        gold = np.array([g for _, g in cands], bool)
+        if not answerable or not gold.any() or gold.all():
             continue
-        share = question_weight / (len(gold) * len(other))  # a question weighs the same however many pairs
-        for g in gold:
-            for o in other:
-                diff = [a - b for a, b in zip(g, o, strict=True)]
-                x += [diff, [-d for d in diff]]
-                y += [1, 0]
-                weight += [share, share]
-    return x, y, weight
+        diff = (values[gold][:, None, :] - values[~gold][None, :, :]).reshape(-1, values.shape[1])
+        diffs.append(diff)
+        shares.append(np.full(len(diff), question_weight / (2 * len(diff))))
+    if not diffs:
+        return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
+    x, share = np.concatenate(diffs), np.concatenate(shares)
+    return np.concatenate([x, -x]), np.repeat([1.0, 0.0], len(x)), np.concatenate([share, share])
 
 
-def _rank_weights(rows: Rows, weights: list[float], c: float, negatives: int | None) -> tuple[float, ...]:
+def _rank_weights(rows: Rows, weights: np.ndarray, c: float) -> tuple[float, ...]:
+    """Ranking weights in the features' own units (fitted on standardised differences)."""
     from sklearn.linear_model import LogisticRegression
 
-    x, y, weight = _pairs(rows, weights, negatives)
+    x, y, weight = _pairs(rows, weights)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000)
-    model.fit(x, y, sample_weight=weight)
-    return tuple(float(w) for w in model.coef_[0])
+    model.fit(x / scale, y, sample_weight=weight)
+    return tuple(float(w) for w in model.coef_[0] / scale)
 
 
-def _top1(rows: Rows, ranker: Ranker) -> float:
-    """Share of answerable questions whose best-scored candidate is gold."""
-    answerable = [cands for _, ok, cands in rows if ok]
-    good = sum(bool(c) and max(c, key=lambda vg: ranker.score(vg[0]).score)[1] for c in answerable)
-    return good / max(len(answerable), 1)
+def _scores(cands: Candidates, weights: Sequence[float]) -> np.ndarray:
+    return np.array([v for v, _ in cands]).reshape(len(cands), -1) @ np.asarray(weights)
 
 
-def _hyperparameters(rows: Rows, weights: list[float]) -> tuple[float, int | None]:
-    """The (regularisation, negatives) with the best top-1 over FOLDS folds of the questions."""
-    best: tuple[float, float, int | None] = (-1.0, REGULARISATIONS[0], NEGATIVES[0])
+def _cross_validated(rows: Rows, weights: np.ndarray, c: float) -> tuple[float, list[tuple[float, ...]]]:
+    """Top-1 of each question ranked by weights fitted on the other folds, and those weights."""
+    fitted: list[tuple[float, ...]] = [() for _ in rows]
+    for held in _folds(len(rows)):
+        train = [r for r, h in zip(rows, held) if not h]
+        w = _rank_weights(train, weights[~held], c)
+        for i in np.flatnonzero(held):
+            fitted[i] = w
+    good = total = 0.0
+    for (_, _, answerable, cands), weight, w in zip(rows, weights, fitted, strict=True):
+        if answerable:
+            total += weight
+            good += weight * bool(cands and cands[int(np.argmax(_scores(cands, w)))][1])
+    return good / max(total, 1e-9), fitted
+
+
+def _reply_rows(rows: Rows, fitted: list[tuple[float, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    """REPLY_FEATURES of each question with candidates, ranked by its cross-validated weights, and
+    whether its best candidate is gold, whether one of its first three is; and which rows."""
+    x, best, three, kept = [], [], [], []
+    for i, ((_, _, answerable, cands), w) in enumerate(zip(rows, fitted, strict=True)):
+        if not cands:
+            continue
+        ranker = replace(Ranker.untrained(), weights=w)
+        scored = sorted(((ranker.score(v), g) for v, g in cands), key=lambda sg: -sg[0].score)
+        x.append(reply_values([s for s, _ in scored]))
+        best.append(answerable and scored[0][1])
+        three.append(answerable and any(g for _, g in scored[:3]))
+        kept.append(i)
+    return np.array(x), np.array(best, bool), np.array(three, bool), kept
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float) -> Logistic:
+    """A logistic model in the features' own units (fitted on standardised ones)."""
+    from sklearn.linear_model import LogisticRegression
+
+    centre, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit((x - centre) / scale, y, sample_weight=weight)
+    coef = model.coef_[0] / scale
+    return Logistic(tuple(float(v) for v in coef), float(model.intercept_[0] - coef @ centre))
+
+
+def _oof(x: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float) -> np.ndarray:
+    """Each question's probability from a model fitted on the other folds."""
+    out = np.zeros(len(y))
+    for held in _folds(len(y)):
+        model = _logistic(x[~held], y[~held], weight[~held], c)
+        out[held] = [model.probability(v) for v in x[held]]
+    return out
+
+
+def _reply_model(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[Logistic, np.ndarray, float]:
+    """The model with the best cross-validated log-loss over REGULARISATIONS, fitted on all; its
+    cross-validated probabilities and regularisation."""
+    best: tuple[float, float, np.ndarray] | None = None
     for c in REGULARISATIONS:
-        for negatives in NEGATIVES:
-            held = []
-            for fold in range(FOLDS):
-                train = [i for i in range(len(rows)) if i % FOLDS != fold]
-                test = [rows[i] for i in range(len(rows)) if i % FOLDS == fold]
-                w = _rank_weights([rows[i] for i in train], [weights[i] for i in train], c, negatives)
-                held.append(_top1(test, Ranker(w, (), 0.0, 0.0)))
-            score = sum(held) / FOLDS
-            if score > best[0]:
-                best = (score, c, negatives)
-    return best[1], best[2]
+        p = np.clip(_oof(x, y, weight, c), 1e-6, 1 - 1e-6)
+        loss = float(-(weight * (y * np.log(p) + (1 - y) * np.log(1 - p))).sum() / weight.sum())
+        if best is None or loss < best[0]:
+            best = (loss, c, p)
+    assert best is not None
+    return _logistic(x, y, weight, best[1]), best[2], best[1]
 
 
-def _span_weights(span_rows: SpanRows, c: float) -> tuple[tuple[float, ...], float]:
+def answer_threshold(p: np.ndarray, right: np.ndarray, weight: np.ndarray, rate: float) -> float:
+    """The lowest probability at which at most `rate` of the (weighted) answers given are wrong."""
+    for t in sorted(set(np.round(p, 6).tolist())):
+        given = p >= t
+        if not given.any():
+            break
+        if (weight[given] * ~right[given]).sum() / weight[given].sum() <= rate:
+            return t
+    return 1.0
+
+
+def _span_weights(span_rows: SpanRows, c: float) -> tuple[float, ...]:
     """Logistic regression over spans: does a span make a good short answer."""
     from sklearn.linear_model import LogisticRegression
 
-    sizes: dict[str, int] = {}
-    for name, _ in span_rows:
-        sizes[name] = sizes.get(name, 0) + 1
+    groups = [g for g, _ in span_rows]
+    per_question = group_weights(groups)
     x, y, w = [], [], []
-    for name, spans in span_rows:
+    for (_, spans), weight in zip(span_rows, per_question, strict=True):
         for values, good in spans:
             x.append(values)
             y.append(good)
-            w.append(len(span_rows) / (len(sizes) * sizes[name] * len(spans)))  # a question weighs ~1
+            w.append(weight / len(spans))  # a question weighs ~1
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(x, y, sample_weight=w)
-    return tuple(float(v) for v in model.coef_[0]), float(model.intercept_[0])
+    return tuple(float(v) for v in model.coef_[0])
 
 
 def fit(rows: Rows, span_rows: SpanRows) -> dict[str, object]:
-    from sklearn.linear_model import LogisticRegression
+    """Ranking weights with every set weighing the same (cross-validated, the small hand-written
+    sets steady it); reply models and threshold with every group weighing the same (so that the
+    false-answer rate is not the committed sets' alone)."""
+    weights = group_weights([name for name, _, _, _ in rows])
+    tried = {c: _cross_validated(rows, weights, c) for c in REGULARISATIONS}
+    c = max(REGULARISATIONS, key=lambda c: (tried[c][0], -c))
+    fitted = tried[c][1]
+    rank_weights = _rank_weights(rows, weights, c)
 
-    weights = _set_weights(rows)
-    c, negatives = _hyperparameters(rows, weights)
-    ranker = Ranker(_rank_weights(rows, weights, c, negatives), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0)
-
-    answer_x: list[tuple[float, ...]] = []
-    answer_y: list[bool] = []
-    answer_w: list[float] = []
-    unanswerable: list[int] = []
-    for (_, answerable, cands), question_weight in zip(rows, weights, strict=True):
-        if not cands:
-            continue
-        scored = sorted(((ranker.score(v), g) for v, g in cands), key=lambda sg: -sg[0].score)
-        runner_up = scored[1][0] if len(scored) > 1 else None
-        answer_x.append(ranker.answer_values(scored[0][0], runner_up))
-        answer_y.append(answerable and scored[0][1])
-        answer_w.append(question_weight)
-        if not answerable:
-            unanswerable.append(len(answer_x) - 1)
-    answering = LogisticRegression(C=c, max_iter=5000)
-    answering.fit(answer_x, answer_y, sample_weight=answer_w)
-    ranker = Ranker(
-        ranker.weights, tuple(float(w) for w in answering.coef_[0]), float(answering.intercept_[0]), 0.0
-    )
-    best_unanswerable = sorted((ranker.confidence(answer_x[i]) for i in unanswerable), reverse=True)
-    allowed = int(FALSE_ANSWER_RATE * len(best_unanswerable))
-    threshold = best_unanswerable[allowed] + 1e-6 if best_unanswerable else 0.0
-    span_weights, _ = _span_weights(span_rows, c)
+    x, best, three, kept = _reply_rows(rows, fitted)
+    w = group_weights([group for _, group, _, _ in rows])[kept]
+    answer, answer_p, answer_c = _reply_model(x, best, w)
+    unsure, _, unsure_c = _reply_model(x, three, w)
+    threshold = answer_threshold(answer_p, best, w, FALSE_ANSWER_RATE)
+    given = answer_p >= threshold
+    span = _span_weights(span_rows, 1.0)
     return {
         "span_features": list(spanrank.SPAN_FEATURES),
-        "span_weights": [round(w, 6) for w in span_weights],
+        "span_weights": _rounded(span),
         "features": list(FEATURES),
-        "weights": [round(w, 6) for w in ranker.weights],
-        "answer_features": list(ANSWER_FEATURES),
-        "answer_weights": [round(w, 6) for w in ranker.answer_weights],
-        "answer_bias": round(ranker.answer_bias, 6),
-        "threshold": round(threshold, 6),
+        "weights": _rounded(rank_weights),
+        "reply_features": list(REPLY_FEATURES),
+        "answer_weights": _rounded(answer.weights),
+        "answer_bias": round(answer.bias, 6),
+        "answer_threshold": round(threshold, 6),
+        "unsure_weights": _rounded(unsure.weights),
+        "unsure_bias": round(unsure.bias, 6),
+        "unsure_threshold": UNSURE_CHANCE,
         "false_answer_rate": FALSE_ANSWER_RATE,
-        "regularisation": c,
-        "negatives": negatives,
-        "fitted_on": sorted({name for name, _, _ in rows}),
+        "regularisation": {"ranking": c, "answer": answer_c, "unsure": unsure_c},
+        "cross_validated": {
+            "top1": {str(k): round(float(v[0]), 4) for k, v in tried.items()},
+            "answered": round(float((w * given).sum() / w.sum()), 4),
+            "false_answers": round(float((w * (given & ~best)).sum() / max((w * given).sum(), 1e-9)), 4),
+        },
+        "fitted_on": sorted({name for name, _, _, _ in rows}),
         "questions": len(rows),
     }
 
 
-def main(realnews_articles: Path | None, out: Path = MODEL_PATH) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as cache:
-        settings = Settings(_env_file=None, index_cache_dir=Path(cache))
-        rows: Rows = []
-        span_rows: SpanRows = []
-        for qset in known_sets(realnews_articles):
-            if qset.half == "held" or not qset.fitted:
-                continue
-            log.info("features of %s", qset.name)
-            got, spans = collect(qset, settings)
-            rows += got
-            span_rows += spans
+def _rounded(values: Sequence[float]) -> list[float]:
+    return [round(v, 6) if math.isfinite(v) else 0.0 for v in values]
+
+
+def main(realnews_articles: Path | None, out: Path | None = None, settings: Settings | None = None) -> dict[str, object]:
+    """Fit on every tuning set present and write the model file: with `realnews_articles`, on the
+    real-news halves too (`bot/data/ranker.json`), else on the licensed and committed sets alone
+    (`bot/data/ranker-licensed.json`). The knowledge bases come from (and stay in) INDEX_CACHE_DIR."""
+    settings = settings or Settings(_env_file=None)
+    out = out or (MODEL_PATH if realnews_articles else LICENSED_PATH)
+    rows: Rows = []
+    span_rows: SpanRows = []
+    for qset in known_sets(realnews_articles):
+        if qset.half == "held" or not qset.fitted:
+            continue
+        log.info("features of %s", qset.name)
+        got, spans = collect(qset, settings)
+        rows += got
+        span_rows += spans
     model = fit(rows, span_rows)
     out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return model
+

@@ -364,6 +364,11 @@ class BM25Index:
             scores += self._lookup(term, docs)
         return scores
 
+    def __contains__(self, term: object) -> bool:
+        """Whether any document has the term (its idf alone cannot tell: on a tiny corpus a
+        common term's idf is 0 too)."""
+        return term in self._ids
+
     def idf(self, term: str) -> float:
         """The term's idf (with the epsilon floor); 0 for a term no document has."""
         index = self._ids.get(term)

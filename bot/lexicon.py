@@ -29,12 +29,25 @@ YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 APPROXIMATORS = entries("approximators")
 SCALE_WORDS = frozenset(fold(w) for w in entries("scale_words"))
 
-# Words news and readers use for the same thing (`chết` / `tử vong`), and the abbreviations
-# people type with what articles write in full (`VN` / `Việt Nam`): a question word counts as
-# present when the article says any word of its group.
-SYNONYM_GROUPS = tuple(tuple(w.strip() for w in line.split(",")) for line in entries("synonyms")) + tuple(
+# Words news and readers use for the same thing (`chết` / `tử vong`), the ways one name is written
+# (`TPHCM` / `TP.HCM` / `Thành phố Hồ Chí Minh`), and the abbreviations people type with what
+# articles write in full (`VN` / `Việt Nam`): a question word counts as present when the article
+# says any word of its group.
+SYNONYM_GROUPS = tuple(
+    tuple(w.strip().lower() for w in line.split(",")) for concept in ("synonyms", "name_spellings") for line in entries(concept)
+) + tuple(
     (short.strip().lower(), long.strip().lower())
     for short, _, long in (line.partition("=") for line in entries("abbreviations"))
 )
-SYNONYMS = {word: tuple(w for w in group if w != word) for group in SYNONYM_GROUPS for word in group}
+_GROUPED: dict[str, dict[str, None]] = {}
+for _group in SYNONYM_GROUPS:
+    for _word in _group:
+        _GROUPED.setdefault(_word, {}).update(dict.fromkeys(w for w in _group if w != _word))
+SYNONYMS = {word: tuple(others) for word, others in _GROUPED.items()}  # a word's groups, merged
 FOLDED_SYNONYMS = {fold(word): tuple(fold(w) for w in others) for word, others in SYNONYMS.items()}
+
+# A measure a question asks (`dài`, `xa`) → the units its answer is counted in.
+MEASURE_UNITS = {
+    fold(measure.strip()): frozenset(fold(u.strip()) for u in units.split(","))
+    for measure, _, units in (line.partition("=") for line in entries("measure_units"))
+}

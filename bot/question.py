@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.lang import entries
-from bot.lexicon import FOLDED_SYNONYMS, PREPOSITIONS, SYNONYMS
+from bot.lexicon import FOLDED_SYNONYMS, MEASURE_UNITS, PREPOSITIONS, SYNONYMS
 from bot.normalize import canonical, fold, has_diacritics
 from bot.tokenize import FOLDED, query_terms
 
@@ -38,10 +38,15 @@ _PERSON_NOUNS, _PLACE_NOUNS, _TIME_NOUNS = (
     _words(f"asked_{kind}_nouns") for kind in ("person", "place", "time")
 )
 
+# Particles a yes/no question may end with after its `không` / `chưa` (`… không ạ?`).
+_TAIL = r"(?:\s+(?:ạ|vậy|nhỉ|thế|hả|à|chứ))*\s*\??\s*$"
+
 _PATTERNS: tuple[tuple[QType, str], ...] = (
+    # `có ai … không` asks whether anyone did (yes or no), `… đúng không` whether a claim holds.
+    (QType.YES_NO, rf"\bcó ai\b.*\b(?:không|chưa){_TAIL}|\b(?:đúng|phải|thật) (?:không|chưa){_TAIL}"),
     (QType.WHY, _words("why_words")),
     (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
-    (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b"),
+    (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b(?! tuổi)"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b|\bbao xa\b|\bbao lâu\b"),
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
     (
@@ -49,9 +54,9 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
         rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
     ),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b|\btên (?:là )?gì\b"),
+    (QType.YES_NO, rf"\bcó\b.*\bkhông{_TAIL}|\bđã\b.*\bchưa{_TAIL}|\bphải không\b|\b(?:à|hả)\s*\??\s*$"),
     (QType.HOW, _words("how_words")),
     (QType.WHAT, r"\bgì\b|\bnào\b"),
-    (QType.YES_NO, r"\bcó\b.*\bkhông\b\s*\??$|\bđã\b.*\bchưa\b\s*\??$|\bphải không\b"),
 )
 _COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)
 _FOLDED = tuple((t, re.compile(fold(p))) for t, p in _PATTERNS)
@@ -77,7 +82,7 @@ class Intent:
     wants_year: bool = False  # `năm nào`
     wants_day: bool = False  # `ngày nào`, `hôm nào`, `ngày mấy`
     wants_clock: bool = False  # `mấy giờ`, `lúc mấy`
-    wants_ordinal: bool = False  # `lần thứ mấy`
+    label: str | None = None  # `lần thứ` in `lần thứ mấy`, `số` in `số mấy`: a number's label (folded)
     wants_role: bool = False  # `là ai`, `ai làm`, `… nào`: the holder of a role
     wants_documents: bool = False  # `ký những văn kiện gì`, `thỏa thuận`
     about_event: bool = False  # `hội đàm`, `lễ`, `diễn ra`: an event's place is where it opens
@@ -85,6 +90,7 @@ class Intent:
     motion: str | None = None  # `di` in `đi đâu` (folded)
     preposition: str | None = None  # `với` in `hội đàm với ai` (as typed)
     side: str | None = None  # `Việt Nam` in `phía Việt Nam`
+    measure: str | None = None  # `dai` in `dài bao nhiêu`, `xa` in `bao xa` (folded)
     predicate: str | None = None  # `được tổ chức trực tuyến` in `có được tổ chức trực tuyến không`
     asked_word: str | None = None  # the word before `gì`/`nào` (`văn kiện` in `văn kiện gì`)
     tail_head: str | None = None  # up to two words before a closing `nào`/`gì` (`tội phạm`)
@@ -137,7 +143,7 @@ def _with_synonyms(terms: list[str]) -> list[str]:
         for synonym in SYNONYMS.get(word, ()):
             parts = synonym.split()
             extra.extend(([synonym.replace(" ", "_")] if len(parts) > 1 else []) + parts)
-    return terms + [t for t in extra if t not in terms]
+    return terms + [t for t in dict.fromkeys(extra) if t not in terms]
 
 
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
@@ -183,7 +189,7 @@ class _Both:
 _WANTS_YEAR = _Both.of(r"\bnăm\s+nào\b")
 _WANTS_DAY = _Both.of(r"\b(?:ngày|hôm)\s+(?:nào|mấy)\b")
 _WANTS_CLOCK = _Both.of(r"\b(?:mấy giờ|giờ nào|lúc mấy)\b")
-_WANTS_ORDINAL = _Both.of(r"\blần thứ\b")
+_LABEL = _Both.of(rf"\b({'|'.join(sorted(entries('numbered_labels'), key=len, reverse=True))})\s+(?:mấy|bao nhiêu)\b")
 _WANTS_ROLE = _Both.of(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b|\btên\s+(?:là\s+)?gì\b")
 _WANTS_DOCUMENTS = _Both.of(r"\b(?:văn kiện|thỏa thuận|hiệp định|tài liệu|ký)\b")
 _EVENT = _Both.of(r"\b(?:diễn ra|tổ chức|khai mạc|bế mạc|họp|hội đàm|hội nghị|lễ)\b")
@@ -192,8 +198,9 @@ _MOTION = _Both.of(r"\b(\w+)\s+đâu\b")
 _PREPOSITION = _Both.of(
     rf"\b({'|'.join(PREPOSITIONS)})\s+(?:(?:những|các)\s+)?(?:ai|\w+(?:\s\w+)?\s+nào)\s*\??\s*$"
 )
+_MEASURE = _Both.of(r"\b(\w+)\s+(?:bao nhiêu|mấy)\b|\bbao\s+(xa|lâu)\b")
 _SIDE = _Both.of(r"\b(?:phía|bên|đoàn)\s+(\w+(?:\s\w+)?)")
-_PREDICATE = _Both.of(r"\bcó\s+(.+?)\s+(?:không|chưa)\s*\??\s*$")
+_PREDICATE = _Both.of(rf"\bcó\s+(.+?)\s+(?:không|chưa){_TAIL}")
 _ASKED_WORD = _Both.of(r"(\w+)\s+(?:gì|nào)\b")
 _TAIL_HEAD = _Both.of(r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$")
 
@@ -216,11 +223,13 @@ def intent(text: str) -> Intent:
         return text[m.start(1) : m.end(1)] if same or accented else m.group(1)
 
     motion = phrase(_MOTION)
+    measured = _MEASURE.search(text, folded, accented)
+    measure = fold(measured.group(1) or measured.group(2)) if measured else None
     return Intent(
         wants_year=found(_WANTS_YEAR),
         wants_day=found(_WANTS_DAY),
         wants_clock=found(_WANTS_CLOCK),
-        wants_ordinal=found(_WANTS_ORDINAL),
+        label=fold(labelled) if (labelled := phrase(_LABEL)) else None,
         wants_role=found(_WANTS_ROLE),
         wants_documents=found(_WANTS_DOCUMENTS),
         about_event=found(_EVENT),
@@ -228,6 +237,7 @@ def intent(text: str) -> Intent:
         motion=fold(motion) if motion else None,
         preposition=phrase(_PREPOSITION),
         side=phrase(_SIDE),
+        measure=measure if measure in MEASURE_UNITS else None,
         predicate=phrase(_PREDICATE),
         asked_word=phrase(_ASKED_WORD),
         tail_head=phrase(_TAIL_HEAD),

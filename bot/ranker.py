@@ -1,24 +1,31 @@
-"""Scores candidate sentences with weights fitted by `python -m bot fit` (logistic regression).
+"""Orders the candidate sentences and decides how to reply, with what `python -m bot fit` fitted.
 
-The weights and the abstention threshold live in `bot/data/ranker.json`, written by the fitting
-script from the tuning halves of the question sets; nothing here is set by hand. A candidate's
-score is Σ weight·feature (fitted on pairs: the gold sentence against each other candidate of
-the same question), so each feature's share of the ranking (`ask --explain`) is its weight
-times its value; a second logistic model turns the best candidate's evidence into the
-probability that it answers, compared with the calibrated threshold.
+Everything here comes from `bot/data/ranker.json`, written by the fitting script from the tuning
+halves of the question sets; nothing is set by hand. A candidate's score is Σ weight·feature
+(pairwise logistic regression: the gold sentence against each other candidate of its question),
+so each feature's share of the ranking (`ask --explain`) is its weight times its value. Two
+logistic models then read the ranked list: the probability that the best candidate answers, and
+the probability that one of the first three does. The first above its threshold (set for a stated
+false-answer rate) gives the answer; else the second above one half gives "not sure" with the
+likeliest sentences; else the articles do not say.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
 from bot.spanrank import SPAN_FEATURES
 
+# Fitted on every tuning set, the real-news halves included (their articles have no licence), and
+# on the licensed and committed sets alone (RANKER_WEIGHTS=licensed).
 MODEL_PATH = Path(__file__).parent / "data" / "ranker.json"
+LICENSED_PATH = Path(__file__).parent / "data" / "ranker-licensed.json"
 
 # Per-candidate evidence, in the order of the weight vector.
 FEATURES: tuple[str, ...] = (
@@ -54,12 +61,25 @@ FEATURES: tuple[str, ...] = (
     "untyped_question",  # no question word says which kind of answer is asked
     "lead",  # the article's first sentence
     "length",  # sentence length in syllables / 100 (capped at 1)
+    "e5",  # cosine of the question's e5 vector with the sentence's (written after its title)
+    "e5_gap",  # … minus the best candidate's
+    "e5_window",  # cosine with the mean of the sentence's and its neighbours' vectors
+    "e5_window_gap",  # … minus the best candidate's
+    "e5_title",  # cosine with the article's title
+    "e5_beside",  # the best cosine of the sentence before or after
+    "e5_rank",  # 1 / (1 + rank by cosine among the candidates)
+    "from_bm25",  # among BM25's best (else only among e5's closest)
+    "unknown_words",  # weighted share of the question's words no article has (the same for every candidate)
 )
 
+# What the reply models read: how far the best candidate leads, and its own evidence.
+REPLY_FEATURES: tuple[str, ...] = ("rank_score", "margin", "lead3", "share", "share3", *FEATURES)
 
-# What decides whether the best candidate is given as the answer: its own evidence and how far
-# it leads the runner-up.
-ANSWER_FEATURES: tuple[str, ...] = ("rank_score", "margin", *FEATURES)
+
+class Reply(StrEnum):
+    ANSWER = "answer"  # confident: the short answer, its sentence and citation
+    UNSURE = "unsure"  # the likeliest sentences, said to be uncertain
+    NONE = "none"  # the articles do not say
 
 
 @dataclass(frozen=True)
@@ -71,13 +91,26 @@ class Scored:
 
 
 @dataclass(frozen=True)
-class Ranker:
-    """Pairwise-fitted ranking weights, and a logistic model of 'the best candidate answers'."""
+class Logistic:
+    """A fitted logistic model over REPLY_FEATURES."""
 
     weights: tuple[float, ...]
-    answer_weights: tuple[float, ...]
-    answer_bias: float
-    threshold: float
+    bias: float
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Pairwise-fitted ranking weights, the two reply models and their thresholds."""
+
+    weights: tuple[float, ...]
+    answer: Logistic
+    unsure: Logistic
+    answer_threshold: float
+    unsure_threshold: float
     span_weights: tuple[float, ...] = ()
 
     @classmethod
@@ -87,22 +120,36 @@ class Ranker:
     @classmethod
     def untrained(cls) -> Ranker:
         """All weights zero: what the fitting script computes features with."""
-        return cls(
-            (0.0,) * len(FEATURES), (0.0,) * len(ANSWER_FEATURES), 0.0, 0.0, (0.0,) * len(SPAN_FEATURES)
-        )
+        none = Logistic((0.0,) * len(REPLY_FEATURES), 0.0)
+        return cls((0.0,) * len(FEATURES), none, none, 1.0, 1.0, (0.0,) * len(SPAN_FEATURES))
 
     def score(self, values: tuple[float, ...]) -> Scored:
         parts = tuple((n, v, w * v) for n, v, w in zip(FEATURES, values, self.weights, strict=True))
         return Scored(sum(c for _, _, c in parts), parts)
 
-    def answer_values(self, best: Scored, runner_up: Scored | None) -> tuple[float, ...]:
-        margin = best.score - runner_up.score if runner_up else 1.0
-        return (best.score, margin, *(v for _, v, _ in best.contributions))
+    def decide(self, probability: float, unsure: float) -> Reply:
+        if probability >= self.answer_threshold:
+            return Reply.ANSWER
+        return Reply.UNSURE if unsure >= self.unsure_threshold else Reply.NONE
 
-    def confidence(self, values: tuple[float, ...]) -> float:
-        """Probability that the best candidate holds the answer."""
-        z = self.answer_bias + sum(w * v for w, v in zip(self.answer_weights, values, strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
+
+def reply_values(ranked: Sequence[Scored]) -> tuple[float, ...]:
+    """REPLY_FEATURES of a ranked list (best first): the best score, its lead over the second and
+    third, its share and the first three's share of the scores' softmax, then its features."""
+    best = ranked[0]
+    scores = [s.score for s in ranked]
+    second = scores[1] if len(scores) > 1 else best.score - 10.0
+    third = scores[2] if len(scores) > 2 else second - 10.0
+    weights = [math.exp(s - best.score) for s in scores]
+    total = sum(weights)
+    return (
+        best.score,
+        best.score - second,
+        best.score - third,
+        1.0 / total,
+        sum(weights[:3]) / total,
+        *(v for _, v, _ in best.contributions),
+    )
 
 
 @cache
@@ -110,14 +157,15 @@ def _load(path: Path) -> Ranker:
     data = json.loads(path.read_text(encoding="utf-8"))
     if (
         tuple(data["features"]) != FEATURES
-        or tuple(data["answer_features"]) != ANSWER_FEATURES
+        or tuple(data["reply_features"]) != REPLY_FEATURES
         or tuple(data["span_features"]) != SPAN_FEATURES
     ):
         raise ValueError(f"{path} was fitted on other features; run `python -m bot fit` again")
     return Ranker(
         tuple(data["weights"]),
-        tuple(data["answer_weights"]),
-        float(data["answer_bias"]),
-        float(data["threshold"]),
+        Logistic(tuple(data["answer_weights"]), float(data["answer_bias"])),
+        Logistic(tuple(data["unsure_weights"]), float(data["unsure_bias"])),
+        float(data["answer_threshold"]),
+        float(data["unsure_threshold"]),
         tuple(data["span_weights"]),
     )

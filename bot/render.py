@@ -18,6 +18,11 @@ def citation_line(citation: Citation) -> str:
 
 def answer_lines(answer: Answer) -> list[str]:
     """Answer, quote, citation: at most ~8 lines so it reads at a glance."""
+    if answer.unsure:  # not sure: the likeliest sentences, each with where it comes from
+        lines = [answer.note or ""]
+        for c in answer.citations:
+            lines += [f"“{_shorten(c.sentence, 240)}”", citation_line(c)]
+        return lines
     if not answer.found:
         return [answer.note or "Không tìm thấy câu trả lời trong các bài báo hiện có."]
     best = answer.citations[0]

@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     bm25_epsilon: float = Field(0.25, ge=0)
     retrieve_k: int = Field(30, ge=1, le=1000)
     top_k: int = Field(3, ge=1, le=20)
-    min_coverage: float = Field(0.6, ge=0, le=1)
-    ranker: Literal["rules", "fitted"] = "rules"
+    e5_threads: int = Field(0, ge=0, le=256)  # 0: every core
+    ranker_weights: Literal["all", "licensed"] = "all"  # licensed: fitted without the real-news sets
     log_level: str | None = None  # None: INFO for the bot, WARNING for one-shot commands
 
     # --- Telegram ----------------------------------------------------------

@@ -57,11 +57,15 @@ def test_add_cuts_a_dripping_link_and_adds_the_next(hostile: HostileSite, tmp_pa
     assert done.stdout.startswith(f"added: {BUS.title}")
 
 
+# VmHWM, not ru_maxrss: a child started by vfork/exec inherits the parent's ru_maxrss (pytest's own
+# memory, hundreds of MiB late in a run), while VmHWM belongs to the new process image alone.
 _PEAK_RSS = """
-import resource, sys
+import re, sys
+from pathlib import Path
 from bot.cli import main
 code = main(["add", *sys.argv[1:]])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)
+hwm = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())
+print(int(hwm.group(1)) // 1024, file=sys.stderr)
 """
 
 

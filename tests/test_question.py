@@ -78,3 +78,39 @@ def test_phrases_are_cut_from_the_question_as_typed() -> None:
     intent = analyze("Tỉnh nào của Lào có lãnh đạo tham dự hội đàm?").intent
     assert intent.named_unit == "Tỉnh" and intent.about_event and intent.wants_role
     assert analyze("Lễ có được tổ chức trực tuyến không?").intent.predicate == "được tổ chức trực tuyến"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Có ai bị thương trong vụ tai nạn không?",
+        "co ai bi thuong trong vu tai nan khong",
+        "Chữ ký của giáo viên là thật, đúng không?",
+        "Xuất khẩu nông sản vẫn tăng so với cùng kỳ à?",
+        "Công khai kết quả kiểm định có bắt buộc không ạ?",
+    ],
+)
+def test_asking_whether_is_yes_no_even_with_ai_or_a_trailing_particle(text: str) -> None:
+    assert question_type(text) is QType.YES_NO
+
+
+def test_a_measure_and_a_numbered_label_are_read_from_the_question() -> None:
+    assert analyze("Cây cầu dài bao nhiêu?").intent.measure == "dai"
+    assert analyze("Hà Nội cách Huế bao xa?").intent.measure == "xa"
+    assert analyze("Có bao nhiêu người dự?").intent.measure is None
+    assert analyze("Tuyến xe buýt số mấy chạy qua cầu?").intent.label == "so"
+    assert analyze("Gio manh nhat gan tam bao la cap may").intent.label == "cap"
+    assert analyze("Đây là lần thứ mấy hai nước đối thoại?").intent.label == "lan thu"
+    assert question_type("Macron lên làm tổng thống năm bao nhiêu tuổi?") is QType.HOW_MANY
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [("TPHCM", "tp hcm"), ("TP HCM", "thành phố hồ chí minh"), ("Bộ GTVT", "giao thông vận tải"), ("VN", "việt nam")],
+)
+def test_the_ways_one_name_is_written_are_searched_for(typed: str, written: str) -> None:
+    from bot.lexicon import SYNONYMS
+
+    words = list(analyze(f"{typed} có mưa không?").search_terms)
+    assert all(part in words for part in written.split()), words
+    assert any(written in others for others in SYNONYMS.values())

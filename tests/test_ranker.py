@@ -1,28 +1,43 @@
-"""The fitted ranker: its shipped model loads, it orders and abstains, and the fit reproduces it."""
+"""The fitted ranker: its shipped model loads, it orders, it replies in three ways, and the fit
+ranks better than BM25 alone."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.answer import Answerer
 from bot.evalsets import QuestionSet, half_of
-from bot.fit import collect, fit
+from bot.fit import answer_threshold, collect, fit
 from bot.knowledge import KnowledgeBase
-from bot.ranker import ANSWER_FEATURES, FEATURES, MODEL_PATH, Ranker
+from bot.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
 from bot.settings import Settings
 from tests.conftest import SEEDS
 
 DATA = Path(__file__).parent / "data"
+QUESTION = "Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?"
+
+
+@pytest.fixture(scope="module")
+def seeds_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    settings = Settings(_env_file=None, index_cache_dir=tmp_path_factory.mktemp("cache"))
+    return KnowledgeBase.build(settings, [SEEDS])
+
+
+def _answerer(kb: KnowledgeBase, ranker: Ranker | None = None) -> Answerer:
+    return Answerer(kb, Settings(_env_file=None), ranker)
 
 
 def test_the_shipped_model_matches_the_features_the_core_computes() -> None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["features"] == list(FEATURES) and data["answer_features"] == list(ANSWER_FEATURES)
+    assert data["features"] == list(FEATURES) and data["reply_features"] == list(REPLY_FEATURES)
     ranker = Ranker.load()
-    assert len(ranker.weights) == len(FEATURES) and 0.0 < ranker.threshold < 1.0
+    assert len(ranker.weights) == len(FEATURES) and len(ranker.answer.weights) == len(REPLY_FEATURES)
+    assert 0.0 < ranker.answer_threshold < 1.0 and 0.0 < ranker.unsure_threshold < 1.0
+    assert any(w for name, w in zip(FEATURES, ranker.weights) if name.startswith("e5"))
 
 
 def test_contributions_add_up_to_the_score() -> None:
@@ -32,13 +47,43 @@ def test_contributions_add_up_to_the_score() -> None:
     assert [n for n, _, _ in scored.contributions] == list(FEATURES)
 
 
-def test_fitted_ranker_answers_a_seed_question_and_refuses_an_unrelated_one(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, index_cache_dir=tmp_path, ranker="fitted")
-    answerer = Answerer(KnowledgeBase.build(settings, [SEEDS]), settings)
-    assert answerer.ranker is not None
-    found = answerer.ask("Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?")
-    assert found.found and "cứu hộ cứu nạn" in found.citations[0].sentence
-    assert not answerer.ask("Giá vàng SJC hôm nay là bao nhiêu?").found
+def test_three_replies_by_the_two_probabilities() -> None:
+    ranker = replace(Ranker.load(), answer_threshold=0.6, unsure_threshold=0.5)
+    assert ranker.decide(0.7, 0.9) is Reply.ANSWER
+    assert ranker.decide(0.5, 0.9) is Reply.UNSURE
+    assert ranker.decide(0.5, 0.4) is Reply.NONE
+
+
+def test_answers_a_seed_question_and_refuses_an_unrelated_one(seeds_kb: KnowledgeBase) -> None:
+    answerer = _answerer(seeds_kb)
+    found = answerer.ask(QUESTION)
+    assert found.found and not found.unsure and "cứu hộ cứu nạn" in found.citations[0].sentence
+    refused = answerer.ask("Giá vàng SJC hôm nay là bao nhiêu?")
+    assert not refused.found and not refused.unsure and not refused.citations
+    assert refused.note and refused.note.startswith("Các bài báo hiện có không nêu")
+
+
+def test_not_sure_quotes_the_likeliest_sentences_and_says_so(seeds_kb: KnowledgeBase) -> None:
+    unsure = _answerer(seeds_kb, replace(Ranker.load(), answer_threshold=1.01, unsure_threshold=0.0)).ask(QUESTION)
+    assert (unsure.found, unsure.unsure, unsure.answer) == (False, True, None)
+    assert len(unsure.citations) == 3 and "cứu hộ cứu nạn" in unsure.citations[0].sentence
+    assert unsure.note and unsure.note.startswith("Tôi không chắc")
+    row = unsure.to_json()
+    assert row["found"] is False and row["unsure"] is True and len(row["citations"]) == 3
+    nothing = _answerer(seeds_kb, replace(Ranker.load(), answer_threshold=1.01, unsure_threshold=1.01)).ask(QUESTION)
+    assert (nothing.found, nothing.unsure, nothing.citations) == (False, False, ())
+    assert "unsure" not in nothing.to_json()
+
+
+def test_the_threshold_holds_the_stated_false_answer_rate() -> None:
+    import numpy as np
+
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    right = np.array([True, True, False, True, False, False])
+    weight = np.ones(6)
+    assert answer_threshold(p, right, weight, 0.25) == pytest.approx(0.6)  # 1 wrong of 4
+    assert answer_threshold(p, right, weight, 0.0) == pytest.approx(0.8)
+    assert answer_threshold(p, np.zeros(6, bool), weight, 0.1) == 1.0  # nothing may be answered
 
 
 def test_fit_ranks_its_tuning_questions_better_than_bm25_alone(tmp_path: Path) -> None:
@@ -47,14 +92,14 @@ def test_fit_ranks_its_tuning_questions_better_than_bm25_alone(tmp_path: Path) -
         "independent", DATA / "independent" / "questions.jsonl", (DATA / "independent" / "articles",)
     )
     rows, spans = collect(qset, settings)
-    assert rows and all(len(values) == len(FEATURES) for _, _, cands in rows for values, _ in cands)
+    assert rows and all(len(values) == len(FEATURES) for _, _, _, cands in rows for values, _ in cands)
     model = fit(rows, spans)
-    fitted = Ranker(tuple(model["weights"]), (), 0.0, 0.0)  # type: ignore[arg-type]
-    answerable = [cands for _, ok, cands in rows if ok and cands]
+    fitted = replace(Ranker.untrained(), weights=tuple(model["weights"]))  # type: ignore[arg-type]
+    answerable = [cands for _, _, ok, cands in rows if ok and cands]
     by_bm25 = sum(cands[0][1] for cands in answerable)
     by_fit = sum(max(cands, key=lambda vg: fitted.score(vg[0]).score)[1] for cands in answerable)
     assert by_fit > by_bm25
-    assert 0.0 < float(model["threshold"]) < 1.0  # type: ignore[arg-type]
+    assert 0.0 < float(model["answer_threshold"]) <= 1.0  # type: ignore[arg-type]
 
 
 def test_the_split_is_a_fixed_function_of_the_file_name() -> None:
@@ -63,10 +108,14 @@ def test_the_split_is_a_fixed_function_of_the_file_name() -> None:
     assert half_of("22410606.txt") == half_of("22410606.txt")
 
 
-def test_explain_shows_each_candidates_features_and_the_rule_that_cut_its_span(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, index_cache_dir=tmp_path)
-    answerer = Answerer(KnowledgeBase.build(settings, [SEEDS]), settings)
-    lines = answerer.explain("Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?")
+def test_explain_shows_each_candidates_features_e5_included(seeds_kb: KnowledgeBase) -> None:
+    lines = _answerer(seeds_kb).explain(QUESTION)
     assert lines[0].startswith("question type: who")
+    assert lines[1].startswith("reply: answer (answers ")
     assert any(line.startswith("#1 score") and "rule who" in line for line in lines)
-    assert any("cover_sentence=" in line for line in lines)
+    assert any("cover_sentence=" in line and "e5=" in line and "e5_title=" in line for line in lines)
+
+
+def test_a_question_typed_without_accents_is_read_with_them_by_the_encoder(seeds_kb: KnowledgeBase) -> None:
+    lines = _answerer(seeds_kb).explain("ai da ky nghi dinh thu hop tac ve cuu ho cuu nan")
+    assert "e5 read it as: ai đã ký nghị định thư hợp tác về cứu hộ cứu nạn" in lines

@@ -127,9 +127,14 @@ def test_second_build_loads_the_cache_without_tokenizing(
     assert np.array_equal(second.index.get_scores(query), first.index.get_scores(query))
 
 
+def _entries(settings: Settings) -> list[Path]:
+    """The cache's entries, not its hidden build locks and journals."""
+    return IndexStore(settings.index_cache_dir).entries()
+
+
 def test_a_changed_setting_or_corrupt_cache_rebuilds(settings: Settings, articles: Path) -> None:
     KnowledgeBase.build(settings, [articles], CountingTokenizer())
-    entry = next(settings.index_cache_dir.iterdir())
+    [entry] = _entries(settings)
     (entry / "postings_weight.npy").write_bytes(b"\x93NUMPY garbage")
     tok = CountingTokenizer()
     kb = KnowledgeBase.build(settings, [articles], tok)
@@ -138,7 +143,7 @@ def test_a_changed_setting_or_corrupt_cache_rebuilds(settings: Settings, article
     tok = CountingTokenizer()
     KnowledgeBase.build(other, [articles], tok)
     assert tok.calls == 0  # tokens reused from the newest entry, index rebuilt for the new k1
-    assert len(list(settings.index_cache_dir.iterdir())) == 2
+    assert len(_entries(settings)) == 2
 
 
 def test_refreshed_picks_up_a_new_article_tokenizing_only_it(settings: Settings, articles: Path) -> None:
@@ -178,7 +183,7 @@ def test_tokenize_many_over_processes_equals_one_process() -> None:
 
 def test_index_cache_manifest_names_the_tokenizer_and_articles(settings: Settings, articles: Path) -> None:
     kb = KnowledgeBase.build(settings, [articles], CountingTokenizer())
-    entry = next(settings.index_cache_dir.iterdir())
+    [entry] = _entries(settings)
     meta = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))["meta"]
     assert meta["analyzer"].split("@")[0].endswith("CountingTokenizer")
     assert (meta["articles"], meta["sentences"]) == (len(kb.articles), len(kb.sentences))
@@ -189,7 +194,7 @@ def test_a_manifest_that_is_json_but_not_an_object_is_damage(
     settings: Settings, articles: Path, manifest: str
 ) -> None:
     KnowledgeBase.build(settings, [articles], CountingTokenizer())
-    [entry] = settings.index_cache_dir.iterdir()
+    [entry] = _entries(settings)
     (entry / MANIFEST).write_text(manifest, encoding="utf-8")
     tok = CountingTokenizer()
     kb = KnowledgeBase.build(settings, [articles], tok)

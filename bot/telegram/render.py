@@ -156,7 +156,13 @@ def source_html(title: str, published: date | None, url: str | None) -> str:
 
 
 def answer_messages(answer: Answer) -> list[str]:
-    """Bold short answer, the source sentence as a quote, then the citation line."""
+    """Bold short answer, the source sentence as a quote, then the citation line; when the bot is
+    not sure, that said, then each likely sentence as a quote with its citation."""
+    if answer.unsure and answer.citations:
+        blocks: list[tuple[str, Wrap | None]] = [(answer.note or "", plain)]
+        for c in answer.citations:
+            blocks += [(excerpt(c.sentence, limit=OTHER_CHARS), quote), (source_html(c.title, c.published, c.url), None)]
+        return pack(blocks)
     if not answer.found or not answer.citations:
         return pack([(answer.note or "Các bài báo hiện có không nêu câu trả lời cho câu hỏi này.", plain)])
     best = answer.citations[0]

@@ -76,3 +76,16 @@ def test_sources_of_a_large_archive_fit_two_messages() -> None:
     messages = sources_messages(articles)
     assert len(messages) <= MAX_MESSAGES and messages[-1].endswith("… và 460 bài khác.")
     assert all(len(m) <= MESSAGE_LIMIT and html_problem(m) is None for m in messages)
+
+
+def test_not_sure_says_so_then_quotes_each_likely_sentence_with_its_source() -> None:
+    citations = tuple(
+        Citation(f"a{n}", f"Bài {n}", f"https://x.vn/{n}", date(2021, 12, n), f"Câu <{n}> có thể trả lời.", 0.5, n)
+        for n in (1, 2, 3)
+    )
+    [html] = answer_messages(Answer("q", False, None, citations, "Tôi không chắc câu nào trả lời đúng.", unsure=True))
+    lines = html.splitlines()
+    assert lines[0] == "Tôi không chắc câu nào trả lời đúng."
+    assert lines[1::2] == [f"<blockquote>Câu &lt;{n}&gt; có thể trả lời.</blockquote>" for n in (1, 2, 3)]
+    assert lines[2::2] == [f'<a href="https://x.vn/{n}">Bài {n} — {n:02d}/12/2021</a>' for n in (1, 2, 3)]
+    assert html_problem(html) is None
