@@ -57,15 +57,19 @@ def test_add_cuts_a_dripping_link_and_adds_the_next(hostile: HostileSite, tmp_pa
     assert done.stdout.startswith(f"added: {BUS.title}")
 
 
-# VmHWM, not ru_maxrss: a child started by vfork/exec inherits the parent's ru_maxrss (pytest's own
-# memory, hundreds of MiB late in a run), while VmHWM belongs to the new process image alone.
+# `resource` in a child of this small process: the process pytest starts keeps pytest's own peak
+# as its ru_maxrss (Linux carries it across vfork/exec), hundreds of MiB late in a run; a child
+# forked here starts from this process's memory alone, and RUSAGE_CHILDREN is that child's peak.
 _PEAK_RSS = """
-import re, sys
-from pathlib import Path
+import os, resource, sys
 from bot.cli import main
-code = main(["add", *sys.argv[1:]])
-hwm = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())
-print(int(hwm.group(1)) // 1024, file=sys.stderr)
+pid = os.fork()
+if pid == 0:
+    code = main(["add", *sys.argv[1:]])
+    sys.stdout.flush(); sys.stderr.flush()
+    os._exit(code)
+os.waitpid(pid, 0)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr)
 """
 
 
