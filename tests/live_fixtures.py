@@ -9,6 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot.fetch import Fetcher, Resolver, system_resolver
+from bot.links import Added, add_link
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +45,25 @@ def bot_environ(tmp: Path, **env: str) -> dict[str, str]:
     environ.update({"ARTICLES_DIR": str(tmp / "articles"), "SEEDS_DIR": "", "INDEX_CACHE_DIR": str(tmp / "index"),
                     **env})
     return environ
+
+
+def add(url: str, tmp: Path, resolver: Resolver = system_resolver, **overrides: Any) -> Added:
+    """`add_link` of one URL into `tmp/articles` with `fetch_settings`, the fetcher closed after."""
+    settings = fetch_settings(tmp, **overrides)
+    fetcher = Fetcher(settings, resolver)
+    try:
+        return add_link(url, fetcher, settings.articles_dir)
+    finally:
+        fetcher.close()
+
+
+def break_adding(monkeypatch: pytest.MonkeyPatch, module: Any, slug: str) -> None:
+    """Fault injection: `module.add_link` raises as a bug would for links holding `slug`."""
+    real = module.add_link
+
+    def broken(link: str, *args: Any, **kwargs: Any) -> Any:
+        if slug in link:
+            raise RuntimeError("extractor bug")
+        return real(link, *args, **kwargs)
+
+    monkeypatch.setattr(module, "add_link", broken)

@@ -13,24 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_fixtures import bot_environ, fetch_settings, run_bot
+from live_fixtures import add, bot_environ, fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite, article_page
 
 from bot import fetch
 from bot.corpus import load_articles, parse_article
-from bot.fetch import Fetcher, LinkError, is_public, system_resolver
-from bot.links import add_link
+from bot.fetch import Fetcher, LinkError, is_public
 from bot.webpage import article_text, extract
 from tests.conftest import SEEDS
-
-
-def add(site_url: str, tmp: Path, resolver: fetch.Resolver = system_resolver, **overrides: Any):  # type: ignore[no-untyped-def]
-    settings = fetch_settings(tmp, **overrides)
-    fetcher = Fetcher(settings, resolver)
-    try:
-        return add_link(site_url, fetcher, settings.articles_dir)
-    finally:
-        fetcher.close()
 
 
 def test_the_file_holds_title_date_lead_body_and_byline_without_boilerplate(site: NewsSite, tmp_path: Path) -> None:

@@ -11,16 +11,14 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hostile_site import HostileSite
-from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot
+from live_fixtures import ROOT, add, bot_environ, break_adding, run_bot
 from news_site import BUS, FESTIVAL, cp1258, rss
 
 from bot.feeds import parse_feed
-from bot.fetch import Fetched, Fetcher, LinkError, Resolver, is_public, system_resolver
-from bot.links import Added, add_link
+from bot.fetch import Fetched, LinkError, is_public
 
 
 @pytest.fixture
@@ -29,14 +27,6 @@ def hostile() -> Iterator[HostileSite]:
     yield server
     server.stop()
 
-
-def add(url: str, tmp: Path, resolver: Resolver = system_resolver, **overrides: Any) -> Added:
-    settings = fetch_settings(tmp, **overrides)
-    fetcher = Fetcher(settings, resolver)
-    try:
-        return add_link(url, fetcher, settings.articles_dir)
-    finally:
-        fetcher.close()
 
 
 def test_headers_dripped_a_byte_at_a_time_are_cut_at_the_deadline(hostile: HostileSite, tmp_path: Path) -> None:
@@ -164,14 +154,7 @@ def test_add_turns_an_unexpected_error_on_one_link_into_one_line(
     """Fault injection: the first link fails as a bug would; the second is still added."""
     from bot import cli, links
 
-    real = links.add_link
-
-    def broken_for_festival(link: str, *args: Any, **kwargs: Any) -> Any:
-        if FESTIVAL.slug in link:
-            raise RuntimeError("extractor bug")
-        return real(link, *args, **kwargs)
-
-    monkeypatch.setattr(links, "add_link", broken_for_festival)
+    break_adding(monkeypatch, links, FESTIVAL.slug)
     for name, value in bot_environ(tmp_path, FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY_SECONDS="0").items():
         monkeypatch.setenv(name, value)
     code = cli.main(["add", hostile.story_url(FESTIVAL), hostile.story_url(BUS)])

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi
-from live_fixtures import ROOT, bot_environ, fetch_settings, run_bot
+from live_fixtures import ROOT, bot_environ, break_adding, fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite
 
 from bot import feeds
@@ -221,13 +221,7 @@ def test_an_unexpected_error_on_one_item_does_not_stop_the_feed(
     """Fault injection: adding the first item raises as a bug would; the second is still added."""
     site.publish(FESTIVAL)
     real = feeds.add_link
-
-    def broken_for_festival(link: str, *args: Any, **kwargs: Any) -> Any:
-        if FESTIVAL.slug in link:
-            raise RuntimeError("extractor bug")
-        return real(link, *args, **kwargs)
-
-    monkeypatch.setattr(feeds, "add_link", broken_for_festival)
+    break_adding(monkeypatch, feeds, FESTIVAL.slug)
     (report,) = poll(tmp_path, site.url("/rss"))
     assert report.problems == (f"{site.story_url(FESTIVAL)}: unexpected RuntimeError: extractor bug",)
     assert [a.article.title for a in report.added] == [BUS.title]

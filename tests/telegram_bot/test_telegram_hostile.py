@@ -9,11 +9,11 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fake_bot_api import MAX_TEXT, FakeBotApi
 from hostile_site import HostileSite
+from live_fixtures import break_adding
 from news_site import BUS, FESTIVAL
 
 from bot.knowledge import KnowledgeBase
@@ -66,14 +66,7 @@ def test_add_says_how_many_links_it_ignored_and_one_bad_link_costs_only_itself(
     api: FakeBotApi, hostile: HostileSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(SEEDS, tmp_path / "articles")
-    real = live.add_link
-
-    def broken_for_festival(link: str, *args: Any, **kwargs: Any) -> Any:
-        if FESTIVAL.slug in link:
-            raise RuntimeError("extractor bug")
-        return real(link, *args, **kwargs)
-
-    monkeypatch.setattr(live, "add_link", broken_for_festival)
+    break_adding(monkeypatch, live, FESTIVAL.slug)
     missing = [hostile.url(f"/khong-co-{i}") for i in range(4)]
     links = [hostile.story_url(FESTIVAL), hostile.story_url(BUS), *missing, hostile.url("/thua")]
     with running_bot(api, tmp_path):
