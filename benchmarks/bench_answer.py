@@ -51,8 +51,8 @@ def asks(tmp: Path) -> str:
 
 def in_process(tmp: Path) -> str:
     sys.path.insert(0, str(ROOT))
-    from bot.answer import Answerer
-    from bot.knowledge import KnowledgeBase
+    from bot.answering.answer import Answerer
+    from bot.library.knowledge import KnowledgeBase
     from bot.settings import Settings
 
     settings = Settings(_env_file=None, index_cache_dir=tmp / "cold-0")

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.index import BM25Index
+    from bot.library.index import BM25Index
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARCHIVE = Path(os.environ.get("NEWS_ARCHIVE", ROOT.parent.parent / "news" / "vn_news" / "data"))
@@ -121,8 +121,8 @@ def _question(rng: random.Random, words: list[str]) -> str | None:
 def serve(folder: str, count: str) -> None:
     """In-process answering: questions from random sentences, timed one by one."""
     sys.path.insert(0, str(ROOT))
-    from bot.answer import Answerer
-    from bot.knowledge import KnowledgeBase
+    from bot.answering.answer import Answerer
+    from bot.library.knowledge import KnowledgeBase
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -161,11 +161,11 @@ def _index_of(folder: Path, cache: Path, texts: list[str]) -> tuple[BM25Index, P
     made from exactly these files with these BM25 settings (only its index arrays are opened), or
     the one an earlier run built and kept in `cache`, or built now from `texts` (the sentences as
     the bot splits them; pyvi over every core) and kept there. With where it is and how it was had."""
-    from bot.corpus import article_files
-    from bot.index import BM25Index
-    from bot.ingest import Record
+    from bot.lang.tokenize import TOKENIZER_VERSION, index_terms, tokenize_many
+    from bot.library.corpus import article_files
+    from bot.library.index import BM25Index
+    from bot.library.ingest import Record
     from bot.settings import load_settings
-    from bot.tokenize import TOKENIZER_VERSION, index_terms, tokenize_many
 
     settings = load_settings()
     params = {"k1": settings.bm25_k1, "b": settings.bm25_b, "epsilon": settings.bm25_epsilon}
@@ -229,10 +229,10 @@ def retrieval(folder: str, cache: str, count: str, repeat: str, rank_queries: st
     sys.path.insert(0, str(ROOT))
     from rank_bm25 import BM25Okapi
 
-    from bot.chunking import split_sentences
-    from bot.corpus import load_articles
-    from bot.question import analyze
-    from bot.tokenize import tag
+    from bot.answering.question import analyze
+    from bot.lang.tokenize import tag
+    from bot.library.chunking import split_sentences
+    from bot.library.corpus import load_articles
 
     texts = [s.text for a in load_articles([Path(folder)]) for s in split_sentences(a)]
     index, where, how = _index_of(Path(folder), Path(cache), texts)
@@ -354,8 +354,8 @@ def refresh_while_answering(folder: str, big: str) -> None:
     import threading
 
     sys.path.insert(0, str(ROOT))
-    from bot.answer import Answerer
-    from bot.knowledge import KnowledgeBase
+    from bot.answering.answer import Answerer
+    from bot.library.knowledge import KnowledgeBase
     from bot.settings import load_settings
 
     settings = load_settings()

@@ -35,8 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.index import BM25Index  # noqa: E402
-from bot.store import IndexStore  # noqa: E402
+from bot.library.index import BM25Index  # noqa: E402
+from bot.library.store import IndexStore  # noqa: E402
 
 Docs = list[list[str]]
 ONSETS = "b c ch d đ g gi h kh l m n ng nh ph qu s t th tr v x".split() + [""]
@@ -97,9 +97,9 @@ def sample_queries(docs: Docs, n: int, seed: int = 7, stopwords: int = STOPWORDS
 
 def article_corpus(folders: list[Path], out: Path) -> dict:
     """Chunk and tokenize real articles once (pyvi over all cores); pickled for the engine processes."""
-    from bot.chunking import split_sentences
-    from bot.corpus import load_articles
-    from bot.tokenize import tokenize_many
+    from bot.lang.tokenize import tokenize_many
+    from bot.library.chunking import split_sentences
+    from bot.library.corpus import load_articles
 
     start = time.perf_counter()
     sentences = [s.text for a in load_articles(folders) for s in split_sentences(a)]

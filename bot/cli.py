@@ -20,8 +20,8 @@ from bot.errors import BotError
 from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from bot.answer import Answer, Answerer
-    from bot.knowledge import KnowledgeBase
+    from bot.answering.answer import Answer, Answerer
+    from bot.library.knowledge import KnowledgeBase
 
 log = logging.getLogger("bot")
 
@@ -95,7 +95,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
 
     fit = sub.add_parser(
         "fit",
-        help="fit the ranker on the tuning sets: bot/data/ranker.json with --realnews, else ranker-licensed.json",
+        help="fit the ranker on the tuning sets: bot/answering/data/ranker.json with --realnews, else ranker-licensed.json",
     )
     fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning halves")
 
@@ -128,8 +128,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _answerer(settings: Settings, folders: Sequence[Path] | None = None) -> Answerer:
-    from bot.answer import Answerer
-    from bot.knowledge import KnowledgeBase
+    from bot.answering.answer import Answerer
+    from bot.library.knowledge import KnowledgeBase
 
     return Answerer(KnowledgeBase.build(settings, folders or ()), settings)
 
@@ -179,7 +179,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: Te
 
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Build (or verify) the persisted index; a running bot picks it up on its next refresh."""
-    from bot.knowledge import KnowledgeBase
+    from bot.library.knowledge import KnowledgeBase
 
     kb = KnowledgeBase.build(settings, args.articles or ())
     out.write(
@@ -197,7 +197,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.knowledge import KnowledgeBase
+    from bot.library.knowledge import KnowledgeBase
 
     kb = KnowledgeBase.build(settings, [args.articles] if args.articles else ())
     out.write(sources_table(kb) + "\n")
@@ -206,8 +206,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 def sources_table(kb: KnowledgeBase) -> str:
     """One row per article, the newest first."""
-    from bot.archive import newest_first
-    from bot.dates import format_day
+    from bot.lang.dates import format_day
+    from bot.library.archive import newest_first
 
     rows = []
     for article in newest_first(kb.articles.values()):
@@ -219,10 +219,10 @@ def sources_table(kb: KnowledgeBase) -> str:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Score question sets; those whose files are not here are named on stderr, with why."""
-    from bot.answer import Answerer
-    from bot.evalsets import QuestionSet, all_sets
-    from bot.evaluate import evaluate, table_header, table_row
-    from bot.knowledge import KnowledgeBase
+    from bot.answering.answer import Answerer
+    from bot.fitting.evalsets import QuestionSet, all_sets
+    from bot.fitting.evaluate import evaluate, table_header, table_row
+    from bot.library.knowledge import KnowledgeBase
 
     folders = tuple(args.articles or settings.answer_folders())
     chosen = [QuestionSet(p.stem, p, folders) for p in args.questions]
@@ -253,7 +253,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
 
 def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.fit import main as fit
+    from bot.fitting.fit import main as fit
 
     model = fit(args.realnews)
     out.write(json.dumps({k: v for k, v in model.items() if "weights" not in k}, ensure_ascii=False) + "\n")
@@ -262,8 +262,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """One line per URL: the article added, or why not; 1 when any URL failed."""
-    from bot.fetch import Fetcher, LinkError
-    from bot.links import add_link
+    from bot.news.fetch import Fetcher, LinkError
+    from bot.news.links import add_link
 
     folder = _writable(*((args.articles, "--articles") if args.articles else (settings.articles_dir, "ARTICLES_DIR")))
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -294,10 +294,10 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     problems are logged, one stderr line each. 1 when a feed could not be read on the last poll."""
     import time
 
-    from bot.archive import prune_folder, vietnam_now
     from bot.errors import ConfigError
-    from bot.feeds import FeedPoller, FeedState
-    from bot.fetch import Fetcher
+    from bot.library.archive import prune_folder, vietnam_now
+    from bot.news.feeds import FeedPoller, FeedState
+    from bot.news.fetch import Fetcher
 
     if not settings.feeds:
         raise ConfigError("FEEDS is empty: set FEEDS=https://…/rss (comma-separated RSS/Atom URLs)")

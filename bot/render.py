@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answer import Answer, Citation
-from bot.dates import format_day
+from bot.answering.answer import Answer, Citation
+from bot.lang.dates import format_day
 
 
 def citation_line(citation: Citation) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from news_site import NewsSite
 
-from bot.answer import Answerer
-from bot.knowledge import KnowledgeBase
+from bot.answering.answer import Answerer
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.fetch import Fetcher, Resolver, system_resolver
-from bot.links import Added, add_link
+from bot.news.fetch import Fetcher, Resolver, system_resolver
+from bot.news.links import Added, add_link
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

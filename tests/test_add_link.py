@@ -16,10 +16,10 @@ import pytest
 from live_fixtures import add, bot_environ, fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite, article_page
 
-from bot import fetch
-from bot.corpus import load_articles, parse_article
-from bot.fetch import Fetcher, LinkError, is_public
-from bot.webpage import article_text, extract
+from bot.library.corpus import load_articles, parse_article
+from bot.news import fetch
+from bot.news.fetch import Fetcher, LinkError, is_public
+from bot.news.webpage import article_text, extract
 from tests.conftest import SEEDS
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer
+from bot.answering.answer import Answerer
 from bot.render import answer_lines
 from bot.settings import Settings
 from tests.conftest import answerer_for, write_article
@@ -220,7 +220,7 @@ def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_cl
 def test_terminal_view_of_not_sure_says_so_and_quotes_each_likely_sentence() -> None:
     from datetime import date
 
-    from bot.answer import Answer, Citation
+    from bot.answering.answer import Answer, Citation
 
     citations = tuple(
         Citation(f"a{n}", f"Bài {n}", None, date(2021, 12, n), f"Câu {n} có thể trả lời.", 0.5, n) for n in (1, 2)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import chunking
-from bot.chunking import MAX_SENTENCE_CHARS, split_sentences
-from bot.corpus import Article, load_articles, read_article
 from bot.errors import ArticleError
+from bot.library import chunking
+from bot.library.chunking import MAX_SENTENCE_CHARS, split_sentences
+from bot.library.corpus import Article, load_articles, read_article
 from tests.conftest import ARCHIVE, ROOT, SEEDS, SHARED_EVAL
 
 DATA = Path(__file__).parent / "data"

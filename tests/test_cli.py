@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import bot
-from bot import cli, evalsets, intake
+from bot import cli, intake
 from bot.errors import ConfigError
+from bot.fitting import evalsets
 from bot.settings import load_settings
 from tests.conftest import ROOT, SEEDS, write_article
 
@@ -263,7 +264,7 @@ def test_warnings_only_by_default_and_v_for_more(tmp_path: Path) -> None:
     assert quiet.returncode == 0 and quiet.stderr == "" and "Chansamone" in quiet.stdout
     write_article(tmp_path / "articles", "moi.txt", "Tin mới\n\nHà Nội khai trương tuyến metro số 3.\n")
     verbose = _process(tmp_path, "ask", "-v", "Hà Nội khai trương tuyến metro số mấy?")
-    assert " INFO bot.ingest: reading 1 of 3 article files" in verbose.stderr
+    assert " INFO bot.library.ingest: reading 1 of 3 article files" in verbose.stderr
     assert "DEBUG" not in verbose.stderr
     assert " DEBUG " in _process(tmp_path, "-vv", "sources").stderr
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import load_articles, parse_article, parse_dateline
 from bot.errors import EmptyCorpusError
+from bot.library.corpus import load_articles, parse_article, parse_dateline
 from tests.conftest import SEEDS, write_article
 
 

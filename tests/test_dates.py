@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, relative_event, with_clock
+from bot.lang.dates import (
+    clock_time,
+    dateline_day,
+    day_offset,
+    event_date,
+    find_dates,
+    relative_event,
+    with_clock,
+)
 
 PUBLISHED = datetime(2021, 12, 13, 6, 38)
 

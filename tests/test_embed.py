@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import embed
-from bot.knowledge import KnowledgeBase
+from bot.library import embed
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, write_article
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.extract import extract
-from bot.people import persons, resolve_group
-from bot.question import analyze
+from bot.answering.extract import extract
+from bot.answering.people import persons, resolve_group
+from bot.answering.question import analyze
 
 
 def _span(question: str, sentence: str) -> str | None:

@@ -17,8 +17,8 @@ from hostile_site import HostileSite
 from live_fixtures import ROOT, add, bot_environ, break_adding, run_bot
 from news_site import BUS, FESTIVAL, cp1258, rss
 
-from bot.feeds import parse_feed
-from bot.fetch import Fetched, LinkError, is_public
+from bot.news.feeds import parse_feed
+from bot.news.fetch import Fetched, LinkError, is_public
 
 
 @pytest.fixture
@@ -152,7 +152,8 @@ def test_add_turns_an_unexpected_error_on_one_link_into_one_line(
     hostile: HostileSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Fault injection: the first link fails as a bug would; the second is still added."""
-    from bot import cli, links
+    from bot import cli
+    from bot.news import links
 
     break_adding(monkeypatch, links, FESTIVAL.slug)
     for name, value in bot_environ(tmp_path, FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY_SECONDS="0").items():

@@ -13,11 +13,11 @@ from hostile_site import HostileSite
 from live_fixtures import fetch_settings
 from news_site import BUS
 
-from bot.corpus import load_articles
-from bot.fetch import Fetcher, LinkError
-from bot.links import Added, add_link
-from bot.urls import normalised
-from bot.webpage import TITLE_CHARS
+from bot.library.corpus import load_articles
+from bot.news.fetch import Fetcher, LinkError
+from bot.news.links import Added, add_link
+from bot.news.urls import normalised
+from bot.news.webpage import TITLE_CHARS
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_the_quadratic_page_is_extracted_in_bounded_time(hostile: HostileSite, t
 
 
 def test_pages_too_crowded_to_extract_in_time_are_refused_in_one_line(tmp_path: Path) -> None:
-    from bot.webpage import MAX_CHILDREN, MAX_ELEMENTS, extract
+    from bot.news.webpage import MAX_CHILDREN, MAX_ELEMENTS, extract
 
     links = "".join(f"<a href='/t/{i}'>tin {i}</a> " for i in range(MAX_CHILDREN + 1))
     with pytest.raises(LinkError, match=rf"^http://bao\.test/a: the page is too complex to read \(an element "

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot import index as index_module
+from bot.library import index as index_module
 from bot.errors import EmptyCorpusError
-from bot.index import BM25Index, Encoded
+from bot.library.index import BM25Index, Encoded
 
 VOCAB = [f"t{i}" for i in range(400)]
 ZIPF = [1 / (i + 1) for i in range(len(VOCAB))]

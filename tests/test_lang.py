@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lang import entries, folded
-from bot.question import QType, question_type
+from bot.answering.question import QType, question_type
+from bot.lang.lists import entries, folded
 
 
 def test_entries_skip_comments_and_blank_lines_and_come_nfc() -> None:
@@ -39,8 +39,8 @@ def test_question_types_come_from_the_data_files(question: str, qtype: QType) ->
 
 
 def test_abbreviations_count_as_the_words_they_stand_for() -> None:
-    from bot.lexicon import FOLDED_SYNONYMS, SYNONYMS
-    from bot.question import analyze
+    from bot.answering.question import analyze
+    from bot.lang.lexicon import FOLDED_SYNONYMS, SYNONYMS
 
     assert "việt nam" in SYNONYMS["vn"] and "ủy ban nhân dân" in SYNONYMS["ubnd"]
     assert "viet nam" in FOLDED_SYNONYMS["vn"]
@@ -49,7 +49,7 @@ def test_abbreviations_count_as_the_words_they_stand_for() -> None:
 
 
 def test_synonym_groups_come_from_the_data_file() -> None:
-    from bot.lexicon import SYNONYMS
+    from bot.lang.lexicon import SYNONYMS
 
     assert "tử vong" in SYNONYMS["chết"] and "chết" in SYNONYMS["thiệt mạng"]
 
@@ -92,6 +92,6 @@ def test_every_concept_file_loads_and_has_no_duplicates(concept: str) -> None:
 
 
 def test_the_extractors_lists_come_from_the_files() -> None:
-    from bot.lexicon import DOCUMENT_HEADS, TITLE_WORDS, WEAK_VERBS
+    from bot.lang.lexicon import DOCUMENT_HEADS, TITLE_WORDS, WEAK_VERBS
 
     assert "dai_tuong" in TITLE_WORDS and "nghị định thư" in DOCUMENT_HEADS and "la" in WEAK_VERBS

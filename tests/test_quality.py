@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer
-from bot.evalsets import QuestionSet, all_sets
-from bot.evaluate import Report, evaluate
-from bot.knowledge import KnowledgeBase
+from bot.answering.answer import Answerer
+from bot.fitting.evalsets import QuestionSet, all_sets
+from bot.fitting.evaluate import Report, evaluate
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import ROOT
 

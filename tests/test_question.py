@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import fold
-from bot.question import QType, analyze, question_type
+from bot.answering.question import QType, analyze, question_type
+from bot.lang.normalize import fold
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_a_measure_and_a_numbered_label_are_read_from_the_question() -> None:
     [("TPHCM", "tp hcm"), ("TP HCM", "thành phố hồ chí minh"), ("Bộ GTVT", "giao thông vận tải"), ("VN", "việt nam")],
 )
 def test_the_ways_one_name_is_written_are_searched_for(typed: str, written: str) -> None:
-    from bot.lexicon import SYNONYMS
+    from bot.lang.lexicon import SYNONYMS
 
     words = list(analyze(f"{typed} có mưa không?").search_terms)
     assert all(part in words for part in written.split()), words

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer
-from bot.evalsets import QuestionSet, half_of
-from bot.fit import answer_threshold, collect, fit
-from bot.knowledge import KnowledgeBase
-from bot.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
+from bot.answering.answer import Answerer
+from bot.answering.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
+from bot.fitting.evalsets import QuestionSet, half_of
+from bot.fitting.fit import answer_threshold, collect, fit
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS
 

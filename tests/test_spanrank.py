@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.question import QType, analyze
-from bot.ranker import Ranker
-from bot.spanrank import SPAN_FEATURES, candidates, pick
+from bot.answering.question import QType, analyze
+from bot.answering.ranker import Ranker
+from bot.answering.spanrank import SPAN_FEATURES, candidates, pick
 
 SENTENCE = "Trận đấu bị hoãn vì mưa lớn kéo dài, sân ngập nước, Ban tổ chức thông báo sẽ đá bù vào tuần sau."
 

@@ -12,13 +12,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bot import ingest, knowledge
 from bot.errors import EmptyCorpusError
-from bot.knowledge import KnowledgeBase
+from bot.lang.tokenize import Analysis, tokenize_many
+from bot.library import ingest, knowledge
+from bot.library.knowledge import KnowledgeBase
+from bot.library.store import FORMAT_VERSION, MANIFEST, IndexStore, cache_key
 from bot.settings import Settings
-from bot.store import FORMAT_VERSION, MANIFEST, IndexStore, cache_key
 from bot.telegram.handlers import Services, refresh
-from bot.tokenize import Analysis, tokenize_many
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -300,8 +300,8 @@ def test_article_forms_stored_at_ingestion_are_the_ones_evidence_matched_against
 ) -> None:
     """The canonical and folded words of title, body and dateline, as `Evidence` computed them
     per question before they were stored."""
-    from bot.evidence import Evidence, _padded
-    from bot.normalize import canonical, fold
+    from bot.answering.evidence import Evidence, _padded
+    from bot.lang.normalize import canonical, fold
 
     folders = [SEEDS, *(Path(__file__).parent / "data").glob("*/articles")]
     settings = Settings(_env_file=None, index_cache_dir=tmp_path / "cache")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import segmenter
-from bot.chunking import split_sentences
-from bot.corpus import load_articles
-from bot.normalize import canonical, fix_tones, fold, has_diacritics, nfc
-from bot.tokenize import FOLDED, index_terms, query_terms
+from bot.lang import segmenter
+from bot.lang.normalize import canonical, fix_tones, fold, has_diacritics, nfc
+from bot.lang.tokenize import FOLDED, index_terms, query_terms
+from bot.library.chunking import split_sentences
+from bot.library.corpus import load_articles
 from tests.conftest import SEEDS, SHARED_EVAL
 
 
@@ -69,7 +69,7 @@ def test_tone_placement_does_not_change_terms() -> None:
 
 
 def test_the_sklearn_free_segmenter_gives_pyvis_output_on_every_committed_text() -> None:
-    """bot.segmenter runs pyvi's own models without importing scikit-learn; on every committed
+    """bot.lang.segmenter runs pyvi's own models without importing scikit-learn; on every committed
     article sentence, title and question it segments and tags exactly as pyvi does."""
     from pyvi import ViPosTagger, ViTokenizer
 
@@ -95,7 +95,7 @@ def test_the_sklearn_free_segmenter_gives_pyvis_output_on_every_committed_text()
 
 def test_answering_a_question_imports_neither_pyvi_nor_scikit_learn() -> None:
     code = (
-        "import sys; from bot.tokenize import analyze, query_terms; from bot.knowledge import KnowledgeBase; "
+        "import sys; from bot.lang.tokenize import analyze, query_terms; from bot.library.knowledge import KnowledgeBase; "
         "query_terms('Ai đã ký?'); analyze('Bộ trưởng đã ký.'); KnowledgeBase.tag_question('Ai đã ký?'); "
         "print(sorted(m for m in ('pyvi', 'sklearn') if m in sys.modules))"
     )

@@ -24,7 +24,7 @@ def main() -> int:
     ap.add_argument("out", type=Path)
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from bot.evalsets import REALNEWS_SETS, load_questions
+    from bot.fitting.evalsets import REALNEWS_SETS, load_questions
 
     for name, questions in REALNEWS_SETS.items():
         names = sorted({q["article"] for q in load_questions(questions)})

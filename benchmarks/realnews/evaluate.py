@@ -27,8 +27,8 @@ ROOT = HERE.parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from bot.evalsets import REALNEWS_SETS, realnews_sets
-    from bot.evaluate import SCORER_COLUMNS
+    from bot.fitting.evalsets import REALNEWS_SETS, realnews_sets
+    from bot.fitting.evaluate import SCORER_COLUMNS
 
     columns = ("questions", *SCORER_COLUMNS, "wall_s")
 

@@ -27,8 +27,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import redact
-from bot.archive import Library, open_library
 from bot.errors import ConfigError
+from bot.library.archive import Library, open_library
 from bot.settings import Settings
 from bot.telegram import handlers, live
 from bot.telegram.inbox import Inbox, unreadable

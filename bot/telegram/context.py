@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.lang import entries
-from bot.question import analyze
+from bot.answering.question import analyze
+from bot.lang.lists import entries
 
 # analyze() depends on the text alone (word segmentation: ~0.3 ms) and chats repeat questions.
 _analyze = lru_cache(maxsize=4096)(analyze)

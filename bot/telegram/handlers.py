@@ -31,10 +31,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot import intake
-from bot.answer import Answer, Answerer
-from bot.archive import Library, newest_first, refreshed_within
-from bot.corpus import skipped_files
+from bot.answering.answer import Answer, Answerer
 from bot.errors import BotError
+from bot.library.archive import Library, newest_first, refreshed_within
+from bot.library.corpus import skipped_files
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.context import FollowUps
@@ -455,7 +455,7 @@ async def refresh(application: Application) -> bool:
     ones); buttons of the old one become stale."""
     svc: Services = application.bot_data["services"]
     try:
-        # Off the answer thread, so questions never wait for a rebuild (bot.tokenize serializes
+        # Off the answer thread, so questions never wait for a rebuild (bot.lang.tokenize serializes
         # pyvi calls); one refresh at a time.
         pool = application.bot_data.setdefault(
             "refresh_pool", ThreadPoolExecutor(1, thread_name_prefix="refresh")

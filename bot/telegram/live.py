@@ -18,9 +18,9 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.errors import ConfigError
-from bot.feeds import FeedPoller, FeedState
-from bot.fetch import Fetcher, LinkError
-from bot.links import add_link
+from bot.news.feeds import FeedPoller, FeedState
+from bot.news.fetch import Fetcher, LinkError
+from bot.news.links import add_link
 from bot.settings import Settings
 from bot.telegram import handlers, render
 

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from html import escape
 
-from bot.answer import Answer
-from bot.chunking import Sentence
-from bot.corpus import Article
-from bot.dates import format_day
+from bot.answering.answer import Answer
+from bot.lang.dates import format_day
+from bot.library.chunking import Sentence
+from bot.library.corpus import Article
 
 MESSAGE_LIMIT = 4096
 MAX_MESSAGES = 2

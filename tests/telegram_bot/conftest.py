@@ -14,7 +14,7 @@ from typing import Any, Self
 import pytest
 from fake_bot_api import FakeBotApi
 
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram.app import build_application, serve
 

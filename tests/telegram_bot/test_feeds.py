@@ -19,9 +19,9 @@ from fake_bot_api import FakeBotApi
 from live_fixtures import ROOT, bot_environ, break_adding, fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite
 
-from bot import feeds
-from bot.feeds import FeedPoller, FeedReport, FeedState, parse_feed
-from bot.fetch import Fetcher, LinkError
+from bot.news import feeds
+from bot.news.feeds import FeedPoller, FeedReport, FeedState, parse_feed
+from bot.news.fetch import Fetcher, LinkError
 from telegram_bot.conftest import SEEDS, bot_process
 
 FESTIVAL_QUESTION = "Lễ hội đèn lồng Hội An năm nay đón bao nhiêu lượt khách?"

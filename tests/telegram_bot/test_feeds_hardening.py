@@ -14,8 +14,8 @@ from fake_bot_api import FakeBotApi
 from live_fixtures import fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, NewsSite
 
-from bot.feeds import FeedPoller, FeedState
-from bot.fetch import Fetcher
+from bot.news.feeds import FeedPoller, FeedState
+from bot.news.fetch import Fetcher
 from telegram_bot.conftest import SEEDS, BotThread, bot_settings
 
 
@@ -60,7 +60,7 @@ def test_a_damaged_state_file_is_moved_aside_and_rebuilt(
     assert [a.article.title for a in report.added] == [BUS.title]
     (aside,) = tmp_path.glob("feeds.sqlite3.corrupt-*")
     assert aside.is_dir() == (damage == "a folder")
-    (warning,) = [r for r in caplog.records if r.name == "bot.feeds" and "moved aside" in r.getMessage()]
+    (warning,) = [r for r in caplog.records if r.name == "bot.news.feeds" and "moved aside" in r.getMessage()]
     assert warning.levelname == "WARNING" and str(aside) in warning.getMessage()
 
 

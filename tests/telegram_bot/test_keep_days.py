@@ -14,13 +14,13 @@ from fake_bot_api import FakeBotApi
 from live_fixtures import fetch_settings, run_bot
 from news_site import BUS, FESTIVAL, VN, NewsSite
 
-from bot.archive import newest_first, prune, refreshed_within, vietnam_now
 from bot.cli import sources_table
-from bot.corpus import load_articles
-from bot.feeds import FeedPoller, FeedState
-from bot.fetch import Fetcher
-from bot.knowledge import KnowledgeBase
-from bot.links import add_link
+from bot.library.archive import newest_first, prune, refreshed_within, vietnam_now
+from bot.library.corpus import load_articles
+from bot.library.knowledge import KnowledgeBase
+from bot.news.feeds import FeedPoller, FeedState
+from bot.news.fetch import Fetcher
+from bot.news.links import add_link
 from bot.settings import Settings
 from bot.telegram.handlers import NO_ARTICLES
 from telegram_bot.conftest import SEEDS, BotThread, bot_settings

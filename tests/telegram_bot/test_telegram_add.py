@@ -12,7 +12,7 @@ import pytest
 from fake_bot_api import FakeBotApi
 from news_site import BUS, FESTIVAL, NewsSite
 
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.telegram import live
 from telegram_bot.conftest import SEEDS, BotThread, bot_settings
 
@@ -39,7 +39,7 @@ def test_admin_adds_a_link_and_the_bot_answers_from_it_at_once(
     api: FakeBotApi, site: NewsSite, bot: BotThread, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = site.story_url(BUS)
-    caplog.set_level(logging.INFO, logger="bot.ingest")
+    caplog.set_level(logging.INFO, logger="bot.library.ingest")
     assert reply(api, ADMIN, f"/add {url} {site.story_url(FESTIVAL)}") == (
         f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu.\nĐã thêm: {FESTIVAL.title} — 11/11/2024, 4 câu."
     )

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fake_bot_api import FakeBotApi
 
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings
 
 QUESTION = "Ai đã điện đàm với Bộ trưởng Tea Banh?"

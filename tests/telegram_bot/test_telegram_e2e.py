@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fake_bot_api import BOT_USER, FakeBotApi
 
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.telegram import handlers
 from telegram_bot.conftest import SEEDS, BotThread, bot_settings
 

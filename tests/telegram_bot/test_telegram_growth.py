@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fake_bot_api import FakeBotApi
 
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.telegram.context import FollowUps
 from bot.telegram.guard import Guard, Verdict
 from bot.telegram.inbox import Inbox

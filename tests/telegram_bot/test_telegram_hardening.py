@@ -10,7 +10,7 @@ import pytest
 from fake_bot_api import FakeBotApi
 
 from bot import intake
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from bot.telegram import handlers
 from telegram_bot.conftest import TOKEN, BotThread, bot_process, bot_settings

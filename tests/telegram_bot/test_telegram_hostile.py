@@ -16,7 +16,7 @@ from hostile_site import HostileSite
 from live_fixtures import break_adding
 from news_site import BUS, FESTIVAL
 
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.telegram import handlers, live
 from telegram_bot.conftest import SEEDS, BotThread, bot_process, bot_settings
 

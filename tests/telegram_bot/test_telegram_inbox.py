@@ -11,7 +11,7 @@ import pytest
 from fake_bot_api import FakeBotApi
 
 from bot.errors import ConfigError
-from bot.knowledge import KnowledgeBase
+from bot.library.knowledge import KnowledgeBase
 from bot.telegram.inbox import Inbox
 from telegram_bot.conftest import BotThread, bot_process, bot_settings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fake_bot_api import html_problem
 
-from bot.answer import Answer, Citation
-from bot.corpus import Article
+from bot.answering.answer import Answer, Citation
+from bot.library.corpus import Article
 from bot.telegram.render import (
     MAX_MESSAGES,
     MESSAGE_LIMIT,

@@ -12,12 +12,12 @@ import math
 import re
 from functools import lru_cache
 
-from bot.knowledge import KnowledgeBase
-from bot.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
-from bot.normalize import canonical, fold
-from bot.question import Question
-from bot.spans import anchor_spans, words
-from bot.tokenize import FOLDED, FOLDED_STOPWORDS, STOPWORDS
+from bot.answering.question import Question
+from bot.answering.spans import anchor_spans, words
+from bot.lang.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
+from bot.lang.normalize import canonical, fold
+from bot.lang.tokenize import FOLDED, FOLDED_STOPWORDS, STOPWORDS
+from bot.library.knowledge import KnowledgeBase
 
 # Credit (rules ranker) for a question word found elsewhere in the article rather than in the
 # sentence, and for a compound whose syllables the sentence has, but not side by side.

@@ -22,12 +22,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeAlias
 from urllib.parse import unquote, urlsplit
 
-from bot.corpus import Article, article_files, load_articles
 from bot.errors import ConfigError, EmptyCorpusError
+from bot.library.corpus import Article, article_files, load_articles
 
 if TYPE_CHECKING:
-    from bot.chunking import Sentence
-    from bot.knowledge import KnowledgeBase
+    from bot.library.chunking import Sentence
+    from bot.library.knowledge import KnowledgeBase
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ class NoArticles:
     def refreshed(self) -> KnowledgeBase | None:
         """The knowledge base once the folders hold a usable article, else None (a stat per file
         when nothing changed since the last look)."""
-        from bot.knowledge import KnowledgeBase
+        from bot.library.knowledge import KnowledgeBase
 
         folders = [d for d in self.directories if d.is_dir()]
         seen = tuple((f.path, f.size, f.mtime_ns) for f in article_files(folders, warn=False))
@@ -192,7 +192,7 @@ def open_library(settings: Settings) -> Library:
     except OSError as exc:
         raise ConfigError(f"setting ARTICLES_DIR is invalid: cannot make folder {settings.articles_dir} "
                           f"({exc.strerror or exc})") from None
-    from bot.knowledge import KnowledgeBase
+    from bot.library.knowledge import KnowledgeBase
 
     folders = settings.answer_folders()
     try:

@@ -1,6 +1,6 @@
 """Orders the candidate sentences and decides how to reply, with what `python -m bot fit` fitted.
 
-Everything here comes from `bot/data/ranker.json`, written by the fitting script from the tuning
+Everything here comes from `bot/answering/data/ranker.json`, written by the fitting script from the tuning
 halves of the question sets; nothing is set by hand. A candidate's score is Σ weight·feature
 (pairwise logistic regression: the gold sentence against each other candidate of its question),
 so each feature's share of the ranking (`ask --explain`) is its weight times its value. Two
@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from bot.spanrank import SPAN_FEATURES
+from bot.answering.spanrank import SPAN_FEATURES
 
 # Fitted on every tuning set, the real-news halves included (their articles have no licence), and
 # on the licensed and committed sets alone (RANKER_WEIGHTS=licensed).

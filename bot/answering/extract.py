@@ -1,9 +1,9 @@
 """Short-answer extraction: the span of a sentence that answers the question.
 
-Rules follow how Vietnamese news writes each kind of fact: people (see bot.people); places
+Rules follow how Vietnamese news writes each kind of fact: people (see bot.answering.people); places
 after `tại`/`ở` as nested units (`thị trấn Lao Bảo, huyện Hướng Hóa, tỉnh Quảng Trị`);
 documents signed as a comma list after `ký`; counts with their unit (`350 đại biểu`,
-`lần thứ 2`). Dates are bot.dates' work.
+`lần thứ 2`). Dates are bot.lang.dates' work.
 """
 
 from __future__ import annotations
@@ -12,7 +12,21 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from bot.lexicon import (
+from bot.answering.people import prepositional_target, who
+from bot.answering.question import QType, Question
+from bot.answering.spans import (
+    Word,
+    anchor_spans,
+    clause_bounds,
+    clip,
+    fresh,
+    occurrences,
+    syllables,
+    until_clause_end,
+    words,
+)
+from bot.lang.dates import approximated
+from bot.lang.lexicon import (
     CURRENCY_WORDS,
     DOCUMENT_HEADS,
     MEASURE_UNITS,
@@ -25,21 +39,7 @@ from bot.lexicon import (
     WEAK_VERBS,
     YES_NO_FILLERS,
 )
-from bot.normalize import fold
-from bot.people import prepositional_target, who
-from bot.question import QType, Question
-from bot.spans import (
-    Word,
-    anchor_spans,
-    approximated,
-    clause_bounds,
-    clip,
-    fresh,
-    occurrences,
-    syllables,
-    until_clause_end,
-    words,
-)
+from bot.lang.normalize import fold
 
 
 def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import BotError
-from bot.normalize import canonical
+from bot.lang.normalize import canonical
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 TESTS_DATA = ROOT / "tests" / "data"
 REALNEWS = ROOT / "benchmarks" / "realnews"

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from bot.normalize import fold
-from bot.spans import approximated
+from bot.lang.lexicon import APPROXIMATORS
+from bot.lang.normalize import fold
 
 _WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 _PART_OF_DAY = r"(?:(?:rạng\s+)?sáng|trưa|chiều|tối|đêm|khuya)"
@@ -34,6 +34,18 @@ _RELATIVE = re.compile(
     r"(?:khi\s+)?(?:buổi\s+|cuộc\s+|lễ\s+)?(?P<event>[^\s,]+(?:\s+[^\s,]+)?)\s*,",
     re.IGNORECASE,
 )
+
+
+_APPROXIMATOR = re.compile(
+    rf"\b(?:{'|'.join(sorted(APPROXIMATORS, key=len, reverse=True))})\s+$", re.IGNORECASE
+)
+
+
+def approximated(sentence: str, start: int) -> int:
+    """Where a number or time starting at `start` begins with the word that says how exact it
+    is (`hơn 430 triệu đồng`, `khoảng 440 km`): that word belongs to the answer."""
+    m = _APPROXIMATOR.search(sentence, max(0, start - 12), start)
+    return m.start() if m else start
 
 
 # `Sáng nay`, `Chiều hôm qua`: days counted from the dateline (a date in brackets wins).

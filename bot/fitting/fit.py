@@ -25,13 +25,21 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import spanrank
-from bot.answer import Answerer
-from bot.evalsets import QuestionSet, known_sets
-from bot.knowledge import KnowledgeBase
-from bot.normalize import canonical
-from bot.question import Question, analyze
-from bot.ranker import FEATURES, LICENSED_PATH, MODEL_PATH, REPLY_FEATURES, Logistic, Ranker, reply_values
+from bot.answering import spanrank
+from bot.answering.answer import Answerer
+from bot.answering.question import Question, analyze
+from bot.answering.ranker import (
+    FEATURES,
+    LICENSED_PATH,
+    MODEL_PATH,
+    REPLY_FEATURES,
+    Logistic,
+    Ranker,
+    reply_values,
+)
+from bot.fitting.evalsets import QuestionSet, known_sets
+from bot.lang.normalize import canonical
+from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -272,8 +280,8 @@ def _rounded(values: Sequence[float]) -> list[float]:
 
 def main(realnews_articles: Path | None, out: Path | None = None, settings: Settings | None = None) -> dict[str, object]:
     """Fit on every tuning set present and write the model file: with `realnews_articles`, on the
-    real-news halves too (`bot/data/ranker.json`), else on the licensed and committed sets alone
-    (`bot/data/ranker-licensed.json`). The knowledge bases come from (and stay in) INDEX_CACHE_DIR."""
+    real-news halves too (`bot/answering/data/ranker.json`), else on the licensed and committed sets alone
+    (`bot/answering/data/ranker-licensed.json`). The knowledge bases come from (and stay in) INDEX_CACHE_DIR."""
     settings = settings or Settings(_env_file=None)
     out = out or (MODEL_PATH if realnews_articles else LICENSED_PATH)
     rows: Rows = []

@@ -17,9 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from bot import segmenter
-from bot.lang import entries
-from bot.normalize import fix_tones, fold, has_diacritics, nfc
+from bot.lang import segmenter
+from bot.lang.lists import entries
+from bot.lang.normalize import fix_tones, fold, has_diacritics, nfc
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -56,7 +56,7 @@ class Word:
         return self.text[:1].isupper()
 
 
-# pyvi's CRF taggers (bot.segmenter) are not safe to use from two threads at once (the bot
+# pyvi's CRF taggers (bot.lang.segmenter) are not safe to use from two threads at once (the bot
 # answers on one thread and refreshes articles on another): every call holds this lock.
 _PYVI_LOCK = threading.Lock()
 

@@ -11,10 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS
-from bot.normalize import fold
-from bot.question import Question
-from bot.spans import (
+from bot.answering.question import Question
+from bot.answering.spans import (
     Word,
     anchor_spans,
     clause_bounds,
@@ -26,6 +24,8 @@ from bot.spans import (
     until_clause_end,
     words,
 )
+from bot.lang.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS
+from bot.lang.normalize import fold
 
 
 @dataclass(frozen=True)

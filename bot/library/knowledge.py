@@ -2,7 +2,7 @@
 
 Built once at start-up and shared (read-only) by every question, whether it comes from the
 command line or from Telegram. Everything comes memory-mapped from one cache entry (see
-`bot/ingest.py`): opening it reads no article file and builds no per-sentence object;
+`bot/library/ingest.py`): opening it reads no article file and builds no per-sentence object;
 a sentence, its words or an article are made when asked for.
 """
 
@@ -24,15 +24,16 @@ from typing import overload
 
 import numpy as np
 
-from bot import chunking, corpus, embed, ingest, segmenter, tokenize
-from bot.chunking import Sentence
-from bot.corpus import Article, ArticleFile, article_files
-from bot.index import BM25Index
-from bot.ingest import TAGS, Old, Plan, Record, build, digest, load_raw
-from bot.normalize import fold
+from bot.lang import segmenter, tokenize
+from bot.lang.normalize import fold
+from bot.lang.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, tag
+from bot.library import chunking, corpus, embed, ingest
+from bot.library.chunking import Sentence
+from bot.library.corpus import Article, ArticleFile, article_files
+from bot.library.index import BM25Index
+from bot.library.ingest import TAGS, Old, Plan, Record, build, digest, load_raw
+from bot.library.store import IndexStore, cache_key
 from bot.settings import Settings
-from bot.store import IndexStore, cache_key
-from bot.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, tag
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ class KnowledgeBase:
     @cached_property
     def accents(self) -> dict[str, str]:
         """Folded syllable → its most frequent accented spelling in these articles (to give a
-        question typed without accents its accents back, `bot.restore`); made on first use."""
+        question typed without accents its accents back, `bot.lang.restore`); made on first use."""
         best: dict[str, tuple[float, str]] = {}
         for term in self.index.encoded().terms:
             if term.startswith(tokenize.FOLDED) or "_" in term or not term.isalpha():
@@ -244,7 +245,7 @@ class KnowledgeBase:
     @staticmethod
     def tag_question(text: str) -> tuple[Word, ...]:
         """A question's words with POS tags, as ingestion tags sentences (pyvi's models run by
-        bot.segmenter: neither pyvi nor scikit-learn is imported)."""
+        bot.lang.segmenter: neither pyvi nor scikit-learn is imported)."""
         return tag(text)
 
 

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
 
-from bot.lang import entries
-from bot.normalize import fold
+from bot.lang.lists import entries
+from bot.lang.normalize import fold
 
 _WORD = re.compile(r"\w+")
 _LONGEST = 3  # syllables in the longest run looked up

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.corpus import Article
+from bot.library.corpus import Article
 
 # Longer than any sentence of the 35,440-article news archive (5,316 characters at most), so only
 # text without sentence punctuation is cut.

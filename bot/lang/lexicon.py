@@ -8,8 +8,8 @@ lists themselves are data, one concept a file, in `bot/lang/vi/`.
 
 from __future__ import annotations
 
-from bot.lang import entries
-from bot.normalize import fold
+from bot.lang.lists import entries
+from bot.lang.normalize import fold
 
 TITLE_WORDS = frozenset(fold(w).replace(" ", "_") for w in entries("titles"))
 PLACES = frozenset(fold(p) for p in entries("places"))

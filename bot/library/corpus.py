@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.errors import ArticleError, EmptyCorpusError
-from bot.normalize import nfc
+from bot.lang.normalize import nfc
 
 log = logging.getLogger(__name__)
 

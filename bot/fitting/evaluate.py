@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.answer import Answer, Answerer
-from bot.normalize import canonical
-from bot.tokenize import query_terms
+from bot.answering.answer import Answer, Answerer
+from bot.lang.normalize import canonical
+from bot.lang.tokenize import query_terms
 
 MAX_SHORT_ANSWER = 150
 

@@ -3,7 +3,7 @@
 trafilatura finds the main text (menus, related links, share buttons and comments left out)
 and its metadata; htmldate, inside it, finds the publication date in the page's structured
 data. When that gives no time of day, the page's visible dateline (`Thứ hai, 4/11/2024,
-07:30 (GMT+7)`) does. The text written parses back, through `bot.corpus`, to the same
+07:30 (GMT+7)`) does. The text written parses back, through `bot.library.corpus`, to the same
 title, URL, date, byline and body.
 """
 
@@ -18,12 +18,12 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from bot.archive import VIETNAM, credible, vietnam_now
-from bot.corpus import Article, parse_article, parse_dateline
 from bot.errors import ArticleError
-from bot.fetch import LinkError
-from bot.normalize import nfc
-from bot.urls import canonical
+from bot.lang.normalize import nfc
+from bot.library.archive import VIETNAM, credible, vietnam_now
+from bot.library.corpus import Article, parse_article, parse_dateline
+from bot.news.fetch import LinkError
+from bot.news.urls import canonical
 
 _MIN_BODY_CHARS = 200
 # Longest title kept (news titles are under 150 characters); a longer one is cut at a space, with

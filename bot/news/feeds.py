@@ -21,10 +21,10 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from bot.archive import VIETNAM, is_expired, vietnam_now
 from bot.errors import ConfigError
-from bot.fetch import Fetcher, LinkError
-from bot.links import Added, WriteError, add_link
+from bot.library.archive import VIETNAM, is_expired, vietnam_now
+from bot.news.fetch import Fetcher, LinkError
+from bot.news.links import Added, WriteError, add_link
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

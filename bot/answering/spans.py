@@ -11,10 +11,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from bot.lexicon import APPROXIMATORS
-from bot.normalize import fold
-from bot.question import Question
-from bot.tokenize import FOLDED_STOPWORDS, Word, tag
+from bot.answering.question import Question
+from bot.lang.normalize import fold
+from bot.lang.tokenize import FOLDED_STOPWORDS, Word, tag
 
 MAX_ANSWER = 150
 _CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
@@ -91,18 +90,6 @@ def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
     start = max((m.end() for m in re.finditer(r"[;:]", sentence[:pos])), default=0)
     m = re.search(r"[;:]", sentence[pos:])
     return start, pos + m.start() if m else len(sentence)
-
-
-_APPROXIMATOR = re.compile(
-    rf"\b(?:{'|'.join(sorted(APPROXIMATORS, key=len, reverse=True))})\s+$", re.IGNORECASE
-)
-
-
-def approximated(sentence: str, start: int) -> int:
-    """Where a number or time starting at `start` begins with the word that says how exact it
-    is (`hơn 430 triệu đồng`, `khoảng 440 km`): that word belongs to the answer."""
-    m = _APPROXIMATOR.search(sentence, max(0, start - 12), start)
-    return m.start() if m else start
 
 
 def clip(text: str) -> str:

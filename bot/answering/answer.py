@@ -15,20 +15,28 @@ from typing import Any
 
 import numpy as np
 
-from bot import spanrank
-from bot.corpus import Article
-from bot.dates import clock_time, dateline_day, day_offset, event_date, find_dates, format_day, with_clock
-from bot.evidence import Evidence
-from bot.extract import count_fits, extract
-from bot.knowledge import Hit, KnowledgeBase
-from bot.lang import entries
-from bot.normalize import canonical, fold
-from bot.people import resolve_group
-from bot.question import QType, Question, analyze
-from bot.ranker import LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
-from bot.restore import restore, runs
+from bot.answering import spanrank
+from bot.answering.evidence import Evidence
+from bot.answering.extract import count_fits, extract
+from bot.answering.people import resolve_group
+from bot.answering.question import QType, Question, analyze
+from bot.answering.ranker import LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
+from bot.answering.spans import MAX_ANSWER, clip, remember
+from bot.lang.dates import (
+    clock_time,
+    dateline_day,
+    day_offset,
+    event_date,
+    find_dates,
+    format_day,
+    with_clock,
+)
+from bot.lang.lists import entries
+from bot.lang.normalize import canonical, fold
+from bot.lang.restore import restore, runs
+from bot.library.corpus import Article
+from bot.library.knowledge import Hit, KnowledgeBase
 from bot.settings import Settings
-from bot.spans import MAX_ANSWER, clip, remember
 
 # How many article titles a not-found answer names.
 _NOTE_TITLES = 3
@@ -141,7 +149,7 @@ _NOT_SURE = "Tôi không chắc câu nào trả lời đúng câu hỏi này; đ
 
 
 class Answerer:
-    """Answers questions from one KnowledgeBase with the fitted ranker (bot/data/ranker.json)."""
+    """Answers questions from one KnowledgeBase with the fitted ranker (bot/answering/data/ranker.json)."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, ranker: Ranker | None = None) -> None:
         self.kb = kb

@@ -28,13 +28,13 @@ from typing import BinaryIO
 
 import numpy as np
 
-from bot import embed
-from bot.chunking import split_sentences
-from bot.corpus import ArticleFile, decode_article, parse_article
 from bot.errors import ArticleError, EmptyCorpusError
-from bot.index import BM25Index, Encoded, first_occurrence_order
-from bot.normalize import canonical, fold
-from bot.tokenize import Analyzer
+from bot.lang.normalize import canonical, fold
+from bot.lang.tokenize import Analyzer
+from bot.library import embed
+from bot.library.chunking import split_sentences
+from bot.library.corpus import ArticleFile, decode_article, parse_article
+from bot.library.index import BM25Index, Encoded, first_occurrence_order
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ RAW = {
     "forms": np.uint8,  # every article's matching forms (see `matching_forms`), UTF-8
     "forms_ptr": np.int64,  # article n's: forms[forms_ptr[2n]:forms_ptr[2n+1]], then to [2n+2]
 }
-# The e5 vectors (`bot.embed.Codes`), written by the second pass: rows of DIM int8, their scales
+# The e5 vectors (`bot.library.embed.Codes`), written by the second pass: rows of DIM int8, their scales
 # and the 16-byte digest of the passage each was made from (`embed.key`: what later builds reuse).
 VECTORS = {
     "sent_vec": np.int8,  # sentence i's vector: sent_vec[i] * sent_scale[i]

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.lang import entries
-from bot.lexicon import FOLDED_SYNONYMS, MEASURE_UNITS, PREPOSITIONS, SYNONYMS
-from bot.normalize import canonical, fold, has_diacritics
-from bot.tokenize import FOLDED, query_terms
+from bot.lang.lexicon import FOLDED_SYNONYMS, MEASURE_UNITS, PREPOSITIONS, SYNONYMS
+from bot.lang.lists import entries
+from bot.lang.normalize import canonical, fold, has_diacritics
+from bot.lang.tokenize import FOLDED, query_terms
 
 
 class QType(StrEnum):

@@ -13,11 +13,11 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.dates import find_dates
-from bot.lang import folded
-from bot.normalize import fold
-from bot.question import QType, Question
-from bot.spans import MAX_ANSWER, clip
+from bot.answering.question import QType, Question
+from bot.answering.spans import MAX_ANSWER, clip
+from bot.lang.dates import find_dates
+from bot.lang.lists import folded
+from bot.lang.normalize import fold
 
 _EXTRACTED_TYPES = (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)
 _CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+")

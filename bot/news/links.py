@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.archive import Saved, is_expired, save, vietnam_now
-from bot.chunking import split_sentences
-from bot.corpus import Article, parse_article
-from bot.dates import format_day
-from bot.fetch import Fetcher, LinkError
-from bot.webpage import article_text, extract
+from bot.lang.dates import format_day
+from bot.library.archive import Saved, is_expired, save, vietnam_now
+from bot.library.chunking import split_sentences
+from bot.library.corpus import Article, parse_article
+from bot.news.fetch import Fetcher, LinkError
+from bot.news.webpage import article_text, extract
 
 
 class WriteError(LinkError):
