@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.library import index as index_module
 from bot.errors import EmptyCorpusError
+from bot.library import index as index_module
 from bot.library.index import BM25Index, Encoded
 
 VOCAB = [f"t{i}" for i in range(400)]

@@ -298,15 +298,15 @@ def test_a_file_damaged_after_it_was_verified_is_still_caught(tmp_path: Path) ->
 def test_article_forms_stored_at_ingestion_are_the_ones_evidence_matched_against(
     tmp_path: Path,
 ) -> None:
-    """The canonical and folded words of title, body and dateline, as `Evidence` computed them
+    """The canonical and folded words of title, body and dateline, as `Coverage` computed them
     per question before they were stored."""
-    from bot.answering.evidence import Evidence, _padded
+    from bot.answering.coverage import Coverage, _padded
     from bot.lang.normalize import canonical, fold
 
     folders = [SEEDS, *(Path(__file__).parent / "data").glob("*/articles")]
     settings = Settings(_env_file=None, index_cache_dir=tmp_path / "cache")
     kb = KnowledgeBase.build(settings, folders)
-    evidence = Evidence(kb)
+    evidence = Coverage(kb)
     for article in kb.articles.values():
         when = article.published_date
         dateline = f"\nnăm {when.year} {when.day}/{when.month}/{when.year}" if when else ""

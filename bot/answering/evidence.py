@@ -1,343 +1,151 @@
-"""Evidence that a sentence answers a question: how much of the question it (and its article)
-covers, and whether the question's named entities belong to that article.
-
-These replace a raw BM25 threshold for abstaining, which does not transfer between corpora:
-coverage is a share in [0, 1] whatever the corpus size.
-"""
+"""Features: one `Evidence` record per candidate, computed once and read by the ranker, the reply
+models, `ask --explain` and the span picker."""
 
 from __future__ import annotations
 
-import itertools
-import math
-import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import partial
 
-from bot.answering.question import Question
-from bot.answering.spans import anchor_spans, words
-from bot.lang.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, SYNONYMS, WEAK_VERBS
-from bot.lang.normalize import canonical, fold
-from bot.lang.tokenize import FOLDED, FOLDED_STOPWORDS, STOPWORDS
-from bot.library.knowledge import KnowledgeBase
+import numpy as np
 
-# Credit (rules ranker) for a question word found elsewhere in the article rather than in the
-# sentence, and for a compound whose syllables the sentence has, but not side by side.
-CONTEXT_CREDIT = 0.6
-SCATTERED_CREDIT = 0.7
+from bot.answering.candidates import Retrieved
+from bot.answering.coverage import Coverage
+from bot.answering.extract import Cut, count_fits
+from bot.answering.extractors import Extractors
+from bot.answering.question import QType, Question
+from bot.answering.ranker import FEATURES
+from bot.answering.spans import remember
+from bot.library.knowledge import Hit, KnowledgeBase
 
-
-def _forms(unit: str, accented: bool) -> tuple[str, ...]:
-    """The unit and the words news uses for the same thing, in the question's spelling form."""
-    if accented:
-        return (unit, *SYNONYMS.get(unit, ()))
-    return tuple(dict.fromkeys((unit, *FOLDED_SYNONYMS.get(unit, ()))))
+# The answer types whose extraction is one ranking feature each (the rest share the last one).
+_TYPED: tuple[frozenset[QType | None], ...] = (
+    *(frozenset({t}) for t in (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)),
+    frozenset({QType.YES_NO, None}),
+)
 
 
-def _scattered(unit: str, text: str) -> bool:
-    parts = unit.split()
-    return len(parts) > 1 and all(f" {p} " in text for p in parts)
-
-
-_ANY_STOP = STOPWORDS | FOLDED_STOPWORDS
-
-
-def _pairs(text: str) -> list[tuple[str, str]]:
-    """Adjacent syllable pairs of a question, leaving out pairs of two stop words."""
-    syllables = re.findall(r"\w+", text)
-    return [(a, b) for a, b in itertools.pairwise(syllables) if not (a in _ANY_STOP and b in _ANY_STOP)]
-
-
-def _padded(text: str) -> str:
-    return " " + " ".join(re.findall(r"\w+", text)) + " "
-
-
+@dataclass(frozen=True)
 class Evidence:
-    """Coverage and entity checks over one KnowledgeBase; article texts are prepared once."""
+    """What is known of one candidate sentence for one question: its BM25 score, the answer span
+    cut from it (with its rule), and its feature values in the order of `ranker.FEATURES`."""
+
+    index: int
+    bm25: float
+    cut: Cut | None
+    values: tuple[float, ...]
+
+    @property
+    def answer(self) -> str | None:
+        return self.cut.text if self.cut else None
+
+    def named(self) -> dict[str, float]:
+        return dict(zip(FEATURES, self.values, strict=True))
+
+
+class Gatherer:
+    """Computes every candidate's Evidence over one KnowledgeBase."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._articles: dict[str, tuple[str, str]] = {}
-        self._sentences = lru_cache(maxsize=8192)(self._sentence_forms)
-        self._windows = lru_cache(maxsize=8192)(self._window_form)
-        self._titles = lru_cache(maxsize=4096)(self._title_forms)
-        self._locations = lru_cache(maxsize=4096)(self._where_found)
-        # Asked once per candidate sentence; the same for all of them.
-        self.units = lru_cache(maxsize=256)(self._units)
-        self.syllable_weights = lru_cache(maxsize=256)(self._syllable_weights)
-        self.predicates = lru_cache(maxsize=256)(self._predicates)
+        self.coverage = Coverage(kb)
+        self.extractors = Extractors(kb)
 
-    def _sentence_forms(self, index: int) -> tuple[str, str]:
-        text = self.kb.sentences[index].text
-        return _padded(canonical(text)), _padded(fold(text))
-
-    def _article_forms(self, article_id: str) -> tuple[str, str]:
-        if article_id not in self._articles:
-            when = self.kb.articles[article_id].published_date
-            dateline = f"năm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
-            text, folded = self.kb.article_forms(article_id)  # title and body, padded at ingestion
-            if dateline:
-                text, folded = text + _padded(dateline)[1:], folded + _padded(fold(dateline))[1:]
-            self._articles[article_id] = (text, folded)
-        return self._articles[article_id]
-
-    def _units(self, q: Question) -> list[tuple[str, float]]:
-        """Content words of the question with idf weights.
-
-        A noun no article has (`vàng`, `Thái Lan`) weighs the most: it is what the question is
-        about. A verb or adjective no article has (`đặt` for `nằm`) is likely a paraphrase and
-        weighs like a typical word.
-        """
-        n = max(len(self.kb.index), 1)
-        unknown = math.log(2 * n + 1)
-        loose = self.predicates(q)
-        out: list[tuple[str, float]] = []
-        asked = f" {q.folded} "
-        # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
-        seen: set[str] = {
-            syllable
-            for phrase in FRAME_WORDS
-            if " " in phrase and f" {fold(phrase)} " in asked
-            for syllable in (*phrase.split(), *fold(phrase).split())
-        }
-        for term in q.terms:
-            if term.startswith(FOLDED):
-                unit, key = term[len(FOLDED) :], term
-            elif "_" in term or not any(term in t.split("_") for t in q.terms if "_" in t):
-                unit, key = term.replace("_", " "), term
-            else:
-                continue  # a syllable of a compound already counted as a whole word
-            if (
-                unit in seen
-                or unit in STOPWORDS
-                or unit in FRAME_WORDS
-                or (q.head and unit in q.head.split() + [q.head])
-            ):
-                continue
-            seen.add(unit)
-            idf = self.kb.index.idf(key)
-            if idf == 0.0:
-                idf = unknown / 2 if fold(unit) in loose else unknown
-            out.append((unit, max(idf, 0.05)))
+    def gather(self, q: Question, retrieved: Retrieved) -> list[Evidence]:
+        """Each candidate's Evidence, in the order retrieval gave them."""
+        hits = list(retrieved.hits)
+        if not hits:
+            return []
+        self._remember(hits)
+        top = max(max(h.score for h in hits), 1e-9)
+        by_article: dict[str, float] = {}
+        for h in hits:
+            article_id = self.kb.sentences[h.index].article_id
+            by_article[article_id] = by_article.get(article_id, 0.0) + max(h.score, 0.0)
+        beside = [self._beside(h.index) for h in hits]
+        near = self.kb.scores(q.search_terms, [i for ids in beside for i in ids])
+        meaning = self._meaning(hits, beside, retrieved.query)
+        coverage = self.coverage
+        unknown = coverage.unknown(q)
+        wants_name = q.qtype in {QType.WHO, QType.WHERE}
+        wants_number = q.qtype in {QType.HOW_MANY, QType.WHEN}
+        out = []
+        for rank, h in enumerate(hits):
+            sentence = self.kb.sentences[h.index]
+            found = self.extractors.cut(q, h.index)
+            answer = found.text if found else None
+            name, number = coverage.fresh_tokens(q, h.index)
+            counted = q.qtype is QType.HOW_MANY and answer is not None
+            in_sentence, scattered, window, in_article, title = coverage.coverage_parts(q, h.index)
+            others = by_article[sentence.article_id] - max(h.score, 0.0)
+            values = (
+                max(h.score, 0.0) / top,
+                1.0 / (1.0 + rank),
+                min(others / top, 1.0),
+                max((max(near[i], 0.0) for i in beside[rank]), default=0.0) / top,
+                in_sentence,
+                scattered,
+                window,
+                in_article,
+                title,
+                coverage.syllable_cover(q, h.index),
+                coverage.longest_run(q, h.index),
+                float(coverage.missing(q, h.index)),
+                *coverage.absent_nouns(q, h.index),
+                coverage.verbs(q, h.index),
+                coverage.proximity(q, h.index),
+                coverage.rare_pairs(q, h.index),
+                float(coverage.numbers_conflict(q, h.index)),
+                float(not coverage.entities_agree(q, h.index)),
+                *(float(answer is not None and q.qtype in kinds) for kinds in _TYPED),
+                float(counted and not count_fits(q, answer)),  # type: ignore[arg-type]
+                float(counted and q.head is not None and count_fits(q, answer)),  # type: ignore[arg-type]
+                name * wants_name,
+                number * wants_number,
+                float(q.qtype is None),
+                float(sentence.position == 0),
+                min(len(sentence.text.split()) / 100, 1.0),
+                *meaning[rank],
+                float(h.index in retrieved.lexical),
+                unknown,
+            )
+            out.append(Evidence(h.index, h.score, found, values))
         return out
 
-    def _window_form(self, index: int, form: int) -> str:
-        """The sentences right before and after, in the question's matching form."""
+    def _remember(self, hits: list[Hit]) -> None:
+        """Let extraction read the candidates' words as ingestion stored them, not run pyvi."""
+        remember((self.kb.sentences[h.index].text, partial(self.kb.words, h.index)) for h in hits)
+
+    def _beside(self, index: int) -> list[int]:
         sentence = self.kb.sentences[index]
         ids = self.kb.article_sentences(sentence.article_id)
-        near = ids[max(0, sentence.position - 1) : sentence.position + 2]
-        return " ".join(self._sentences(i)[form] for i in near if i != index)
+        return [ids[p] for p in (sentence.position - 1, sentence.position + 1) if 0 <= p < len(ids)]
 
-    def _where_found(self, q: Question, index: int, detail: bool) -> list[tuple[int, bool]]:
-        """Where each question word (of `units`) is found first: 0 in the sentence, 1 scattered in
-        it, 2 in the sentence before or after (only with `detail`), 3 elsewhere in its article,
-        4 nowhere; and whether the article's title has it (only with `detail`). One pass that
-        coverage and absent words both read."""
-        form = 0 if q.accented else 1
-        sentence = self._sentences(index)[form]
-        article_id = self.kb.sentences[index].article_id
-        article = self._article_forms(article_id)[form]
-        title = self._titles(article_id)[form] if detail else ""
-        window = self._windows(index, form) if detail else ""
-        out = []
-        for unit, _ in self.units(q):
-            forms = _forms(unit, q.accented)
-            if any(f" {f} " in sentence for f in forms):
-                where = 0
-            elif _scattered(unit, sentence):
-                where = 1  # `ghi bàn` vs `bàn thắng … ghi`
-            elif detail and any(f" {f} " in window for f in forms):
-                where = 2
-            elif any(f" {f} " in article for f in forms) or _scattered(unit, article):
-                where = 3
-            else:
-                where = 4
-            out.append((where, detail and any(f" {f} " in title for f in forms)))
+    def _meaning(self, hits: list[Hit], beside: list[list[int]], query: np.ndarray) -> list[tuple[float, ...]]:
+        """Each hit's e5 features (`e5` … `e5_rank` of `ranker.FEATURES`): its cosine, with its
+        neighbours, with its title, each also against the best of the candidates."""
+        ids = sorted({i for h, near in zip(hits, beside) for i in (h.index, *near)})
+        row = {i: r for r, i in enumerate(ids)}
+        vectors = self.kb.vectors_of(ids)
+        cos = vectors @ query
+        own = np.array([cos[row[h.index]] for h in hits])
+        windows = np.array([vectors[[row[i] for i in (h.index, *near)]].mean(axis=0) for h, near in zip(hits, beside)])
+        window = (windows @ query) / np.maximum(np.linalg.norm(windows, axis=1), 1e-9)
+        titles: dict[str, float] = {}
+        order = np.argsort(-own, kind="stable")
+        rank = np.empty(len(hits), np.int64)
+        rank[order] = np.arange(len(hits))
+        out: list[tuple[float, ...]] = []
+        for k, (h, near) in enumerate(zip(hits, beside)):
+            article_id = self.kb.sentences[h.index].article_id
+            if article_id not in titles:
+                titles[article_id] = self.kb.title_cosine(query, article_id)
+            out.append((
+                float(own[k]),
+                float(own[k] - own.max()),
+                float(window[k]),
+                float(window[k] - window.max()),
+                titles[article_id],
+                max((float(cos[row[i]]) for i in near), default=float(own[k])),
+                1.0 / (1.0 + float(rank[k])),
+            ))
         return out
-
-    def coverage_parts(
-        self, q: Question, index: int, *, detail: bool = True
-    ) -> tuple[float, float, float, float, float]:
-        """Weighted shares of the question's words found (in this order of preference) in the
-        sentence, scattered in it, in a neighbouring sentence, elsewhere in its article; and the
-        share its article's title has. Without `detail` the neighbours count as the article and
-        the title is not looked at (the rules ranker's coverage needs no more, and the
-        neighbours' forms cost a third of an answer)."""
-        units = self.units(q)
-        if not units:
-            return (0.0, 0.0, 0.0, 0.0, 0.0)
-        parts = [0.0] * 5
-        for (_, weight), (where, in_title) in zip(units, self._locations(q, index, detail), strict=True):
-            if where < 4:
-                parts[where] += weight
-            if in_title:
-                parts[4] += weight
-        total = sum(w for _, w in units)
-        return tuple(p / total for p in parts)  # type: ignore[return-value]
-
-    def coverage(self, q: Question, index: int) -> float:
-        """Weighted share of question words in the sentence (full credit) or its article (partial)."""
-        in_sentence, scattered, window, in_article, _ = self.coverage_parts(q, index, detail=False)
-        return in_sentence + SCATTERED_CREDIT * scattered + CONTEXT_CREDIT * (window + in_article)
-
-    def _title_forms(self, article_id: str) -> tuple[str, str]:
-        """The article's title in both matching forms."""
-        title = self.kb.articles[article_id].title
-        return _padded(canonical(title)), _padded(fold(title))
-
-    def _syllable_weights(self, q: Question) -> dict[str, float]:
-        """The question's folded content syllables with the idf of their folded term."""
-        n = max(len(self.kb.index), 1)
-        unknown = math.log(2 * n + 1)
-        out: dict[str, float] = {}
-        for syllable in re.findall(r"\w+", q.folded):
-            if syllable not in _ANY_STOP and syllable not in out:
-                idf = self.kb.index.idf(FOLDED + syllable)
-                out[syllable] = max(idf, 0.05) if idf != 0.0 else unknown
-        return out
-
-    def syllable_cover(self, q: Question, index: int) -> float:
-        """Weighted share of the question's syllables (accents ignored) the sentence has, wherever
-        pyvi put the word boundaries."""
-        weights = self.syllable_weights(q)
-        if not weights:
-            return 0.0
-        said = set(self._sentences(index)[1].split())
-        return sum(w for s, w in weights.items() if s in said) / sum(weights.values())
-
-    def longest_run(self, q: Question, index: int) -> float:
-        """The longest run of the question's syllables the sentence repeats in order, over the
-        question's content syllables (capped at 1)."""
-        runs = anchor_spans(q, self.kb.sentences[index].text)
-        return min(runs[0][2] / max(len(self.syllable_weights(q)), 1), 1.0) if runs else 0.0
-
-    def _predicates(self, q: Question) -> frozenset[str]:
-        """The question's verbs and adjectives (as units): paraphrased more often than nouns."""
-        tagged = words(q.text) if q.accented else ()
-        return frozenset(w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"})
-
-    def absent_nouns(self, q: Question, index: int) -> tuple[float, float]:
-        """Weighted shares of the question's other words (names, nouns, numbers) found neither in
-        the sentence nor beside it (scattered over both counts as found), and found nowhere in
-        its article: a near miss (another figure, another place) usually names something the
-        article does not."""
-        units = self.units(q)
-        if not units:
-            return (0.0, 0.0)
-        predicates = self.predicates(q)
-        form = 0 if q.accented else 1
-        near = self._sentences(index)[form] + " " + self._windows(index, form) + " "
-        away = nowhere = 0.0
-        for (unit, weight), (where, _) in zip(units, self._locations(q, index, True), strict=True):
-            if fold(unit) in predicates or where < 3 or _scattered(unit, near):
-                continue
-            away += weight
-            nowhere += weight if where == 4 else 0.0
-        total = sum(w for _, w in units)
-        return away / total, nowhere / total
-
-    def unknown(self, q: Question) -> float:
-        """Weighted share of the question's content words that no article has at all (`Thái Lan`
-        asked of articles about India): the same for every candidate, a reason not to answer."""
-        units = self.units(q)
-        if not units:
-            return 0.0
-        index = self.kb.index
-        absent = sum(
-            w for unit, w in units if unit.replace(" ", "_") not in index and FOLDED + fold(unit) not in index
-        )
-        return absent / sum(w for _, w in units)
-
-    def fresh_tokens(self, q: Question, index: int) -> tuple[float, float]:
-        """Whether the sentence has a capitalised word (not its first) and a number that the
-        question does not: the raw material of a name or a count the question asks for."""
-        asked = set(re.findall(r"\w+", q.folded))
-        tokens = re.findall(r"\w+", self.kb.sentences[index].text)
-        name = any(t[:1].isupper() and fold(t) not in asked for t in tokens[1:])
-        number = any(t[:1].isdigit() and t not in asked for t in tokens)
-        return float(name), float(number)
-
-    def missing(self, q: Question, index: int) -> bool:
-        """True when some question word is in neither the sentence nor its article."""
-        form = 0 if q.accented else 1
-        sentence = self._sentences(index)[form]
-        article = self._article_forms(self.kb.sentences[index].article_id)[form]
-        return any(
-            not any(f" {f} " in sentence or f" {f} " in article for f in _forms(unit, q.accented))
-            and not _scattered(unit, sentence)
-            and not _scattered(unit, article)
-            for unit, _ in self.units(q)
-        )
-
-    def numbers_conflict(self, q: Question, index: int) -> bool:
-        """The sentence gives a word of the question another number (`số 5` for `bệnh viện … số 6`)."""
-        asked = re.findall(r"\w+", q.folded)
-        said = re.findall(r"\w+", self._sentences(index)[1])
-        numbered = {(a, b) for a, b in itertools.pairwise(asked) if b.isdigit() and not a.isdigit()}
-        pairs = set(itertools.pairwise(said))
-        return any(
-            (word, num) not in pairs and any(a == word and b.isdigit() and b != num for a, b in pairs)
-            for word, num in numbered
-        )
-
-    def verbs(self, q: Question, index: int) -> float:
-        """Share of the question's verbs (`ký`, `điện đàm`) the sentence repeats: the predicate must match."""
-        wanted = {fold(w.text) for w in words(q.text) if w.pos == "V" and w.key not in WEAK_VERBS}
-        if not wanted:
-            return 0.0
-        sentence = self._sentences(index)[1]
-        return sum(1 for v in wanted if f" {v} " in sentence) / len(wanted)
-
-    def proximity(self, q: Question, index: int) -> float:
-        """Share of the question's adjacent word pairs the sentence repeats side by side.
-
-        `Thủ tướng Campuchia` then beats a sentence with `Phó Thủ tướng, … Campuchia`.
-        """
-        pairs = _pairs(q.matchable)
-        if not pairs:
-            return 0.0
-        form = 0 if q.accented else 1
-        sentence = self._sentences(index)[form]
-        return sum(1 for a, b in pairs if f" {a} {b} " in sentence) / len(pairs)
-
-    def rare_pairs(self, q: Question, index: int) -> float:
-        """Like `proximity`, each pair weighted by the idf of its rarer syllable: `phía Việt Nam`
-        counts for more than `đã ký`."""
-        pairs = _pairs(q.matchable)
-        weights = self.syllable_weights(q)
-        if not pairs or not weights:
-            return 0.0
-        form = 0 if q.accented else 1
-        sentence = self._sentences(index)[form]
-        weighted = [(max(weights.get(fold(a), 0.0), weights.get(fold(b), 0.0)), a, b) for a, b in pairs]
-        total = sum(w for w, _, _ in weighted)
-        return sum(w for w, a, b in weighted if f" {a} {b} " in sentence) / total if total else 0.0
-
-    def entities_agree(self, q: Question, index: int) -> bool:
-        """Every proper name in the question (a country, a person) appears in the sentence's article."""
-        if not q.accented:
-            return True
-        article = self._article_forms(self.kb.sentences[index].article_id)[1]
-        for i, w in enumerate(words(q.text)):
-            if w.pos != "Np" or not w.capitalized:
-                continue
-            name = fold(w.text).split()
-            # The question's first word is capitalised anyway: pyvi may glue it to the name
-            # (`Đoàn Philippines`), so there the name without it counts too; and a name may be
-            # written another way (`VN` for `Việt Nam`, `TPHCM` for `TP.HCM`).
-            forms = [name, name[1:]] if i == 0 and len(name) > 1 else [name]
-            spelled = [re.findall(r"\w+", other) for other in FOLDED_SYNONYMS.get(" ".join(name), ())]
-            if not any(f" {' '.join(form)} " in article for form in forms + spelled if form):
-                return False
-        return self._numbers_agree(q, article)
-
-    @staticmethod
-    def _numbers_agree(q: Question, article: str) -> bool:
-        """A number naming something (`bão số 4`, `lần thứ 2`, `năm 2025`) must appear so in the article."""
-        syllables = re.findall(r"\w+", q.folded)
-        for i, s in enumerate(syllables):
-            if not s.isdigit():
-                continue
-            before = f" {syllables[i - 1]} {s} " if i > 0 else None
-            after = f" {s} {syllables[i + 1]} " if i + 1 < len(syllables) else None
-            if not any(probe and probe in article for probe in (before, after)):
-                return False
-        return True

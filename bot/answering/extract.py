@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.answering.people import prepositional_target, who
 from bot.answering.question import QType, Question
@@ -80,7 +81,7 @@ def _named_unit(question: Question, sentence: str) -> str | None:
     """`tỉnh nào` / `nước nào`: a unit of that kind named in the sentence (`tỉnh Savannakhet`)."""
     if not question.intent.named_unit:
         return None
-    phrase = fold(question.intent.named_unit).split()
+    phrase = question.intent.named_unit_syllables
     unit = next((u for u in ("_".join(phrase), phrase[-1]) if u in PLACE_NOUNS), None)
     if unit is None:
         return None
@@ -115,7 +116,7 @@ def where(question: Question, sentence: str) -> str | None:
                 places.append(span)
     if not places:
         return None
-    asked = f" {' '.join(s for s, _, _ in syllables(question.text))} "
+    asked = f" {' '.join(question.syllables)} "
 
     def repeats_question(span: tuple[int, int]) -> bool:
         """`… ở Nam Sudan` for a question asking where *in* Nam Sudan."""
@@ -173,7 +174,7 @@ def count_fits(question: Question, count: str) -> bool:
         return bool(MEASURE_UNITS[measure] & set(re.findall(r"\w+", text)))
     if not question.head:
         return True
-    unit = fold(question.head).split()[0]
+    unit = question.head_syllables[0]
     if unit in MONEY_WORDS:
         padded = " " + " ".join(re.findall(r"\w+", text)) + " "
         return "$" in text or any(f" {c} " in padded for c in CURRENCY_WORDS)
@@ -182,7 +183,7 @@ def count_fits(question: Question, count: str) -> bool:
 
 def _asked_about(question: Question, sentence: str) -> int:
     """Where the sentence repeats the words just before `bao nhiêu`/`mấy`: a count follows them."""
-    q = [s for s, _, _ in syllables(question.text)]
+    q = question.syllables
     wh = next((i for i, s in enumerate(q) if s in {"bao", "may"}), len(q))
     before = q[max(0, wh - 3) : wh]
     for n in range(len(before), 0, -1):
@@ -286,8 +287,7 @@ def _object_of(question: Question, sentence: str) -> str | None:
     Tries the longest match first; among equals, the one whose clause shares most word pairs
     with the question (`duy trì` in the clause that also says `ba Bộ trưởng Quốc phòng`).
     """
-    q = [s for s, _, _ in syllables(question.text)]
-    q_pairs = set(itertools.pairwise(q))
+    q_pairs = set(itertools.pairwise(question.syllables))
 
     def overlap(a: tuple[int, int, int]) -> int:
         lo, hi = clause_bounds(sentence, a[0])
@@ -319,9 +319,9 @@ def _verb_object(question: Question, sentence: str) -> str | None:
     Among several places the verb occurs, the one followed by the asked category (`hỗ trợ vật
     tư`), else the one whose clause shares most word pairs with the question.
     """
-    asked = words(question.text)
+    asked = question.words
     wh = next((i for i, w in enumerate(asked) if w.key in {"gi", "nao"}), len(asked))
-    head = fold(question.head).split() if question.head else []
+    head = list(question.head_syllables)
     verbs = [
         w
         for w in asked[:wh]
@@ -329,7 +329,7 @@ def _verb_object(question: Question, sentence: str) -> str | None:
     ]
     if not verbs:
         return None
-    verb = fold(verbs[-1].text).split()
+    verb = verbs[-1].key.split("_")
     sent = syllables(sentence)
     places = occurrences(verb, sentence)
     if not places:
@@ -339,7 +339,7 @@ def _verb_object(question: Question, sentence: str) -> str | None:
         after = [s for s, _, _ in sent[i + len(verb) : i + len(verb) + 3 + len(head)]]
         return bool(head) and any(after[k : k + len(head)] == head for k in range(len(after)))
 
-    q_pairs = set(itertools.pairwise(s for s, _, _ in syllables(question.text)))
+    q_pairs = set(itertools.pairwise(question.syllables))
 
     def overlap(i: int) -> int:
         lo, hi = clause_bounds(sentence, sent[i][1])
@@ -347,7 +347,7 @@ def _verb_object(question: Question, sentence: str) -> str | None:
 
     best = max(places, key=lambda i: (followed_by_head(i), overlap(i)))
     start = best + len(verb)
-    asked_words = {s for s, _, _ in syllables(question.text)} - set(head)
+    asked_words = set(question.syllables) - set(head)
     while start < len(sent) and sent[start][0] in asked_words:
         start += 1  # the object the question already names (`trao tặng Bộ Quốc phòng Philippines …`)
     if start >= len(sent):
@@ -360,7 +360,7 @@ def yes_no(question: Question, sentence: str) -> str | None:
     """`… có được tổ chức trực tuyến không?`: the clause stating that predicate, if the sentence does."""
     if not question.intent.predicate:
         return None
-    wanted = {s for s, _, _ in syllables(question.intent.predicate)} - YES_NO_FILLERS
+    wanted = set(question.intent.predicate_syllables) - YES_NO_FILLERS
     found = {s for s, _, _ in syllables(sentence)}
     if not wanted or not wanted <= found:
         return None
@@ -379,7 +379,23 @@ EXTRACTORS = {
 }
 
 
-def extract(question: Question, sentence: str) -> str | None:
-    """The answer span for non-date questions, or None when the sentence holds no such span."""
+@dataclass(frozen=True)
+class Cut:
+    """An answer span, the article's own words, and the rule that cut it (`ask --explain` names it)."""
+
+    text: str
+    rule: str
+
+
+def cut(question: Question, sentence: str) -> Cut | None:
+    """The answer span for non-date questions, by the rule registered for the question's type, or
+    None when the sentence holds no such span."""
     rule = EXTRACTORS.get(question.qtype) if question.qtype else None
-    return rule(question, sentence) if rule else None
+    text = rule(question, sentence) if rule else None
+    return Cut(text, rule.__name__) if rule and text is not None else None
+
+
+def extract(question: Question, sentence: str) -> str | None:
+    """The text of `cut`."""
+    found = cut(question, sentence)
+    return found.text if found else None

@@ -17,7 +17,6 @@ from bot.answering.spans import (
     anchor_spans,
     clause_bounds,
     clip,
-    content_syllables,
     fresh,
     occurrences,
     syllables,
@@ -98,7 +97,7 @@ def _role_holder(question: Question, sentence: str) -> str | None:
     nearest name before it in the same clause (`Đại tướng Tea Seiha, Phó Thủ tướng, Bộ trưởng …`).
     A deputy (`Phó …`) does not hold the role the question names.
     """
-    wanted = content_syllables(question)
+    wanted = question.content_syllables
     people = [p for p in persons(sentence) if fresh(question, sentence[p.name_start : p.end])]
     if not wanted or not people:
         return None
@@ -184,7 +183,7 @@ def _verb_position(question: Question, sentence: str) -> int | None:
 
     Falls back to the longest run of question words when the question does not start with `ai`.
     """
-    q = [w for w, _, _ in syllables(question.text)]
+    q = list(question.syllables)
     if "ai" in q:
         rest = q[q.index("ai") + 1 :]
         while rest and rest[0] in AUXILIARIES:

@@ -7,14 +7,15 @@ is not confused with `máy` (machine).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.lang.lexicon import FOLDED_SYNONYMS, MEASURE_UNITS, PREPOSITIONS, SYNONYMS
+from bot.lang.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, MEASURE_UNITS, PREPOSITIONS, SYNONYMS, WEAK_VERBS
 from bot.lang.lists import entries
 from bot.lang.normalize import canonical, fold, has_diacritics
-from bot.lang.tokenize import FOLDED, query_terms
+from bot.lang.tokenize import FOLDED, FOLDED_STOPWORDS, STOPWORDS, Word, query_terms, tag
 
 
 class QType(StrEnum):
@@ -94,6 +95,20 @@ class Intent:
     predicate: str | None = None  # `được tổ chức trực tuyến` in `có được tổ chức trực tuyến không`
     asked_word: str | None = None  # the word before `gì`/`nào` (`văn kiện` in `văn kiện gì`)
     tail_head: str | None = None  # up to two words before a closing `nào`/`gì` (`tội phạm`)
+    named_unit_syllables: tuple[str, ...] = ()  # `named_unit`, folded, syllable by syllable
+    predicate_syllables: tuple[str, ...] = ()  # `predicate`, folded, syllable by syllable
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A content word of the question, as coverage looks for it: a pyvi word (`thủ tướng`) or, in a
+    question typed without accents, a folded syllable (`thu`); `forms` are it and the words news
+    uses for it, in the question's spelling form."""
+
+    text: str
+    key: str  # its index term
+    folded: str
+    forms: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -114,19 +129,33 @@ class Question:
     search_terms: tuple[str, ...] = ()
     intent: Intent = field(default_factory=Intent)
     folded: str = ""  # the text without accents, lowercased: what is compared with folded sentences
+    matchable: str = ""  # the form sentences are compared in: as typed, or folded when typed without accents
+    syllables: tuple[str, ...] = ()  # its syllables, folded, in order
+    content_syllables: frozenset[str] = frozenset()  # those that are not stop words
+    head_syllables: tuple[str, ...] = ()  # `head`, folded, syllable by syllable
+    words: tuple[Word, ...] = ()  # pyvi's words and tags
+    units: tuple[Unit, ...] = ()  # the content words coverage weighs
+    predicates: frozenset[str] = frozenset()  # its verbs and adjectives, folded (accented questions only)
+    verbs: frozenset[str] = frozenset()  # its verbs that carry meaning (`ký`, not `là`), folded
+    names: tuple[tuple[tuple[str, ...], ...], ...] = ()  # each proper name: its written forms, folded syllables
+    pairs: tuple[tuple[str, str], ...] = ()  # adjacent syllables in `matchable`, not both stop words
+    folded_pairs: tuple[tuple[str, str], ...] = ()  # the same pairs, folded
 
-    @property
-    def matchable(self) -> str:
-        """The question in the form sentences are compared in (folded when typed without accents)."""
-        return canonical(self.text) if self.accented else fold(canonical(self.text))
+    def __hash__(self) -> int:
+        """By its text: the fields are what the text parses to, and hashing them all (pyvi's words
+        among them) on every cached per-candidate lookup would cost more than the lookup."""
+        return hash(self.text)
 
 
 def question_type(text: str) -> QType | None:
     """The answer type asked for, or None for questions no rule recognises."""
     accented = has_diacritics(text)
-    probe = canonical(text) if accented else fold(canonical(text))
+    return _question_type(canonical(text) if accented else fold(canonical(text)), accented)
+
+
+def _question_type(matchable: str, accented: bool) -> QType | None:
     for qtype, pattern in _COMPILED if accented else _FOLDED:
-        if pattern.search(probe):
+        if pattern.search(matchable):
             return qtype
     return None
 
@@ -147,27 +176,103 @@ def _with_synonyms(terms: list[str]) -> list[str]:
 
 
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
+_SYLLABLE = re.compile(r"\w+")
+_ANY_STOP = STOPWORDS | FOLDED_STOPWORDS
 
 
 def analyze(text: str) -> Question:
+    """The only reading of the question's text: every form a later step compares is made here."""
     clean = " ".join(_MARKUP.sub(" ", text).split())  # pasted `<b>…</b>` is formatting, not words
-    qtype = question_type(clean)
+    accented = has_diacritics(clean)
+    said = canonical(clean)
+    folded = fold(clean)
+    matchable = said if accented else fold(said)
+    qtype = _question_type(matchable, accented)
     own = query_terms(clean)
-    head = None
+    head_match = None
     if qtype is QType.WHAT:
-        head = _HEAD.search(canonical(clean))
+        head_match = _HEAD.search(said)
     elif qtype is QType.HOW_MANY:
-        head = _COUNTED.search(canonical(clean))
+        head_match = _COUNTED.search(said)
+    head = head_match.group(1) if head_match else None
+    syllables = tuple(fold(m.group(0)) for m in _SYLLABLE.finditer(clean))
+    tagged = tag(clean)
+    predicates = frozenset(w.key.replace("_", " ") for w in tagged if w.pos[:1] in {"V", "A"}) if accented else frozenset()
+    pairs = _pairs(_SYLLABLE.findall(matchable))
     return Question(
         text=clean,
         qtype=qtype,
         terms=tuple(own),
         search_terms=tuple(_with_synonyms(own)),
-        accented=has_diacritics(clean),
-        head=head.group(1) if head else None,
-        intent=intent(clean),
-        folded=fold(clean),
+        accented=accented,
+        head=head,
+        intent=intent(clean, folded, accented),
+        folded=folded,
+        matchable=matchable,
+        syllables=syllables,
+        content_syllables=frozenset(s for s in syllables if s not in FOLDED_STOPWORDS),
+        head_syllables=tuple(fold(head).split()) if head else (),
+        words=tagged,
+        units=_units(own, head, folded, accented),
+        predicates=predicates,
+        verbs=frozenset(fold(w.text) for w in tagged if w.pos == "V" and w.key not in WEAK_VERBS),
+        names=_names(tagged) if accented else (),
+        pairs=tuple(pairs),
+        folded_pairs=tuple((fold(a), fold(b)) for a, b in pairs),
     )
+
+
+def _pairs(syllables: list[str]) -> list[tuple[str, str]]:
+    """Adjacent syllable pairs of a question, leaving out pairs of two stop words."""
+    return [(a, b) for a, b in itertools.pairwise(syllables) if not (a in _ANY_STOP and b in _ANY_STOP)]
+
+
+def _forms(unit: str, accented: bool) -> tuple[str, ...]:
+    """The unit and the words news uses for the same thing, in the question's spelling form."""
+    if accented:
+        return (unit, *SYNONYMS.get(unit, ()))
+    return tuple(dict.fromkeys((unit, *FOLDED_SYNONYMS.get(unit, ()))))
+
+
+def _units(terms: list[str], head: str | None, folded: str, accented: bool) -> tuple[Unit, ...]:
+    """The question's content words: its terms less stop words, frame words (`xảy ra`), the asked
+    category or unit (`head`: the answer fills it) and syllables of a compound already counted."""
+    asked = f" {folded} "
+    # Frame phrases pyvi left as separate syllables (`xảy`, `ra`) are dropped syllable by syllable.
+    seen: set[str] = {
+        syllable
+        for phrase in FRAME_WORDS
+        if " " in phrase and f" {fold(phrase)} " in asked
+        for syllable in (*phrase.split(), *fold(phrase).split())
+    }
+    out: list[Unit] = []
+    for term in terms:
+        if term.startswith(FOLDED):
+            unit, key = term[len(FOLDED) :], term
+        elif "_" in term or not any(term in t.split("_") for t in terms if "_" in t):
+            unit, key = term.replace("_", " "), term
+        else:
+            continue  # a syllable of a compound already counted as a whole word
+        if unit in seen or unit in STOPWORDS or unit in FRAME_WORDS or (head and unit in [*head.split(), head]):
+            continue
+        seen.add(unit)
+        out.append(Unit(unit, key, fold(unit), _forms(unit, accented)))
+    return tuple(out)
+
+
+def _names(tagged: tuple[Word, ...]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Each proper name of the question in the forms an article may write it: as tagged; without
+    the question's first word, which is capitalised anyway and which pyvi may glue to the name
+    (`Đoàn Philippines`); and its other spellings (`VN` for `Việt Nam`, `TPHCM` for `TP.HCM`)."""
+    out = []
+    for i, w in enumerate(tagged):
+        if w.pos != "Np" or not w.capitalized:
+            continue
+        name = tuple(fold(w.text).split())
+        forms = [name, name[1:]] if i == 0 and len(name) > 1 else [name]
+        spelled = [tuple(_SYLLABLE.findall(other)) for other in FOLDED_SYNONYMS.get(" ".join(name), ())]
+        out.append(tuple(f for f in forms + spelled if f))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -205,12 +310,10 @@ _ASKED_WORD = _Both.of(r"(\w+)\s+(?:gì|nào)\b")
 _TAIL_HEAD = _Both.of(r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$")
 
 
-def intent(text: str) -> Intent:
+def intent(text: str, folded: str, accented: bool) -> Intent:
     """The question's sub-intents, each matched once: with accents when it was typed with them,
     else on its folded form; phrases are cut from the question as typed (folding keeps every
     letter in place)."""
-    folded = fold(text)
-    accented = has_diacritics(text)
     same = len(folded) == len(text)
 
     def found(pattern: _Both) -> bool:
@@ -223,6 +326,8 @@ def intent(text: str) -> Intent:
         return text[m.start(1) : m.end(1)] if same or accented else m.group(1)
 
     motion = phrase(_MOTION)
+    named_unit = phrase(_NAMED_UNIT)
+    predicate = phrase(_PREDICATE)
     measured = _MEASURE.search(text, folded, accented)
     measure = fold(measured.group(1) or measured.group(2)) if measured else None
     return Intent(
@@ -233,12 +338,14 @@ def intent(text: str) -> Intent:
         wants_role=found(_WANTS_ROLE),
         wants_documents=found(_WANTS_DOCUMENTS),
         about_event=found(_EVENT),
-        named_unit=phrase(_NAMED_UNIT),
+        named_unit=named_unit,
         motion=fold(motion) if motion else None,
         preposition=phrase(_PREPOSITION),
         side=phrase(_SIDE),
         measure=measure if measure in MEASURE_UNITS else None,
-        predicate=phrase(_PREDICATE),
+        predicate=predicate,
         asked_word=phrase(_ASKED_WORD),
         tail_head=phrase(_TAIL_HEAD),
+        named_unit_syllables=tuple(fold(named_unit).split()) if named_unit else (),
+        predicate_syllables=tuple(fold(m.group(0)) for m in _SYLLABLE.finditer(predicate or "")),
     )

@@ -74,7 +74,7 @@ def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
     if extracted and q.qtype in TRUSTED:
         return [Span(extracted, (0.0,) * len(SPAN_FEATURES))]
     clauses = _clauses(sentence)
-    asked = set(_WORD.findall(q.folded))
+    asked = set(q.syllables)
     overlap = [_share(c, asked) for c in clauses]
     anchor = max(range(len(clauses)), key=lambda i: overlap[i]) if clauses else -1
     texts: list[tuple[str, bool, bool, int, int]] = []

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from bot.answering.question import Question
 from bot.lang.normalize import fold
-from bot.lang.tokenize import FOLDED_STOPWORDS, Word, tag
+from bot.lang.tokenize import Word, tag
 
 MAX_ANSWER = 150
 _CLAUSE_END = re.compile(r"[;:!?…]|\.(?!\d)")  # not the dot of `50.000`
@@ -62,12 +62,11 @@ def occurrences(wanted: Sequence[str], sentence: str) -> list[int]:
 
 def anchor_spans(question: Question, sentence: str) -> list[tuple[int, int, int]]:
     """Runs of the question's words found in the sentence: (char start, char end, length), longest first."""
-    return list(_anchor_spans(question.text, sentence))
+    return list(_anchor_spans(question.syllables, sentence))
 
 
 @lru_cache(maxsize=8192)
-def _anchor_spans(question: str, sentence: str) -> tuple[tuple[int, int, int], ...]:
-    q = [s for s, _, _ in syllables(question)]
+def _anchor_spans(q: tuple[str, ...], sentence: str) -> tuple[tuple[int, int, int], ...]:
     starts: dict[str, list[int]] = {}
     for j, syllable in enumerate(q):
         starts.setdefault(syllable, []).append(j)
@@ -106,18 +105,7 @@ def until_clause_end(sentence: str, start: int) -> str:
     return sentence[start : m.start() if m else len(sentence)]
 
 
-def question_words(question: Question) -> set[str]:
-    return {s for s, _, _ in syllables(question.text)}
-
-
 def fresh(question: Question, text: str) -> bool:
     """True when the span says something the question does not already say."""
-    q = question_words(question)
+    q = question.syllables
     return any(s not in q for s, _, _ in syllables(text))
-
-
-# --- who ------------------------------------------------------------------------
-
-
-def content_syllables(question: Question) -> set[str]:
-    return {s for s in question_words(question) if s not in FOLDED_STOPWORDS}

@@ -68,12 +68,12 @@ def collect(qset: QuestionSet, settings: Settings) -> tuple[Rows, SpanRows]:
         gold = [canonical(s) for s in q.get("sentences", [])]
         cands = []
         spans = None
-        for h, answer, values in answerer.featurize(parsed, answerer.retrieve(parsed)):
-            text = kb.sentences[h.index].text
+        for ev in answerer.evidence(parsed)[0]:
+            text = kb.sentences[ev.index].text
             is_gold = any(g in canonical(text) for g in gold)
             if is_gold and spans is None:  # the spans of the first gold sentence
-                spans = _span_labels(parsed, text, answer, q.get("answers", []))
-            cands.append((values, is_gold))
+                spans = _span_labels(parsed, text, ev.answer, q.get("answers", []))
+            cands.append((ev.values, is_gold))
         rows.append((qset.name, qset.group, bool(q.get("answerable", True)), cands))
         if spans and len(spans) > 1 and any(good for _, good in spans):
             span_rows.append((qset.name, spans))
