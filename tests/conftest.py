@@ -16,6 +16,7 @@ from bot.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+TESTS_DATA = ROOT / "tests" / "data"  # the committed question sets and their articles
 # The real-news archive of github:magizbox/scraper (vn_news/data), never committed: NEWS_ARCHIVE names
 # it (README, Measuring and fitting); benchmarks/bench_archive.py looks in the same places.
 ARCHIVE = Path(os.environ.get("NEWS_ARCHIVE", ROOT.parent.parent / "news" / "vn_news" / "data"))

@@ -13,9 +13,9 @@ from bot.errors import ArticleError
 from bot.library import chunking
 from bot.library.chunking import MAX_SENTENCE_CHARS, split_sentences
 from bot.library.corpus import Article, load_articles, read_article
-from tests.conftest import ARCHIVE, ROOT, SEEDS, SHARED_EVAL
+from tests.conftest import ARCHIVE, ROOT, SEEDS, SHARED_EVAL, TESTS_DATA
 
-DATA = Path(__file__).parent / "data"
+DATA = TESTS_DATA
 # Beside the repository, or beside the folder of worktrees it is checked out in.
 RESERVED = (
     next(

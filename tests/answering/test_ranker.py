@@ -15,9 +15,9 @@ from bot.fitting.evalsets import QuestionSet, half_of
 from bot.fitting.fit import answer_threshold, collect, fit
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, TESTS_DATA
 
-DATA = Path(__file__).parent / "data"
+DATA = TESTS_DATA
 QUESTION = "Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?"
 
 

@@ -13,9 +13,9 @@ import pytest
 from bot.library import embed
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
-from tests.conftest import SEEDS, write_article
+from tests.conftest import SEEDS, TESTS_DATA, write_article
 
-DATA = Path(__file__).parent / "data"
+DATA = TESTS_DATA
 
 STORY = """Khánh thành cầu Rồng mới ở Đà Nẵng
 Thứ Hai, 5/8/2024, 08:00

@@ -19,8 +19,7 @@ from bot.library.knowledge import KnowledgeBase
 from bot.library.store import FORMAT_VERSION, MANIFEST, IndexStore, cache_key
 from bot.settings import Settings
 from bot.telegram.handlers import Services, refresh
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from tests.conftest import SEEDS, TESTS_DATA
 
 
 def write_files(directory: Path) -> None:
@@ -246,7 +245,7 @@ def test_analysis_over_worker_processes_gives_the_same_entry(
 ) -> None:
     """Small batches over a process pool (sentences of one article spread over workers) store
     exactly what one process stores."""
-    for path in (Path(__file__).parent / "data" / "general" / "articles").glob("*.txt"):
+    for path in (TESTS_DATA / "general" / "articles").glob("*.txt"):
         shutil.copy(path, articles / path.name)
     built = []
     for parallel in (False, True):
@@ -303,7 +302,7 @@ def test_article_forms_stored_at_ingestion_are_the_ones_evidence_matched_against
     from bot.answering.coverage import Coverage, _padded
     from bot.lang.normalize import canonical, fold
 
-    folders = [SEEDS, *(Path(__file__).parent / "data").glob("*/articles")]
+    folders = [SEEDS, *TESTS_DATA.glob("*/articles")]
     settings = Settings(_env_file=None, index_cache_dir=tmp_path / "cache")
     kb = KnowledgeBase.build(settings, folders)
     evidence = Coverage(kb)

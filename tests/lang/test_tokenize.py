@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from bot.lang.normalize import canonical, fix_tones, fold, has_diacritics, nfc
 from bot.lang.tokenize import FOLDED, index_terms, query_terms
 from bot.library.chunking import split_sentences
 from bot.library.corpus import load_articles
-from tests.conftest import SEEDS, SHARED_EVAL
+from tests.conftest import SEEDS, SHARED_EVAL, TESTS_DATA
 
 
 @pytest.mark.parametrize(
@@ -73,7 +72,7 @@ def test_the_sklearn_free_segmenter_gives_pyvis_output_on_every_committed_text()
     article sentence, title and question it segments and tags exactly as pyvi does."""
     from pyvi import ViPosTagger, ViTokenizer
 
-    root = Path(__file__).resolve().parent
+    root = TESTS_DATA.parent
     texts = [
         "",
         "Σ ΣΑ",
