@@ -90,7 +90,7 @@ def test_without_shared_beside_the_checkout_its_sets_are_reported_skipped_with_w
         shutil.copytree(ROOT / name, checkout / name)
     shutil.copy(ROOT / "pyproject.toml", checkout)
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_quality.py",
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/answering/test_quality.py",
          "-k", "pooled or dev_set"],
         cwd=checkout, capture_output=True, text=True, timeout=120, check=False,
     )
