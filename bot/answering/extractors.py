@@ -61,8 +61,8 @@ class Extractors:
                 return Cut(years[0].display(), "when:year")  # as written: `Năm 2008`
         days = [m for m in mentions if m.day]
         today = dateline_day(sentence.text, article.published)
-        if days or today:
-            day = (days or [today])[0]
+        day = days[0] if days else today
+        if day is not None:
             if not q.intent.wants_clock:
                 return Cut(day.display(), "when:day" if days else "when:dateline")
             timed = with_clock(sentence.text, day)
@@ -101,7 +101,7 @@ class Extractors:
         # sentence (`trong đêm 20/10`) are background, used only when there is no marker.
         markers = [days[0] for days in dated if days and days[0].start <= _MARKER_START]
         anyday = [days[0] for days in dated if days]
-        anchor = (markers or anyday or [None])[0]
+        anchor = markers[0] if markers else anyday[0] if anyday else None
         moved = anchor.shifted(offset) if anchor else None
         if moved is None:
             return None

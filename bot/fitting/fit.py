@@ -282,7 +282,7 @@ def main(realnews_articles: Path | None, out: Path | None = None, settings: Sett
     """Fit on every tuning set present and write the model file: with `realnews_articles`, on the
     real-news halves too (`bot/answering/data/ranker.json`), else on the licensed and committed sets alone
     (`bot/answering/data/ranker-licensed.json`). The knowledge bases come from (and stay in) INDEX_CACHE_DIR."""
-    settings = settings or Settings(_env_file=None)
+    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
     out = out or (MODEL_PATH if realnews_articles else LICENSED_PATH)
     rows: Rows = []
     span_rows: SpanRows = []

@@ -182,7 +182,7 @@ def split_sentences(article: Article) -> list[Sentence]:
             continue
         nxt = spans[idx + 1] if idx + 1 < len(spans) else None
         credit = body[nxt[0] : nxt[1]] if nxt else ""
-        if _CAPTION.match(credit) and not credit.startswith("(") and "\n" not in body[e : nxt[0]]:
+        if nxt and _CAPTION.match(credit) and not credit.startswith("(") and "\n" not in body[e : nxt[0]]:
             # The caption itself: the sentence a bare `Ảnh: …` credit follows in the same
             # paragraph. A bracketed `(Ảnh: …)` credits a photo inline in running text, after
             # a sentence of the story, which stays.

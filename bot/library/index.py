@@ -194,7 +194,7 @@ class BM25Index:
             doc_len = lengths[doc]
             weight[at] = idf[term] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))
         bound = np.maximum.reduceat(weight, ptr[:-1]) if len(weight) else np.zeros(0)
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "postings_ptr": ptr,
             "postings_doc": docs,
             "postings_weight": weight,

@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -323,7 +323,7 @@ class _Writer:
     """Streams articles into an entry's raw files and gathers its forward index and vocabulary."""
 
     folder: Path
-    files: dict[str, BinaryIO]
+    files: Mapping[str, BinaryIO]
     vocab: dict[str, int]
     tag_ids: dict[str, int]
     term_chunks: list[np.ndarray]
@@ -439,7 +439,7 @@ class Plan:
         by_path = {r.path: r for r in old}
         by_content = {(Path(r.path).name, r.digest): r for r in old} if digests else {}
         known = [
-            by_path.get(f.path) or by_content.get((Path(f.path).name, d))
+            by_path.get(f.path) or (by_content.get((Path(f.path).name, d)) if d is not None else None)
             for f, d in zip(files, digests or [None] * len(files))
         ]
         same = [
@@ -515,13 +515,13 @@ def build(
     index = BM25Index.from_encoded(writer.close(), k1=k1, b=b, epsilon=epsilon)
     index.save(folder)
     writer.finish()
-    analysed = time.monotonic()
+    analysed_at = time.monotonic()
     embedded = write_vectors(folder, writer.records, writer.sources, old, encoder, known, progress)
-    fresh = sum(r.sentences for r, source in zip(writer.records, writer.sources) if source is None)
+    new_sentences = sum(r.sentences for r, source in zip(writer.records, writer.sources) if source is None)
     return writer.records, index, {
-        "analysed_s": round(analysed - started, 2),
-        "analysed": fresh,
-        "embedded_s": round(time.monotonic() - analysed, 2),
+        "analysed_s": round(analysed_at - started, 2),
+        "analysed": new_sentences,
+        "embedded_s": round(time.monotonic() - analysed_at, 2),
         "embedded": embedded,
     }
 

@@ -322,7 +322,7 @@ class _Sentences(Sequence[Sentence]):
 
 def _text(utf8: np.ndarray) -> str:
     """Bytes of a memory map as text, decoded in place (no intermediate copy)."""
-    return str(memoryview(utf8), "utf-8")
+    return str(utf8.data, "utf-8")
 
 
 def _stamp(files: Sequence[ArticleFile]) -> Stamp:

@@ -71,7 +71,7 @@ def parse_feed(url: str, body: bytes, content_type: str) -> list[FeedItem]:
         link = entry.get("link") or (entry.get("id") if entry.get("guidislink") else None)
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = (
-            datetime(*stamp[:6], tzinfo=UTC).astimezone(VIETNAM).replace(tzinfo=None) if stamp else None
+            datetime(*stamp[:6]).replace(tzinfo=UTC).astimezone(VIETNAM).replace(tzinfo=None) if stamp else None
         )
         items.append(FeedItem(urljoin(url, link.strip()) if link else None,
                               " ".join(str(entry.get("title", "")).split()), published))

@@ -92,7 +92,7 @@ class BotRequest(HTTPXRequest):
         except KeyError:  # a 2xx whose JSON has no "result" (e.g. ok: false): as a 5xx
             raise NetworkError("Bot API answered 200 without a result") from None
 
-    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override, misc]
         attempt = 0
         while True:
             try:

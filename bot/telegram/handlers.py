@@ -33,7 +33,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from bot import intake
 from bot.answering.answer import Answer, Answerer
 from bot.errors import BotError
-from bot.library.archive import Library, newest_first, refreshed_within
+from bot.library.archive import Library, NoArticles, newest_first, refreshed_within
 from bot.library.corpus import skipped_files
 from bot.settings import Settings
 from bot.telegram import render
@@ -435,7 +435,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     parsed = _parse_button(query, svc)
-    if parsed is None or not isinstance(query.message, Message):
+    if parsed is None or not isinstance(query.message, Message) or isinstance(svc.kb, NoArticles):
         await query.answer(STALE)
         return
     await query.answer()
