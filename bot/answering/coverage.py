@@ -18,11 +18,6 @@ from bot.lang.normalize import canonical, fold
 from bot.lang.tokenize import FOLDED
 from bot.library.knowledge import KnowledgeBase
 
-# Credit (rules ranker) for a question word found elsewhere in the article rather than in the
-# sentence, and for a compound whose syllables the sentence has, but not side by side.
-CONTEXT_CREDIT = 0.6
-SCATTERED_CREDIT = 0.7
-
 
 def _scattered(unit: str, text: str) -> bool:
     parts = unit.split()
@@ -85,17 +80,16 @@ class Coverage:
         near = ids[max(0, sentence.position - 1) : sentence.position + 2]
         return " ".join(self._sentences(i)[form] for i in near if i != index)
 
-    def _where_found(self, q: Question, index: int, detail: bool) -> list[tuple[int, bool]]:
+    def _where_found(self, q: Question, index: int) -> list[tuple[int, bool]]:
         """Where each question word (of `units`) is found first: 0 in the sentence, 1 scattered in
-        it, 2 in the sentence before or after (only with `detail`), 3 elsewhere in its article,
-        4 nowhere; and whether the article's title has it (only with `detail`). One pass that
-        coverage and absent words both read."""
+        it, 2 in the sentence before or after, 3 elsewhere in its article, 4 nowhere; and whether
+        the article's title has it. One pass that coverage and absent words both read."""
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
         article_id = self.kb.sentences[index].article_id
         article = self._article_forms(article_id)[form]
-        title = self._titles(article_id)[form] if detail else ""
-        window = self._windows(index, form) if detail else ""
+        title = self._titles(article_id)[form]
+        window = self._windows(index, form)
         out = []
         for unit, _ in self.units(q):
             forms = unit.forms
@@ -103,39 +97,30 @@ class Coverage:
                 where = 0
             elif _scattered(unit.text, sentence):
                 where = 1  # `ghi bàn` vs `bàn thắng … ghi`
-            elif detail and any(f" {f} " in window for f in forms):
+            elif any(f" {f} " in window for f in forms):
                 where = 2
             elif any(f" {f} " in article for f in forms) or _scattered(unit.text, article):
                 where = 3
             else:
                 where = 4
-            out.append((where, detail and any(f" {f} " in title for f in forms)))
+            out.append((where, any(f" {f} " in title for f in forms)))
         return out
 
-    def coverage_parts(
-        self, q: Question, index: int, *, detail: bool = True
-    ) -> tuple[float, float, float, float, float]:
+    def coverage_parts(self, q: Question, index: int) -> tuple[float, float, float, float, float]:
         """Weighted shares of the question's words found (in this order of preference) in the
         sentence, scattered in it, in a neighbouring sentence, elsewhere in its article; and the
-        share its article's title has. Without `detail` the neighbours count as the article and
-        the title is not looked at (the rules ranker's coverage needs no more, and the
-        neighbours' forms cost a third of an answer)."""
+        share its article's title has."""
         units = self.units(q)
         if not units:
             return (0.0, 0.0, 0.0, 0.0, 0.0)
         parts = [0.0] * 5
-        for (_, weight), (where, in_title) in zip(units, self._locations(q, index, detail), strict=True):
+        for (_, weight), (where, in_title) in zip(units, self._locations(q, index), strict=True):
             if where < 4:
                 parts[where] += weight
             if in_title:
                 parts[4] += weight
         total = sum(w for _, w in units)
         return tuple(p / total for p in parts)  # type: ignore[return-value]
-
-    def coverage(self, q: Question, index: int) -> float:
-        """Weighted share of question words in the sentence (full credit) or its article (partial)."""
-        in_sentence, scattered, window, in_article, _ = self.coverage_parts(q, index, detail=False)
-        return in_sentence + SCATTERED_CREDIT * scattered + CONTEXT_CREDIT * (window + in_article)
 
     def _title_forms(self, article_id: str) -> tuple[str, str]:
         """The article's title in both matching forms."""
@@ -179,7 +164,7 @@ class Coverage:
         form = 0 if q.accented else 1
         near = self._sentences(index)[form] + " " + self._windows(index, form) + " "
         away = nowhere = 0.0
-        for (unit, weight), (where, _) in zip(units, self._locations(q, index, True), strict=True):
+        for (unit, weight), (where, _) in zip(units, self._locations(q, index), strict=True):
             if unit.folded in q.predicates or where < 3 or _scattered(unit.text, near):
                 continue
             away += weight

@@ -13,7 +13,6 @@ from bot.answering.coverage import Coverage
 from bot.answering.extract import Cut, count_fits
 from bot.answering.extractors import Extractors
 from bot.answering.question import QType, Question
-from bot.answering.ranker import FEATURES
 from bot.answering.spans import remember
 from bot.library.knowledge import Hit, KnowledgeBase
 
@@ -37,9 +36,6 @@ class Evidence:
     @property
     def answer(self) -> str | None:
         return self.cut.text if self.cut else None
-
-    def named(self) -> dict[str, float]:
-        return dict(zip(FEATURES, self.values, strict=True))
 
 
 class Gatherer:

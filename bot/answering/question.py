@@ -129,7 +129,6 @@ class Question:
     search_terms: tuple[str, ...] = ()
     intent: Intent = field(default_factory=Intent)
     folded: str = ""  # the text without accents, lowercased: what is compared with folded sentences
-    matchable: str = ""  # the form sentences are compared in: as typed, or folded when typed without accents
     syllables: tuple[str, ...] = ()  # its syllables, folded, in order
     content_syllables: frozenset[str] = frozenset()  # those that are not stop words
     head_syllables: tuple[str, ...] = ()  # `head`, folded, syllable by syllable
@@ -208,7 +207,6 @@ def analyze(text: str) -> Question:
         head=head,
         intent=intent(clean, folded, accented),
         folded=folded,
-        matchable=matchable,
         syllables=syllables,
         content_syllables=frozenset(s for s in syllables if s not in FOLDED_STOPWORDS),
         head_syllables=tuple(fold(head).split()) if head else (),
