@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,15 @@ def test_every_setting_is_explained_in_env_example() -> None:
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     for name in (field.upper() for field in Settings.model_fields):
         assert re.search(rf"^{'# ' if name in (*WRITTEN, 'SEEDS_DIR') else ''}{name}=", example, re.MULTILINE), name
+
+
+def test_every_data_file_the_package_reads_is_installed_with_it() -> None:
+    """A non-editable install (the image's `pip install /src`) carries only what package-data
+    names: after the move to packages by stage the ranker's weights were left out of the wheel."""
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    package = ROOT / "bot"
+    data = [p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")]
+    assert data, "no data files found under bot/"
+    installed = {p for g in globs["bot"] for p in package.glob(g)}
+    left_out = [str(p.relative_to(ROOT)) for p in data if p not in installed]
+    assert not left_out, f"not in [tool.setuptools.package-data]: {left_out}"
