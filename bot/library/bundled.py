@@ -17,6 +17,8 @@ from bot.library import embed
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 
+# The checkout's seeds/, beside bot/: the pack is written from a checkout, into it.
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FILES = tuple(f"{kind}_{part}.bin" for kind in ("sent", "title") for part in ("key", "vec", "scale"))
 
 
@@ -28,7 +30,7 @@ def write(entry: Path, to: Path) -> None:
     (to / "encoder.txt").write_text(embed.model_id() + "\n", encoding="utf-8")
 
 
-def main(seeds: Path = Path("seeds"), to: Path = embed.BUNDLED) -> None:
+def main(seeds: Path = SEEDS, to: Path = embed.BUNDLED) -> None:
     """Build the seeds in an empty cache and keep its vectors: those the pack holds are copied (the
     same model makes the same vectors), the others computed; all of them for another model."""
     with tempfile.TemporaryDirectory() as tmp:
