@@ -161,8 +161,11 @@ def test_feeds_once_prints_what_it_added_for_cron(site: NewsSite, tmp_path: Path
 def test_feeds_without_once_polls_every_interval_until_interrupted(site: NewsSite, tmp_path: Path) -> None:
     env = bot_environ(tmp_path, FEEDS=site.url("/rss"), FEEDS_POLL_SECONDS="0.3", FETCH_ALLOW_PRIVATE="true",
                       FEEDS_STATE_PATH=str(tmp_path / "feeds.sqlite3"), LOG_LEVEL="ERROR")
+    # Ctrl-C as a terminal delivers it, even when this test runs in the background of a shell
+    # without job control (CI started with `&`): there SIGINT is ignored, and children inherit that.
     process = subprocess.Popen([sys.executable, "-m", "bot", "feeds"], cwd=ROOT, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 30
         while len(site.hits("/rss")) < 3 and time.monotonic() < deadline:
