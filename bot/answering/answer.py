@@ -15,11 +15,12 @@ from typing import Any
 
 from bot.answering import spanrank
 from bot.answering.candidates import retrieve
+from bot.answering.complete import complete
 from bot.answering.evidence import Evidence, Gatherer
 from bot.answering.extract import count_fits
 from bot.answering.question import QType, Question, analyze
 from bot.answering.ranker import LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
-from bot.answering.spans import MAX_ANSWER, clip
+from bot.answering.spans import MAX_ANSWER, about, clip
 from bot.lang.dates import format_day
 from bot.lang.lists import entries
 from bot.lang.normalize import canonical, fold
@@ -173,18 +174,20 @@ class Answerer:
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
-            text = self._yes(best, text)
+            text = self._yes(q, best, text)
         rest = [c for c in candidates if c not in chosen]
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(asked, True, text, citations)
 
     def _short(self, q: Question, best: Candidate) -> str | None:
-        """The short answer the fitted span model prefers: the extractor's or a clause; never a
-        count in another unit than the one asked."""
+        """The short answer: a trusted extractor's span completed (`complete`), else what the fitted
+        span model prefers; never a count in another unit than the one asked."""
         sentence = self.kb.sentences[best.index].text
         extracted = best.answer
         if q.qtype is QType.HOW_MANY and q.intent.measure and extracted and not count_fits(q, extracted):
             extracted = None  # a count of something else (`13 người` for `dài bao nhiêu`) is no answer
+        if extracted and q.qtype in spanrank.TRUSTED:
+            return complete(q, sentence, self.kb.words(best.index), extracted)
         return spanrank.pick(spanrank.candidates(q, sentence, extracted), self.ranker.span_weights)
 
     def evidence(self, q: Question) -> tuple[list[Evidence], str]:
@@ -276,10 +279,11 @@ class Answerer:
             text = f"{text}; {part}" if text else part
         return text
 
-    def _yes(self, best: Candidate, text: str) -> str:
+    def _yes(self, q: Question, best: Candidate, text: str) -> str:
         """The yes/no verdict first, then the quote: `Có` when the sentence states the asked
         predicate and negates nothing, `Không` when the clause stating it is negated, else
-        `Bài báo không nói rõ` (the sentence is about it but does not settle it)."""
+        `Bài báo không nói rõ` (the sentence is about it but does not settle it) with the clause
+        that repeats most of the question."""
         sentence = self.kb.sentences[best.index].text
         clause = sentence.find(best.answer.rstrip(" …")) if best.answer else -1
         if best.answer and self._negated(best.index, max(clause, 0), max(clause, 0) + len(best.answer)):
@@ -288,6 +292,8 @@ class Answerer:
             verdict = "Có"
         else:
             verdict = "Bài báo không nói rõ"
+        if not best.answer:
+            text = about(q, sentence, MAX_ANSWER - len(verdict) - 2) or text
         return clip(f"{verdict}. {text}")
 
     def _negated(self, index: int, start: int, end: int) -> bool:

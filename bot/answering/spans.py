@@ -109,3 +109,27 @@ def fresh(question: Question, text: str) -> bool:
     """True when the span says something the question does not already say."""
     q = question.syllables
     return any(s not in q for s, _, _ in syllables(text))
+
+
+_CLAUSE_MARK = re.compile(r"[;:]|,(?=\s)")  # not the comma of `17,6`
+
+
+def about(q: Question, sentence: str, room: int) -> str | None:
+    """The part of the sentence about what was asked: the clause (cut at `,` `;` `:`) holding the
+    longest run of the question's words, with as many clauses after it, then before it, as fit
+    in `room` characters."""
+    runs = anchor_spans(q, sentence)
+    if not runs:
+        return None
+    cuts = [0, *(m.end() for m in _CLAUSE_MARK.finditer(sentence)), len(sentence) + 1]
+    i = max(k for k in range(len(cuts) - 1) if cuts[k] <= runs[0][0])
+    lo, hi = i, i + 1
+
+    def text(a: int, b: int) -> str:
+        return sentence[cuts[a] : cuts[b] - 1].strip(" ,;:")
+
+    while hi + 1 < len(cuts) and len(text(lo, hi + 1)) <= room:
+        hi += 1
+    while lo > 0 and len(text(lo - 1, hi)) <= room:
+        lo -= 1
+    return clip(text(lo, hi))

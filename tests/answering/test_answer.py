@@ -62,7 +62,7 @@ def test_what_was_signed_lists_documents(answerer: Answerer) -> None:
 
 
 def test_how_many_and_where(answerer: Answerer) -> None:
-    assert answerer.ask("Ấn Độ trao tặng bao nhiêu tàu tuần tra?").answer == "12 tàu"
+    assert answerer.ask("Ấn Độ trao tặng bao nhiêu tàu tuần tra?").answer == "12 tàu tuần tra"
     assert answerer.ask("Ấn Độ trao tặng tàu tuần tra ở đâu?").answer == "TP Hồ Chí Minh"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.answering.question import QType, analyze
 from bot.answering.ranker import Ranker
 from bot.answering.spanrank import SPAN_FEATURES, candidates, pick
+from bot.answering.spans import about
 
 SENTENCE = "Trận đấu bị hoãn vì mưa lớn kéo dài, sân ngập nước, Ban tổ chức thông báo sẽ đá bù vào tuần sau."
 
@@ -32,3 +33,17 @@ def test_the_shipped_span_weights_pick_the_reason_for_a_why_question() -> None:
 
 def test_pick_of_nothing_is_none() -> None:
     assert pick([], ()) is None
+
+
+def test_an_unsettled_yes_no_quotes_the_clauses_about_the_question_that_fit() -> None:
+    q = analyze("Tăng viện phí có làm ảnh hưởng chỉ số giá tiêu dùng không?")
+    sentence = (
+        "Theo đánh giá của Sở Y tế Hà Nội, 17,6% người chưa tham gia BHYT không phải là con số quá cao, "
+        "việc tăng viện phí không ảnh hưởng đến chỉ số giá tiêu dùng của toàn thành phố, "
+        "cũng như không tạo nên sự biến động quá lớn về thị trường giá cả."
+    )
+    quoted = about(q, sentence, 100)
+    assert quoted == "việc tăng viện phí không ảnh hưởng đến chỉ số giá tiêu dùng của toàn thành phố"
+    wider = about(q, sentence, 150)  # the clause after it fits too; the one before does not
+    assert wider is not None and wider.startswith("việc tăng") and wider.endswith("thị trường giá cả")
+    assert about(analyze("Mưa bão ở miền Bắc à?"), sentence, 100) is None  # nothing of it here

@@ -1,0 +1,81 @@
+"""Completing a typed extractor's answer: each rule widens it with the sentence's own words, and
+only where they belong to it (real pyvi words, as ingestion tags sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.complete import complete
+from bot.answering.question import analyze
+from bot.answering.spans import words
+
+
+def _complete(question: str, sentence: str, answer: str) -> str:
+    return complete(analyze(question), sentence, words(sentence), answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "answer", "completed"),
+    [
+        (  # the rest of what the question counts
+            "HLV muốn có mấy cầu thủ nhập tịch vậy?",
+            "Tôi mong sẽ có được 3 cầu thủ nhập tịch ở cả 3 tuyến.",
+            "3 cầu thủ",
+            "3 cầu thủ nhập tịch",
+        ),
+        (  # a second count the question asks for
+            "Luật có mấy chương, mấy điều?",
+            "Theo đó, dự án Luật gồm 4 chương 35 điều.",
+            "4 chương",
+            "4 chương 35 điều",
+        ),
+        (  # the other end of a range, in the same unit, with its `từ`
+            "Bỏ trốn sau tai nạn bị phạt bao nhiêu tiền?",
+            "Phạt tiền từ 4.000.000 đồng đến 6.000.000 đồng đối với người điều khiển xe.",
+            "4.000.000 đồng",
+            "từ 4.000.000 đồng đến 6.000.000 đồng",
+        ),
+        (  # a second place joined by `và`
+            "Triều Tiên từng gặp chuyên gia Mỹ ở những nơi nào?",
+            "Các quan chức Triều Tiên đã gặp các chuyên gia Mỹ ở Geneva và Malaysia.",
+            "Geneva",
+            "Geneva và Malaysia",
+        ),
+        (  # a role takes the titled name it stands in apposition to
+            "Ai là trưởng ban tổ chức lễ hội?",
+            "Trao đổi với báo chí, bà Phạm Thị Oanh, Phó Chủ tịch UBND thành phố, Trưởng Ban tổ chức lễ hội cho biết.",
+            "Phó Chủ tịch UBND thành phố",
+            "bà Phạm Thị Oanh, Phó Chủ tịch UBND thành phố",
+        ),
+    ],
+)
+def test_each_rule_widens_the_answer_with_what_belongs_to_it(
+    question: str, sentence: str, answer: str, completed: str
+) -> None:
+    assert _complete(question, sentence, answer) == completed
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "answer"),
+    [
+        # what follows is not what the question counts
+        ("Có bao nhiêu người bị thương?", "Có 5 người chết và 7 người bị thương.", "5 người"),
+        # `đến` opens a time, not the other end of a count of people
+        ("Có bao nhiêu người ở lại?", "Có 5 người đến 10 giờ mới về.", "5 người"),
+        # `và` joins no name
+        ("Hội nghị diễn ra ở đâu?", "Hội nghị diễn ra ở Hà Nội và nhiều nơi khác.", "Hà Nội"),
+        # a place before the comma is not a person the answer stands beside
+        (
+            "Ai đã hội đàm với Trung tướng Arvind Mehra?",
+            "Tại thành phố Nha Trang, tỉnh Khánh Hòa, Thượng tướng Lê Quang Vinh đã hội đàm với Trung tướng Arvind Mehra.",
+            "Thượng tướng Lê Quang Vinh",
+        ),
+    ],
+)
+def test_nothing_is_added_that_does_not_belong_to_the_answer(question: str, sentence: str, answer: str) -> None:
+    assert _complete(question, sentence, answer) == answer
+
+
+def test_an_answer_the_sentence_does_not_hold_verbatim_is_left_as_it_is() -> None:
+    sentence = "Sáng 7/5, xe khách gặp nạn trên đường Hồ Chí Minh."
+    assert _complete("Có bao nhiêu xe gặp nạn?", sentence, "Thứ Hai, 7/5") == "Thứ Hai, 7/5"
