@@ -1,8 +1,10 @@
 """Picks the short answer inside the chosen sentence: the typed extractor's span or a clause.
 
 Candidates are the extractor's answer (when it found one), every clause of the sentence (cut at
-`,` `;` `:` and brackets) and every two adjacent clauses; each is scored with weights fitted by
-`python -m bot fit` on the tuning sets (logistic regression: does the span hold a gold answer),
+`,` `;` `:` and brackets), every two adjacent clauses, and the parts of a clause where answers
+start or end (after or before the question's words, from a reason word, after `là`); each is
+scored with weights fitted by `python -m bot fit` on the tuning sets (logistic regression: does
+the span hold a gold answer),
 so a why-question gets the clause opening with `vì`, a how-many question the clause with the
 count, and a clause that only repeats the question loses.
 """
@@ -14,10 +16,10 @@ import re
 from dataclasses import dataclass
 
 from bot.answering.question import QType, Question
-from bot.answering.spans import MAX_ANSWER, clip
+from bot.answering.spans import MAX_ANSWER, anchor_spans, clip, syllables
 from bot.lang.dates import find_dates
-from bot.lang.lists import folded
-from bot.lang.normalize import fold
+from bot.lang.lists import entries, folded
+from bot.lang.normalize import canonical, fold
 
 _EXTRACTED_TYPES = (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)
 _CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+")
@@ -48,7 +50,12 @@ SPAN_FEATURES: tuple[str, ...] = (
     "name_other",  # a capitalised word the question lacks, other types
     "number_other",
     "cause_other",
+    "after_anchor",  # inside a clause: what follows the longest run of question words
+    "before_anchor",  # … what precedes it
+    "from_cause",  # … from a reason word (`vì`, `để`) on
+    "after_copula",  # … what follows `là`
 )
+_INNER = SPAN_FEATURES[-4:]
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,33 @@ class Span:
 
 def _clauses(sentence: str) -> list[str]:
     return [c for c in (p.strip() for p in _CUT.split(sentence)) if _WORD.search(c)]
+
+
+def _inner(q: Question, sentence: str) -> list[tuple[str, str]]:
+    """Parts of a clause where answers start or end (with the feature naming each): after and
+    before the longest run of question words, from a reason word on, after `là`."""
+    cuts = [(m.start(), m.end()) for m in _CUT.finditer(sentence)]
+
+    def clause_end(pos: int) -> int:
+        return next((a for a, _ in cuts if a >= pos), len(sentence))
+
+    def clause_start(pos: int) -> int:
+        return max((b for _, b in cuts if b <= pos), default=0)
+
+    found: list[tuple[str, str]] = []
+    runs = anchor_spans(q, sentence)
+    if runs:
+        start, end, _ = runs[0]
+        found += [(sentence[end : clause_end(end)], "after_anchor"), (sentence[clause_start(start) : start], "before_anchor")]
+    sylls = syllables(sentence)
+    copulas = {canonical(w) for w in entries("copulas")}
+    for i, (folded_syllable, start, end) in enumerate(sylls):
+        pair = f"{folded_syllable} {sylls[i + 1][0]}" if i + 1 < len(sylls) else ""
+        if folded_syllable in folded("cause_words") or pair in folded("cause_words"):
+            found.append((sentence[start : clause_end(start)], "from_cause"))
+        if canonical(sentence[start:end]) in copulas:
+            found.append((sentence[end : clause_end(end)], "after_copula"))
+    return [(text.strip(" ,;:.-–"), kind) for text, kind in found]
 
 
 # Question types whose extractor's span is the answer when it finds one: a name, a date, a
@@ -77,15 +111,21 @@ def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
     asked = set(q.syllables)
     overlap = [_share(c, asked) for c in clauses]
     anchor = max(range(len(clauses)), key=lambda i: overlap[i]) if clauses else -1
-    texts: list[tuple[str, bool, bool, int, int]] = []
+    texts: list[tuple[str, bool, bool, int, int, str]] = []
     if extracted:
-        texts.append((extracted, True, False, -2, -2))
-    texts += [(c, False, False, i, i) for i, c in enumerate(clauses)]
-    texts += [(f"{a} {b}", False, True, i, i + 1) for i, (a, b) in enumerate(itertools.pairwise(clauses))]
+        texts.append((extracted, True, False, -2, -2, ""))
+    texts += [(c, False, False, i, i, "") for i, c in enumerate(clauses)]
+    texts += [(f"{a} {b}", False, True, i, i + 1, "") for i, (a, b) in enumerate(itertools.pairwise(clauses))]
     if len(clauses) > 2:
-        texts.append((clip(sentence), False, False, 0, len(clauses) - 1))
+        texts.append((clip(sentence), False, False, 0, len(clauses) - 1, ""))
+    seen = {t[0] for t in texts}
+    for text, kind in _inner(q, sentence):
+        if _WORD.search(text) and text not in seen:
+            seen.add(text)
+            at = next((i for i, c in enumerate(clauses) if text in c), -2)
+            texts.append((text, False, False, at, at, kind))
     out = []
-    for text, extractor, pair, lo, hi in texts:
+    for text, extractor, pair, lo, hi, inner in texts:
         if len(text) > MAX_ANSWER and not extractor:
             continue
         values = _values(q, text, asked, extractor, pair, lo, hi, anchor, len(clauses))
@@ -93,7 +133,8 @@ def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
         kinds = tuple(float(extractor and q.qtype is t) for t in _EXTRACTED_TYPES)
         other = float(extractor and q.qtype not in _EXTRACTED_TYPES)
         whole = float(not extractor and lo == 0 and hi == len(clauses) - 1 and len(clauses) > 2)
-        out.append(Span(text, (*kinds, other, float(holds), whole, *values)))
+        where = tuple(float(inner == name) for name in _INNER)
+        out.append(Span(text, (*kinds, other, float(holds), whole, *values, *where)))
     return out
 
 

@@ -18,6 +18,21 @@ def test_clauses_single_and_paired_are_candidates_with_one_value_per_feature() -
     assert all(len(s.values) == len(SPAN_FEATURES) for s in spans)
 
 
+def _inner_kind(span_values: tuple[float, ...]) -> str | None:
+    marked = [name for name, v in zip(SPAN_FEATURES[-4:], span_values[-4:], strict=True) if v]
+    return marked[0] if marked else None
+
+
+def test_parts_of_a_clause_where_answers_start_or_end_are_candidates_too() -> None:
+    sentence = "Ban tổ chức đã thông báo hoãn trận đấu để bảo đảm an toàn cho cầu thủ."
+    why = {s.text: _inner_kind(s.values) for s in candidates(analyze("Vì sao Ban tổ chức hoãn?"), sentence, None)}
+    assert why["để bảo đảm an toàn cho cầu thủ"] == "from_cause"
+    assert why["đã thông báo hoãn trận đấu để bảo đảm an toàn cho cầu thủ"] == "after_anchor"
+    sentence = "Sourigna Vongsa, con út của hoàng tử, trị vì 57 năm và là vị vua cuối cùng của vương quốc."
+    who = {s.text: _inner_kind(s.values) for s in candidates(analyze("Sourigna Vongsa là ai?"), sentence, None)}
+    assert who["vị vua cuối cùng của vương quốc"] == "after_copula"
+
+
 def test_a_trusted_extractors_span_is_the_only_candidate() -> None:
     q = analyze("Ai thông báo đá bù?")
     assert q.qtype is QType.WHO
