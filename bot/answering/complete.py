@@ -4,9 +4,10 @@ Extraction cuts the tightest span it can tell apart, because that is what the ra
 compare (`3 cầu thủ` fits `mấy cầu thủ`). The reply shows the whole answer as the article wrote
 it: the rest of what the question counts (`3 cầu thủ nhập tịch` for `mấy cầu thủ nhập tịch`,
 `4 chương 35 điều` for `mấy chương, mấy điều`), the other end of a range (`từ 4.000.000 đồng
-đến 6.000.000 đồng`), a second name or place joined by `và` (`Geneva và Malaysia`), and the name
-of the person a role was cut for (`bà Phạm Thị Oanh, Phó Chủ tịch …`). Each rule only widens the
-span, to word boundaries of the same sentence; an answer not found verbatim is left as it is.
+đến 6.000.000 đồng`, `từ 2005 đến 2010`), a second name or place joined by `và` (`Geneva và
+Malaysia`), the name of the person a role was cut for (`bà Phạm Thị Oanh, Phó Chủ tịch …`), and
+the words a date is written with (`giữa tháng 4`, `lúc 4h35 sáng 7/5`, `tháng 7, 1961`). Each
+rule only widens the span, within the same sentence; an answer not found verbatim is left as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable, Sequence
 from bot.answering.people import persons
 from bot.answering.question import QType, Question
 from bot.answering.spans import clip
+from bot.lang.dates import find_dates
+from bot.lang.lists import entries
 from bot.lang.normalize import fold
 from bot.lang.tokenize import Word
 
@@ -29,6 +32,8 @@ _RANGE_TO = re.compile(r"\s*(?:đến|tới|-|–)\s*", re.IGNORECASE)
 _FROM = re.compile(r"\btừ\s*$", re.IGNORECASE)
 _AND = re.compile(r"\s+và\s+$", re.IGNORECASE)
 _APPOSITION = re.compile(r"\s*,\s*$")
+_CLOCK_BEFORE = re.compile(r"(?<![\d/])(?:lúc\s+)?(?:[01]?\d|2[0-3])\s*(?:h|giờ|:)\s*(?:[0-5]\d)?(?:\s*phút)?\s+$", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r",?\s+(?:năm\s+(?:1\d|20)\d\d(?!\d)|(?:1\d|20)\d\d(?=\s*(?:[,.;:)]|$)))", re.IGNORECASE)
 # Word tags that continue a name or a noun phrase after `và` (pyvi: nouns, proper nouns,
 # classifiers, abbreviations).
 _NOMINAL = frozenset({"N", "Np", "Nc", "Ny", "Nu"})
@@ -109,7 +114,36 @@ def _named(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     return span
 
 
+def _when_range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
+    """`từ ngày 14 tháng 6 đến 15 tháng 7 năm 2018`: a date that opens a range takes its other end
+    (the next date written right after `đến`), and the `từ` before it."""
+    start, end = span
+    joint = _RANGE_TO.match(sentence, end)
+    if not joint:
+        return span
+    other = next((m for m in find_dates(sentence, None) if m.start == joint.end()), None)
+    if other is None:
+        return span
+    opened = _FROM.search(sentence, max(0, start - 8), start)
+    return (opened.start() if opened else start), other.end
+
+
+def _when_bounds(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
+    """The words a date is written with around it: the part of it (`giữa tháng 4`, `những năm
+    1950`), the clock time before it (`4h35 sáng 7/5`), the year after it (`ngày 04 Tháng 5 1959`)."""
+    start, end = span
+    before = sentence[max(0, start - 24) : start]
+    part = re.search(rf"\b(?:{'|'.join(map(re.escape, entries('period_parts')))})\s+$", before, re.IGNORECASE)
+    clock = _CLOCK_BEFORE.search(before)
+    found = part or clock
+    if found:
+        start -= len(before) - found.start()
+    year = _YEAR_AFTER.match(sentence, end)
+    return start, year.end() if year else end
+
+
 RULES: dict[QType, tuple[Rule, ...]] = {
+    QType.WHEN: (_when_range, _when_bounds),
     QType.HOW_MANY: (_range, _asked_rest),
     QType.WHO: (_named, _coordinated),
     QType.WHERE: (_coordinated,),

@@ -47,6 +47,30 @@ def _complete(question: str, sentence: str, answer: str) -> str:
             "Phó Chủ tịch UBND thành phố",
             "bà Phạm Thị Oanh, Phó Chủ tịch UBND thành phố",
         ),
+        (  # the part of the month, the clock before the day, the year after the month
+            "Ông Kim ra lệnh tăng cường phòng thủ khi nào?",
+            "Quyết định được cho là do ông Kim đưa ra vào giữa tháng 4, sau vụ phóng tên lửa.",
+            "tháng 4",
+            "giữa tháng 4",
+        ),
+        (
+            "Tai nạn xảy ra khi nào?",
+            "Trước đó, lúc 4h35 sáng 7/5, xe khách đến Km1632 thì va chạm với xe tải.",
+            "sáng 7/5",
+            "lúc 4h35 sáng 7/5",
+        ),
+        (
+            "Ủy ban được thành lập khi nào?",
+            "Ủy ban được thành lập vào tháng 7, 1961.",
+            "tháng 7",
+            "tháng 7, 1961",
+        ),
+        (  # a range of years
+            "Khi nào các vụ tấn công nhiều nhất?",
+            "Các vụ tấn công nhiều nhất trong khoảng thời gian từ 2005 đến 2010.",
+            "2005",
+            "từ 2005 đến 2010",
+        ),
     ],
 )
 def test_each_rule_widens_the_answer_with_what_belongs_to_it(
@@ -62,6 +86,8 @@ def test_each_rule_widens_the_answer_with_what_belongs_to_it(
         ("Có bao nhiêu người bị thương?", "Có 5 người chết và 7 người bị thương.", "5 người"),
         # `đến` opens a time, not the other end of a count of people
         ("Có bao nhiêu người ở lại?", "Có 5 người đến 10 giờ mới về.", "5 người"),
+        # a number after the date counts something else
+        ("Lũ về khi nào?", "Lũ về vào tháng 7 2000 người phải sơ tán.", "tháng 7"),
         # `và` joins no name
         ("Hội nghị diễn ra ở đâu?", "Hội nghị diễn ra ở Hà Nội và nhiều nơi khác.", "Hà Nội"),
         # a place before the comma is not a person the answer stands beside
