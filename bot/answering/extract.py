@@ -17,6 +17,7 @@ from bot.answering.people import prepositional_target, who
 from bot.answering.question import QType, Question
 from bot.answering.spans import (
     Word,
+    about,
     anchor_spans,
     clause_bounds,
     clip,
@@ -357,16 +358,15 @@ def _verb_object(question: Question, sentence: str) -> str | None:
 
 
 def yes_no(question: Question, sentence: str) -> str | None:
-    """`… có được tổ chức trực tuyến không?`: the clause stating that predicate, if the sentence does."""
+    """`… có được tổ chức trực tuyến không?`: the clause stating that predicate, if the sentence does
+    (its verdict is read in that clause: `…, vẫn chưa có đường bay thẳng` is a no)."""
     if not question.intent.predicate:
         return None
     wanted = set(question.intent.predicate_syllables) - YES_NO_FILLERS
     found = {s for s, _, _ in syllables(sentence)}
     if not wanted or not wanted <= found:
         return None
-    anchors = anchor_spans(question, sentence)
-    lo, hi = clause_bounds(sentence, anchors[0][0]) if anchors else (0, len(sentence))
-    return clip(sentence[lo:hi])
+    return about(question, sentence, 0) or clip(sentence)  # the clause (to its commas) that says it
 
 
 EXTRACTORS = {

@@ -114,8 +114,13 @@ def test_co_subjects_and_the_side_the_question_names() -> None:
 
 def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
     s = "Do dịch bệnh, đối thoại được tổ chức theo hình thức trực tuyến, với điểm cầu tại Manila."
-    assert _span("Đối thoại có được tổ chức trực tuyến không?", s) is not None
+    assert _span("Đối thoại có được tổ chức trực tuyến không?", s) == "đối thoại được tổ chức theo hình thức trực tuyến"
     assert _span("Đối thoại có được tổ chức tại Hà Nội không?", s) is None
+    # the clause that says it, where the verdict is read, not the sentence's opening
+    s = "Thẳng thắn nhìn nhận kết quả hợp tác, ông Zeman tiếc khi đến nay vẫn chưa có đường bay thẳng giữa Hà Nội và Praha."
+    assert _span("Hà Nội với Praha đã có đường bay thẳng chưa?", s) == (
+        "ông Zeman tiếc khi đến nay vẫn chưa có đường bay thẳng giữa Hà Nội và Praha"
+    )
 
 
 def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
