@@ -31,6 +31,7 @@ from bot.lang.dates import approximated
 from bot.lang.lexicon import (
     CURRENCY_WORDS,
     DOCUMENT_HEADS,
+    FOLDED_SYNONYMS,
     MEASURE_UNITS,
     MONEY_WORDS,
     ORDINALS,
@@ -364,7 +365,8 @@ def yes_no(question: Question, sentence: str) -> str | None:
         return None
     wanted = set(question.intent.predicate_syllables) - YES_NO_FILLERS
     found = {s for s, _, _ in syllables(sentence)}
-    if not wanted or not wanted <= found:
+    said = {w for w in wanted - found if any(set(o.split()) <= found for o in FOLDED_SYNONYMS.get(w, ()))}
+    if not wanted or not wanted - said <= found:  # `TW` is said as `Trung ương`
         return None
     return about(question, sentence, 0) or clip(sentence)  # the clause (to its commas) that says it
 

@@ -116,6 +116,9 @@ def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
     s = "Do dịch bệnh, đối thoại được tổ chức theo hình thức trực tuyến, với điểm cầu tại Manila."
     assert _span("Đối thoại có được tổ chức trực tuyến không?", s) == "đối thoại được tổ chức theo hình thức trực tuyến"
     assert _span("Đối thoại có được tổ chức tại Hà Nội không?", s) is None
+    # a predicate word the article writes in full (`TW`: `Trung ương`)
+    s = "Ngay sau đó, Hội đồng Đội Trung ương đã quyết định trao tặng bằng khen cho em."
+    assert _span("Em có được Hội đồng Đội TW tặng bằng khen không?", s) == "Hội đồng Đội Trung ương đã quyết định trao tặng bằng khen cho em"
     # the clause that says it, where the verdict is read, not the sentence's opening
     s = "Thẳng thắn nhìn nhận kết quả hợp tác, ông Zeman tiếc khi đến nay vẫn chưa có đường bay thẳng giữa Hà Nội và Praha."
     assert _span("Hà Nội với Praha đã có đường bay thẳng chưa?", s) == (
