@@ -46,6 +46,8 @@ def persons(sentence: str) -> list[Person]:
         j = i
         while j < len(ws) and ws[j].pos == "Np":
             j += 1
+            while _hyphenated(ws, j):
+                j += 2  # `Moon Jae` `-` `in`: pyvi splits a hyphenated name; it is one
         name = ws[i:j]
         while name and name[-1].key in PLACES:
             name = name[:-1]
@@ -57,6 +59,18 @@ def persons(sentence: str) -> list[Person]:
             found.append(Person(start, name[-1].end, name[0].start))
         i = j
     return found
+
+
+def _hyphenated(ws: Sequence[Word], j: int) -> bool:
+    """Does a name go on at `j` as `-syllable`, written without spaces (`Jae-in`, `Son-hui`)?"""
+    return (
+        j + 1 < len(ws)
+        and ws[j].text == "-"
+        and ws[j].start == ws[j - 1].end
+        and ws[j + 1].start == ws[j].end
+        and ws[j + 1].text.isalpha()
+        and " " not in ws[j + 1].text
+    )
 
 
 def _title_before(ws: Sequence[Word], i: int) -> int | None:

@@ -153,3 +153,11 @@ def test_where_an_event_took_place_is_the_place_the_sentence_opens_with() -> Non
     assert _span("Lễ xuất quân đi Nam Sudan diễn ra ở đâu?", s) == "Học viện Quân y, quận Hà Đông, TP Hà Nội"
     venue = "Tối 14/1, tại sân vận động Al Thumama ở Doha, đội tuyển thua 2-4."
     assert (_span("Trận đấu diễn ra ở đâu?", venue) or "").startswith("sân vận động Al Thumama")
+
+
+def test_a_hyphenated_name_that_pyvi_splits_is_one_name() -> None:
+    assert _span("Ai đã hội đàm với ông Tập Cận Bình?", "Tổng thống Moon Jae-in đã hội đàm với ông Tập Cận Bình.") == (
+        "Tổng thống Moon Jae-in"
+    )
+    s = "Bà Choe Son-hui, người đứng đầu văn phòng ngoại giao Bắc Mỹ, được cho là đại diện của Triều Tiên."
+    assert _span("Ai là người đại diện Triều Tiên?", s) == "Bà Choe Son-hui"
