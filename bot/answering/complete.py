@@ -30,9 +30,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _COUNT_WORDS = {"may", "bao"}  # `mấy`, `bao nhiêu`, folded
 _RANGE_TO = re.compile(r"\s*(?:đến|tới|-|–)\s*", re.IGNORECASE)
 _FROM = re.compile(r"\btừ\s*$", re.IGNORECASE)
-_AND = re.compile(r"\s+và\s+$", re.IGNORECASE)
 _APPOSITION = re.compile(r"\s*,\s*$")
 _CLOCK_BEFORE = re.compile(r"(?<![\d/])(?:lúc\s+)?(?:[01]?\d|2[0-3])\s*(?:h|giờ|:)\s*(?:[0-5]\d)?(?:\s*phút)?\s+$", re.IGNORECASE)
+_PERIOD_BEFORE = re.compile(rf"\b(?:{'|'.join(map(re.escape, entries('period_parts')))})\s+$", re.IGNORECASE)
 _YEAR_AFTER = re.compile(r",?\s+(?:năm\s+(?:1\d|20)\d\d(?!\d)|(?:1\d|20)\d\d(?=\s*(?:[,.;:)]|$)))", re.IGNORECASE)
 # Word tags that continue a name or a noun phrase after `và` (pyvi: nouns, proper nouns,
 # classifiers, abbreviations).
@@ -130,10 +130,10 @@ def _when_range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> S
 
 def _when_bounds(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     """The words a date is written with around it: the part of it (`giữa tháng 4`, `những năm
-    1950`), the clock time before it (`4h35 sáng 7/5`), the year after it (`ngày 04 Tháng 5 1959`)."""
+    1950`), the clock time before it (`4h35 sáng 7/5`), the year after it (`tháng 7, 1961`)."""
     start, end = span
     before = sentence[max(0, start - 24) : start]
-    part = re.search(rf"\b(?:{'|'.join(map(re.escape, entries('period_parts')))})\s+$", before, re.IGNORECASE)
+    part = _PERIOD_BEFORE.search(before)
     clock = _CLOCK_BEFORE.search(before)
     found = part or clock
     if found:
