@@ -92,11 +92,13 @@ def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
 
 
 def clip(text: str) -> str:
-    """At most MAX_ANSWER characters, cut at a comma when it must be cut."""
+    """At most MAX_ANSWER characters, cut at a comma when it must be cut, else between words."""
     text = text.strip(" ,;:.-–")
     if len(text) <= MAX_ANSWER:
         return text
     cut = text.rfind(",", 0, MAX_ANSWER)
+    if cut <= 20:
+        cut = text.rfind(" ", 0, MAX_ANSWER + 1)
     return text[: cut if cut > 20 else MAX_ANSWER].rstrip(" ,")
 
 

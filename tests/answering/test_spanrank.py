@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.answering.question import QType, analyze
 from bot.answering.ranker import Ranker
 from bot.answering.spanrank import SPAN_FEATURES, candidates, pick
-from bot.answering.spans import about
+from bot.answering.spans import MAX_ANSWER, about, clip
 
 SENTENCE = "Trận đấu bị hoãn vì mưa lớn kéo dài, sân ngập nước, Ban tổ chức thông báo sẽ đá bù vào tuần sau."
 
@@ -62,3 +62,11 @@ def test_an_unsettled_yes_no_quotes_the_clauses_about_the_question_that_fit() ->
     wider = about(q, sentence, 150)  # the clause after it fits too; the one before does not
     assert wider is not None and wider.startswith("việc tăng") and wider.endswith("thị trường giá cả")
     assert about(analyze("Mưa bão ở miền Bắc à?"), sentence, 100) is None  # nothing of it here
+
+
+def test_a_long_answer_is_clipped_at_a_comma_else_between_words() -> None:
+    listed = "Hội nghị có đại diện các bộ, ngành, " + "địa phương và doanh nghiệp " * 6
+    assert clip(listed) == "Hội nghị có đại diện các bộ, ngành"
+    words = "Thủ tướng đã tham dự phiên bế mạc và lễ bàn giao vai trò nước chủ nhà " * 3
+    clipped = clip(words)
+    assert len(clipped) <= MAX_ANSWER and words.startswith(clipped + " ")
