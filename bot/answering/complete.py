@@ -44,6 +44,12 @@ def _after(ws: Sequence[Word], end: int) -> int:
     return next((k for k, w in enumerate(ws) if w.start >= end), len(ws))
 
 
+def _opened(sentence: str, start: int) -> int:
+    """Where a range starting at `start` opens: at the `từ` right before it, if there is one."""
+    found = _FROM.search(sentence, max(0, start - 8), start)
+    return found.start() if found else start
+
+
 def _asked_rest(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     """Go on as the question goes on after the unit it counts (`mấy cầu thủ nhập tịch`: `3 cầu
     thủ` + `nhập tịch`), a number standing for a second count word (`mấy chương, mấy điều`:
@@ -80,8 +86,7 @@ def _range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     last = k if _NUMBER.fullmatch(unit) else same[0] if same else None
     if last is None or any(w.pos == "F" for w in ws[k + 1 : last]):
         return span  # the other end in another unit: not this count's range
-    opened = _FROM.search(sentence, max(0, start - 8), start)
-    return (opened.start() if opened else start), ws[last].end
+    return _opened(sentence, start), ws[last].end
 
 
 def _coordinated(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
@@ -124,8 +129,7 @@ def _when_range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> S
     other = next((m for m in find_dates(sentence, None) if m.start == joint.end()), None)
     if other is None:
         return span
-    opened = _FROM.search(sentence, max(0, start - 8), start)
-    return (opened.start() if opened else start), other.end
+    return _opened(sentence, start), other.end
 
 
 def _when_bounds(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:

@@ -368,7 +368,7 @@ def yes_no(question: Question, sentence: str) -> str | None:
     said = {w for w in wanted - found if any(set(o.split()) <= found for o in FOLDED_SYNONYMS.get(w, ()))}
     if not wanted or not wanted - said <= found:  # `TW` is said as `Trung ương`
         return None
-    return about(question, sentence, 0) or clip(sentence)  # the clause (to its commas) that says it
+    return about(question, sentence, 0)  # the clause that says it (a run of the question is in it)
 
 
 EXTRACTORS = {

@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 
 from bot.answering.question import QType, Question
-from bot.answering.spans import MAX_ANSWER, anchor_spans, clip, syllables
+from bot.answering.spans import MAX_ANSWER, anchor_spans, clause_spans, clip, syllables
 from bot.lang.dates import find_dates
 from bot.lang.lists import entries, folded
 from bot.lang.normalize import canonical, fold
 
 _EXTRACTED_TYPES = (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)
-_CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+")
 _WORD = re.compile(r"\w+")
 
 # The features of a span, in the order of `span_weights` in the ranker file.
@@ -56,6 +55,7 @@ SPAN_FEATURES: tuple[str, ...] = (
     "after_copula",  # … what follows `là`
 )
 _INNER = SPAN_FEATURES[-4:]
+_COPULAS = frozenset(canonical(w) for w in entries("copulas"))  # `là`, not `lá` or `lạ`
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,19 @@ class Span:
 
 
 def _clauses(sentence: str) -> list[str]:
-    return [c for c in (p.strip() for p in _CUT.split(sentence)) if _WORD.search(c)]
+    return [c for c in (sentence[a:b].strip() for a, b in clause_spans(sentence)) if _WORD.search(c)]
 
 
 def _inner(q: Question, sentence: str) -> list[tuple[str, str]]:
     """Parts of a clause where answers start or end (with the feature naming each): after and
     before the longest run of question words, from a reason word on, after `là`."""
-    cuts = [(m.start(), m.end()) for m in _CUT.finditer(sentence)]
+    spans = clause_spans(sentence)
 
     def clause_end(pos: int) -> int:
-        return next((a for a, _ in cuts if a >= pos), len(sentence))
+        return next((b for _, b in spans if b >= pos), len(sentence))
 
     def clause_start(pos: int) -> int:
-        return max((b for _, b in cuts if b <= pos), default=0)
+        return max(a for a, _ in spans if a <= pos)
 
     found: list[tuple[str, str]] = []
     runs = anchor_spans(q, sentence)
@@ -87,12 +87,11 @@ def _inner(q: Question, sentence: str) -> list[tuple[str, str]]:
         start, end, _ = runs[0]
         found += [(sentence[end : clause_end(end)], "after_anchor"), (sentence[clause_start(start) : start], "before_anchor")]
     sylls = syllables(sentence)
-    copulas = {canonical(w) for w in entries("copulas")}
     for i, (folded_syllable, start, end) in enumerate(sylls):
         pair = f"{folded_syllable} {sylls[i + 1][0]}" if i + 1 < len(sylls) else ""
         if folded_syllable in folded("cause_words") or pair in folded("cause_words"):
             found.append((sentence[start : clause_end(start)], "from_cause"))
-        if canonical(sentence[start:end]) in copulas:
+        if folded_syllable in folded("copulas") and canonical(sentence[start:end]) in _COPULAS:
             found.append((sentence[end : clause_end(end)], "after_copula"))
     return [(text.strip(" ,;:.-–"), kind) for text, kind in found]
 

@@ -113,24 +113,30 @@ def fresh(question: Question, text: str) -> bool:
     return any(s not in q for s, _, _ in syllables(text))
 
 
-_CLAUSE_MARK = re.compile(r"[;:]|,(?=\s)")  # not the comma of `17,6`
+# Where a sentence's clauses meet: after `,` `;` `:` followed by a space (not the comma of `17,6`),
+# and around brackets.
+_CLAUSE_CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+")
+
+
+def clause_spans(sentence: str) -> list[tuple[int, int]]:
+    """The sentence's clauses as character spans, in order, each with its closing punctuation."""
+    cuts = list(_CLAUSE_CUT.finditer(sentence))
+    return list(zip([0, *(m.end() for m in cuts)], [*(m.start() for m in cuts), len(sentence)], strict=True))
 
 
 def about(q: Question, sentence: str, room: int) -> str | None:
-    """The part of the sentence about what was asked: the clause (cut at `,` `;` `:`) holding the
-    longest run of the question's words, with as many clauses after it, then before it, as fit
-    in `room` characters."""
+    """The part of the sentence about what was asked: the clause holding the longest run of the
+    question's words, with as many clauses after it, then before it, as fit in `room` characters."""
     runs = anchor_spans(q, sentence)
     if not runs:
         return None
-    cuts = [0, *(m.end() for m in _CLAUSE_MARK.finditer(sentence)), len(sentence) + 1]
-    i = max(k for k in range(len(cuts) - 1) if cuts[k] <= runs[0][0])
-    lo, hi = i, i + 1
+    spans = clause_spans(sentence)
+    lo = hi = max(k for k, (start, _) in enumerate(spans) if start <= runs[0][0])
 
     def text(a: int, b: int) -> str:
-        return sentence[cuts[a] : cuts[b] - 1].strip(" ,;:")
+        return sentence[spans[a][0] : spans[b][1]].strip(" ,;:")
 
-    while hi + 1 < len(cuts) and len(text(lo, hi + 1)) <= room:
+    while hi + 1 < len(spans) and len(text(lo, hi + 1)) <= room:
         hi += 1
     while lo > 0 and len(text(lo - 1, hi)) <= room:
         lo -= 1
