@@ -33,7 +33,7 @@ class Coverage:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._articles: dict[str, tuple[str, str]] = {}
+        self._articles = lru_cache(maxsize=4096)(self._article_forms)
         self._sentences = lru_cache(maxsize=8192)(self._sentence_forms)
         self._windows = lru_cache(maxsize=8192)(self._window_form)
         self._titles = lru_cache(maxsize=4096)(self._title_forms)
@@ -43,18 +43,19 @@ class Coverage:
         self.syllable_weights = lru_cache(maxsize=256)(self._syllable_weights)
 
     def _sentence_forms(self, index: int) -> tuple[str, str]:
-        text = self.kb.sentences[index].text
-        return _padded(canonical(text)), _padded(fold(text))
+        """The sentence's canonical and folded words, space-padded: its part of its article's forms."""
+        c0, c1, f0, f1 = self.kb.form_spans(index)
+        text, folded = self._articles(self.kb.sentences[index].article_id)
+        return text[c0 - 1 : c1], folded[f0 - 1 : f1]
 
     def _article_forms(self, article_id: str) -> tuple[str, str]:
-        if article_id not in self._articles:
-            when = self.kb.articles[article_id].published_date
-            dateline = f"năm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
-            text, folded = self.kb.article_forms(article_id)  # title and body, padded at ingestion
-            if dateline:
-                text, folded = text + _padded(dateline)[1:], folded + _padded(fold(dateline))[1:]
-            self._articles[article_id] = (text, folded)
-        return self._articles[article_id]
+        """The article's title, body (padded at ingestion) and dateline, canonical and folded."""
+        when = self.kb.articles[article_id].published_date
+        dateline = f"năm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
+        text, folded = self.kb.article_forms(article_id)
+        if dateline:
+            text, folded = text + _padded(dateline)[1:], folded + _padded(fold(dateline))[1:]
+        return text, folded
 
     def _units(self, q: Question) -> list[tuple[Unit, float]]:
         """The question's content words with idf weights.
@@ -87,7 +88,7 @@ class Coverage:
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
         article_id = self.kb.sentences[index].article_id
-        article = self._article_forms(article_id)[form]
+        article = self._articles(article_id)[form]
         title = self._titles(article_id)[form]
         window = self._windows(index, form)
         out = []
@@ -197,7 +198,7 @@ class Coverage:
         """True when some question word is in neither the sentence nor its article."""
         form = 0 if q.accented else 1
         sentence = self._sentences(index)[form]
-        article = self._article_forms(self.kb.sentences[index].article_id)[form]
+        article = self._articles(self.kb.sentences[index].article_id)[form]
         return any(
             not any(f" {f} " in sentence or f" {f} " in article for f in unit.forms)
             and not _scattered(unit.text, sentence)
@@ -256,7 +257,7 @@ class Coverage:
         """Every proper name in the question (a country, a person) appears in the sentence's article."""
         if not q.accented:
             return True
-        article = self._article_forms(self.kb.sentences[index].article_id)[1]
+        article = self._articles(self.kb.sentences[index].article_id)[1]
         for forms in q.names:
             if not any(f" {' '.join(form)} " in article for form in forms):
                 return False

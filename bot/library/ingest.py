@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -53,6 +53,7 @@ RAW = {
     "body_ptr": np.int64,  # article n's body is bodies[body_ptr[n]:body_ptr[n+1]]
     "forms": np.uint8,  # every article's matching forms (see `matching_forms`), UTF-8
     "forms_ptr": np.int64,  # article n's: forms[forms_ptr[2n]:forms_ptr[2n+1]], then to [2n+2]
+    "sent_forms": np.int32,  # each sentence's words in its article's forms: (start, end) canonical, then folded
 }
 # The e5 vectors (`bot.library.embed.Codes`), written by the second pass: rows of DIM int8, their scales
 # and the 16-byte digest of the passage each was made from (`embed.key`: what later builds reuse).
@@ -93,19 +94,48 @@ class Record:
         return [cls(*row) for row in json.loads((entry / ARTICLES).read_text(encoding="utf-8"))]
 
 
-def matching_forms(title: str, body: str) -> tuple[str, str]:
+def matching_forms(title: str, body: str, spans: np.ndarray) -> tuple[str, str, np.ndarray]:
     """The article as the answerer matches questions against it: the words of its title and body
     canonical (`normalize.canonical`) and folded (`normalize.fold`), each joined by single spaces
-    and space-padded (` bộ trưởng ký `). Folding a whole article per question was most of an
+    and space-padded (` bộ trưởng ký `); and where each sentence (`spans`, characters into the body)
+    is in them: (n, 4) character offsets such that `form[start - 1:end]` is the sentence's own padded
+    form. Folding a whole article, then its candidate sentences, per question was most of an
     answer's time on the archive."""
-    canonical_words: list[str] = []
-    folded_words: list[str] = []
-    for piece in _pieces(title + "\n" + body):
-        canonical_words += _WORDS.findall(canonical(piece))
-        folded_words += _WORDS.findall(
-            fold.__wrapped__(piece)
-        )  # not through fold's cache: it would keep every article
-    return " " + " ".join(canonical_words) + " ", " " + " ".join(folded_words) + " "
+    canonical_form, folded_form = _Form(canonical), _Form(fold.__wrapped__)  # not through fold's cache: it would keep every article
+    at = 0
+    where = np.zeros((len(spans), 4), np.int32)
+    for form in (canonical_form, folded_form):
+        form.add(title + "\n")
+    for k, (start, end) in enumerate(spans.tolist()):
+        for form in (canonical_form, folded_form):
+            form.add(body[at:start])
+        before = canonical_form.size, folded_form.size
+        for form in (canonical_form, folded_form):
+            form.add(body[start:end])
+        where[k] = before[0], canonical_form.size, before[1], folded_form.size
+        at = end
+    for form in (canonical_form, folded_form):
+        form.add(body[at:])
+    return canonical_form.text(), folded_form.text(), where
+
+
+class _Form:
+    """One matching form being made: its words, and its length so far (padded: each word is
+    followed by one space, the whole preceded by one)."""
+
+    def __init__(self, normal: Callable[[str], str]) -> None:
+        self._normal = normal
+        self._words: list[str] = []
+        self.size = 1
+
+    def add(self, text: str) -> None:
+        for piece in _pieces(text):
+            words = _WORDS.findall(self._normal(piece))
+            self._words += words
+            self.size += sum(map(len, words)) + len(words)
+
+    def text(self) -> str:
+        return " " + " ".join(self._words) + " "
 
 
 def _pieces(text: str, size: int = 1 << 16) -> list[str]:
@@ -129,6 +159,7 @@ class _Parsed:
     record: Record
     body: bytes
     forms: tuple[bytes, bytes]
+    sent_forms: np.ndarray  # (n, 4) int32
     sent_char: np.ndarray  # (n, 2) int32
     sent_byte: np.ndarray  # (n, 2) int64, relative to the body
     texts: list[str]
@@ -179,8 +210,9 @@ def _parse(file: ArticleFile, known: str | None) -> _Parsed | str | None:
         len(sentences),
     )
     spans = np.array([(s.start, s.end) for s in sentences], np.int32).reshape(-1, 2)
-    forms = tuple(f.encode() for f in matching_forms(article.title, body))
-    return _Parsed(record, body.encode(), forms, spans, sent_byte, [s.text for s in sentences])  # type: ignore[arg-type]
+    canonical_form, folded_form, sent_forms = matching_forms(article.title, body, spans)
+    forms = canonical_form.encode(), folded_form.encode()
+    return _Parsed(record, body.encode(), forms, sent_forms, spans, sent_byte, [s.text for s in sentences])
 
 
 def _analyse(analyzer: Analyzer, texts: list[str]) -> _Analysed:
@@ -301,13 +333,14 @@ class Old:
 
 def load_raw(entry: Path) -> dict[str, np.ndarray]:
     """An entry's raw arrays, memory-mapped; pairs (`sent_char`, `sent_byte`, `word_span`) as (n, 2),
-    vectors as (n, DIM)."""
+    `sent_forms` as (n, 4), vectors as (n, DIM)."""
     arrays: dict[str, np.ndarray] = {}
     for name, dtype in {**RAW, **VECTORS}.items():
         path = entry / f"{name}.bin"
         empty = path.stat().st_size == 0  # np.memmap refuses an empty file
         array = np.zeros(0, dtype) if empty else np.memmap(path, dtype=dtype, mode="r")
         arrays[name] = array.reshape(-1, 2) if name in _PAIRS else array
+    arrays["sent_forms"] = arrays["sent_forms"].reshape(-1, 4)
     for name in ("sent_vec", "title_vec"):
         arrays[name] = arrays[name].reshape(-1, embed.DIM)
     for name in ("sent_key", "title_key"):
@@ -350,6 +383,7 @@ class _Writer:
         record: Record,
         body: bytes,
         forms: tuple[bytes, bytes],
+        sent_forms: np.ndarray,
         sent_char: np.ndarray,
         sent_byte: np.ndarray,
     ) -> None:
@@ -357,6 +391,7 @@ class _Writer:
             self._write("forms", np.frombuffer(form, np.uint8))
             self.form_bytes += len(form)
             self._write("forms_ptr", np.array([self.form_bytes]))
+        self._write("sent_forms", sent_forms)
         self._write("bodies", np.frombuffer(body, np.uint8))
         self._write("sent_char", sent_char)
         self._write("sent_byte", sent_byte + self.body_bytes)
@@ -367,7 +402,7 @@ class _Writer:
 
     def add_parsed(self, item: _Parsed) -> None:
         """An article's own arrays; its sentences' analyses follow through `add_analysed`."""
-        self._common(item.record, item.body, item.forms, item.sent_char, item.sent_byte)
+        self._common(item.record, item.body, item.forms, item.sent_forms, item.sent_char, item.sent_byte)
         self.sources.append(None)
 
     def add_analysed(self, item: _Analysed) -> None:
@@ -387,7 +422,7 @@ class _Writer:
         f0, f1, f2 = (int(x) for x in a["forms_ptr"][2 * n : 2 * n + 3])
         forms = (bytes(a["forms"][f0:f1]), bytes(a["forms"][f1:f2]))
         sent_byte = np.asarray(a["sent_byte"][lo:hi]) - body_lo
-        self._common(record, body, forms, np.asarray(a["sent_char"][lo:hi]), sent_byte)
+        self._common(record, body, forms, np.asarray(a["sent_forms"][lo:hi]), np.asarray(a["sent_char"][lo:hi]), sent_byte)
         self.sources.append(n)
         enc = old.index.encoded()
         t0, t1 = int(enc.doc_ptr[lo]), int(enc.doc_ptr[hi])

@@ -242,6 +242,12 @@ class KnowledgeBase:
         forms = self._raw["forms"]
         return _text(forms[f0:f1]), _text(forms[f1:f2])
 
+    def form_spans(self, sentence_index: int) -> tuple[int, int, int, int]:
+        """Where the sentence is in its article's forms (`article_forms`), stored at ingestion:
+        `canonical[c0 - 1:c1]` and `folded[f0 - 1:f1]` are its own words, space-padded."""
+        c0, c1, f0, f1 = self._raw["sent_forms"][sentence_index].tolist()
+        return c0, c1, f0, f1
+
     @staticmethod
     def tag_question(text: str) -> tuple[Word, ...]:
         """A question's words with POS tags, as ingestion tags sentences (pyvi's models run by

@@ -294,11 +294,11 @@ def test_a_file_damaged_after_it_was_verified_is_still_caught(tmp_path: Path) ->
     assert store.open("k1") is None
 
 
-def test_article_forms_stored_at_ingestion_are_the_ones_evidence_matched_against(
+def test_matching_forms_stored_at_ingestion_are_the_ones_evidence_matched_against(
     tmp_path: Path,
 ) -> None:
-    """The canonical and folded words of title, body and dateline, as `Coverage` computed them
-    per question before they were stored."""
+    """The canonical and folded words of title, body and dateline, and of each sentence, as
+    `Coverage` computed them per question before they were stored."""
     from bot.answering.coverage import Coverage, _padded
     from bot.lang.normalize import canonical, fold
 
@@ -311,6 +311,12 @@ def test_article_forms_stored_at_ingestion_are_the_ones_evidence_matched_against
         dateline = f"\nnăm {when.year} {when.day}/{when.month}/{when.year}" if when else ""
         text = article.title + "\n" + article.body + dateline
         assert evidence._article_forms(article.id) == (_padded(canonical(text)), _padded(fold(text)))
+    for i, sentence in enumerate(kb.sentences):
+        forms = evidence._sentences(i)
+        if _padded(sentence.text).strip():
+            assert forms == (_padded(canonical(sentence.text)), _padded(fold(sentence.text)))
+        else:  # no word at all: nothing to match
+            assert forms == (" ", " ")
 
 
 def test_an_entry_made_by_other_parsing_code_is_not_used(
