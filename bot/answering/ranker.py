@@ -6,8 +6,9 @@ halves of the question sets; nothing is set by hand. A candidate's score is Σ w
 so each feature's share of the ranking (`ask --explain`) is its weight times its value. Two
 logistic models then read the ranked list: the probability that the best candidate answers, and
 the probability that one of the first three does. The first above its threshold (set for a stated
-false-answer rate) gives the answer; else the second above one half gives "not sure" with the
-likeliest sentences; else the articles do not say.
+false-answer rate) gives the answer; else the second at or above its own gives "not sure" with the
+likeliest sentences; else the articles do not say (its threshold set so that this reply is wrong no
+more often than an answer may be).
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ tuning halves of the Wikipedia and real-news sets; never a held-back half):
   logistic model of "the best candidate is gold" and one of "a gold sentence is among the first
   three", on standardised features, regularisation chosen by cross-validated log-loss;
 - thresholds: the answer's is the lowest probability at which no more than FALSE_ANSWER_RATE of
-  the answers given (cross-validated) would be wrong; the "not sure" reply needs UNSURE_CHANCE
-  that one of its sentences answers.
+  the answers given (cross-validated) would be wrong; "the articles do not say" is said, of the
+  questions not answered, below the highest probability of "one of the first three answers" at
+  which no more than the same rate of those replies would be wrong (the articles did say it);
+  above it, "not sure" quotes the likeliest sentences.
 In ranking every set weighs the same; in replies every group of sets (the committed sets,
 Wikipedia, real news) does, whatever its size.
 """
@@ -46,8 +48,6 @@ log = logging.getLogger(__name__)
 
 # The share of given answers that may be wrong: the stated false-answer rate.
 FALSE_ANSWER_RATE = 0.2
-# "Not sure" shows its sentences when one of them answers at least one time in three.
-UNSURE_CHANCE = round(1 / 3, 6)
 REGULARISATIONS = (0.1, 1.0, 10.0)
 FOLDS = 5
 
@@ -216,6 +216,16 @@ def answer_threshold(p: np.ndarray, right: np.ndarray, weight: np.ndarray, rate:
     return 1.0
 
 
+def none_threshold(p: np.ndarray, answerable: np.ndarray, weight: np.ndarray, rate: float) -> float:
+    """The highest probability below which at most `rate` of the (weighted) "the articles do not
+    say" replies would be wrong, i.e. the question was answerable; 0 when none may be said."""
+    for t in sorted(set(np.round(p, 6).tolist()), reverse=True):
+        said = p < t
+        if said.any() and (weight[said] * answerable[said]).sum() / weight[said].sum() <= rate:
+            return t
+    return 0.0
+
+
 def _span_weights(span_rows: SpanRows, c: float) -> tuple[float, ...]:
     """Logistic regression over spans: does a span make a good short answer."""
     from sklearn.linear_model import LogisticRegression
@@ -246,9 +256,12 @@ def fit(rows: Rows, span_rows: SpanRows) -> dict[str, object]:
     x, best, three, kept = _reply_rows(rows, fitted)
     w = group_weights([group for _, group, _, _ in rows])[kept]
     answer, answer_p, answer_c = _reply_model(x, best, w)
-    unsure, _, unsure_c = _reply_model(x, three, w)
+    unsure, unsure_p, unsure_c = _reply_model(x, three, w)
     threshold = answer_threshold(answer_p, best, w, FALSE_ANSWER_RATE)
     given = answer_p >= threshold
+    answerable = np.array([rows[i][2] for i in kept], bool)
+    unsure_threshold = none_threshold(unsure_p[~given], answerable[~given], w[~given], FALSE_ANSWER_RATE)
+    said_none = ~given & (unsure_p < unsure_threshold)
     span = _span_weights(span_rows, 1.0)
     return {
         "span_features": list(spanrank.SPAN_FEATURES),
@@ -261,13 +274,15 @@ def fit(rows: Rows, span_rows: SpanRows) -> dict[str, object]:
         "answer_threshold": round(threshold, 6),
         "unsure_weights": _rounded(unsure.weights),
         "unsure_bias": round(unsure.bias, 6),
-        "unsure_threshold": UNSURE_CHANCE,
+        "unsure_threshold": round(unsure_threshold, 6),
         "false_answer_rate": FALSE_ANSWER_RATE,
         "regularisation": {"ranking": c, "answer": answer_c, "unsure": unsure_c},
         "cross_validated": {
             "top1": {str(k): round(float(v[0]), 4) for k, v in tried.items()},
             "answered": round(float((w * given).sum() / w.sum()), 4),
             "false_answers": round(float((w * (given & ~best)).sum() / max((w * given).sum(), 1e-9)), 4),
+            "said_none": round(float((w * said_none).sum() / w.sum()), 4),
+            "false_none": round(float((w * (said_none & answerable)).sum() / max((w * said_none).sum(), 1e-9)), 4),
         },
         "fitted_on": sorted({name for name, _, _, _ in rows}),
         "questions": len(rows),

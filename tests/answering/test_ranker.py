@@ -12,7 +12,7 @@ import pytest
 from bot.answering.answer import Answerer
 from bot.answering.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
 from bot.fitting.evalsets import QuestionSet, half_of
-from bot.fitting.fit import answer_threshold, collect, fit
+from bot.fitting.fit import answer_threshold, collect, fit, none_threshold
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, TESTS_DATA
@@ -84,6 +84,19 @@ def test_the_threshold_holds_the_stated_false_answer_rate() -> None:
     assert answer_threshold(p, right, weight, 0.25) == pytest.approx(0.6)  # 1 wrong of 4
     assert answer_threshold(p, right, weight, 0.0) == pytest.approx(0.8)
     assert answer_threshold(p, np.zeros(6, bool), weight, 0.1) == 1.0  # nothing may be answered
+
+
+def test_the_articles_do_not_say_it_no_more_often_wrongly_than_the_stated_rate() -> None:
+    """Below the threshold the reply is "the articles do not say": it is wrong where the question
+    was answerable, and may be so for at most the given share of those replies."""
+    import numpy as np
+
+    p = np.array([0.05, 0.1, 0.2, 0.3, 0.4, 0.6])
+    answerable = np.array([False, False, True, False, True, True])
+    weight = np.ones(6)
+    assert none_threshold(p, answerable, weight, 0.25) == pytest.approx(0.4)  # 1 wrong of 4
+    assert none_threshold(p, answerable, weight, 0.0) == pytest.approx(0.2)
+    assert none_threshold(p, np.ones(6, bool), weight, 0.1) == 0.0  # never: every question was answerable
 
 
 def test_fit_ranks_its_tuning_questions_better_than_bm25_alone(tmp_path: Path) -> None:
