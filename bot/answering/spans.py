@@ -6,6 +6,7 @@ answer is always the article's own words.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -114,13 +115,14 @@ def fresh(question: Question, text: str) -> bool:
 
 
 # Where a sentence's clauses meet: after `,` `;` `:` followed by a space (not the comma of `17,6`),
-# and around brackets.
+# and around brackets; a bracket is one clause, whatever commas it holds.
 _CLAUSE_CUT = re.compile(r"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+")
 
 
 def clause_spans(sentence: str) -> list[tuple[int, int]]:
     """The sentence's clauses as character spans, in order, each with its closing punctuation."""
-    cuts = list(_CLAUSE_CUT.finditer(sentence))
+    depth = list(itertools.accumulate((ch == "(") - (ch == ")") for ch in sentence))
+    cuts = [m for m in _CLAUSE_CUT.finditer(sentence) if depth[m.start()] <= 0]
     return list(zip([0, *(m.end() for m in cuts)], [*(m.start() for m in cuts), len(sentence)], strict=True))
 
 

@@ -32,10 +32,10 @@ from tests.conftest import ROOT
 # Questions answered right, per group and figure (pooled over the group's sets). The committed
 # sets' are what their former per-set floors (either ranker's, the higher) add up to; Wikipedia's
 # hit@1 what the fitted ranker with e5 reached (0.797 of 449), its answer_acc what the completed
-# spans and the spans inside clauses reached with the refit span model (0.561).
+# spans, the spans inside clauses and brackets kept whole reached with the refit span model (0.572).
 FLOORS: dict[str, dict[str, int]] = {
     "committed": {"hit@1": 169, "short_answer_acc": 169, "strict_date_acc": 23, "abstain_acc": 33},
-    "wiki": {"hit@1": 358, "answer_acc": 252},
+    "wiki": {"hit@1": 358, "answer_acc": 257},
 }
 # How many questions each figure is a share of.
 _OVER = {"hit@1": "answerable", "answer_acc": "answerable", "short_answer_acc": "answerable",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.answering.question import QType, analyze
 from bot.answering.ranker import Ranker
 from bot.answering.spanrank import SPAN_FEATURES, candidates, pick
-from bot.answering.spans import MAX_ANSWER, about, clip
+from bot.answering.spans import MAX_ANSWER, about, clause_spans, clip
 
 SENTENCE = "Trận đấu bị hoãn vì mưa lớn kéo dài, sân ngập nước, Ban tổ chức thông báo sẽ đá bù vào tuần sau."
 
@@ -62,6 +62,19 @@ def test_an_unsettled_yes_no_quotes_the_clauses_about_the_question_that_fit() ->
     wider = about(q, sentence, 150)  # the clause after it fits too; the one before does not
     assert wider is not None and wider.startswith("việc tăng") and wider.endswith("thị trường giá cả")
     assert about(analyze("Mưa bão ở miền Bắc à?"), sentence, 100) is None  # nothing of it here
+
+
+def test_a_bracket_is_one_clause_whatever_commas_it_holds() -> None:
+    """A quote or an answer never begins inside a bracket (`Trung Quốc) đã …`)."""
+    sentence = "Hội nghị cấp cao (gồm Việt Nam, Lào, Campuchia) đã khai mạc, kéo dài hai ngày."
+    assert [sentence[a:b] for a, b in clause_spans(sentence)] == [
+        "Hội nghị cấp cao",
+        "(gồm Việt Nam, Lào, Campuchia)",
+        "đã khai mạc,",
+        "kéo dài hai ngày.",
+    ]
+    unclosed = "Giá xăng (RON 95, E5 tăng, dầu giảm"
+    assert [unclosed[a:b] for a, b in clause_spans(unclosed)] == ["Giá xăng", "(RON 95, E5 tăng, dầu giảm"]
 
 
 def test_a_long_answer_is_clipped_at_a_comma_else_between_words() -> None:
