@@ -66,14 +66,13 @@ class Span:
     values: tuple[float, ...]
 
 
-def _clauses(sentence: str) -> list[str]:
-    return [c for c in (sentence[a:b].strip() for a, b in clause_spans(sentence)) if _WORD.search(c)]
+def _clauses(sentence: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [c for c in (sentence[a:b].strip() for a, b in spans) if _WORD.search(c)]
 
 
-def _inner(q: Question, sentence: str) -> list[tuple[str, str]]:
-    """Parts of a clause where answers start or end (with the feature naming each): after and
-    before the longest run of question words, from a reason word on, after `là`."""
-    spans = clause_spans(sentence)
+def _inner(q: Question, sentence: str, spans: list[tuple[int, int]]) -> list[tuple[str, str]]:
+    """Parts of a clause (of `spans`) where answers start or end (with the feature naming each):
+    after and before the longest run of question words, from a reason word on, after `là`."""
 
     def clause_end(pos: int) -> int:
         return next((b for _, b in spans if b >= pos), len(sentence))
@@ -106,7 +105,8 @@ def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
     the extractor's span when it is trusted for this type of question."""
     if extracted and q.qtype in TRUSTED:
         return [Span(extracted, (0.0,) * len(SPAN_FEATURES))]
-    clauses = _clauses(sentence)
+    spans = clause_spans(sentence)
+    clauses = _clauses(sentence, spans)
     asked = set(q.syllables)
     overlap = [_share(c, asked) for c in clauses]
     anchor = max(range(len(clauses)), key=lambda i: overlap[i]) if clauses else -1
@@ -118,7 +118,7 @@ def candidates(q: Question, sentence: str, extracted: str | None) -> list[Span]:
     if len(clauses) > 2:
         texts.append((clip(sentence), False, False, 0, len(clauses) - 1, ""))
     seen = {t[0] for t in texts}
-    for text, kind in _inner(q, sentence):
+    for text, kind in _inner(q, sentence, spans):
         if _WORD.search(text) and text not in seen:
             seen.add(text)
             at = next((i for i, c in enumerate(clauses) if text in c), -2)

@@ -101,22 +101,23 @@ def matching_forms(title: str, body: str, spans: np.ndarray) -> tuple[str, str, 
     is in them: (n, 4) character offsets such that `form[start - 1:end]` is the sentence's own padded
     form. Folding a whole article, then its candidate sentences, per question was most of an
     answer's time on the archive."""
-    canonical_form, folded_form = _Form(canonical), _Form(fold.__wrapped__)  # not through fold's cache: it would keep every article
-    at = 0
+    forms = _Form(canonical), _Form(fold.__wrapped__)  # not through fold's cache: it would keep every article
+
+    def add(text: str) -> list[int]:
+        for form in forms:
+            form.add(text)
+        return [form.size for form in forms]
+
+    add(title + "\n")
     where = np.zeros((len(spans), 4), np.int32)
-    for form in (canonical_form, folded_form):
-        form.add(title + "\n")
+    at = 0
     for k, (start, end) in enumerate(spans.tolist()):
-        for form in (canonical_form, folded_form):
-            form.add(body[at:start])
-        before = canonical_form.size, folded_form.size
-        for form in (canonical_form, folded_form):
-            form.add(body[start:end])
-        where[k] = before[0], canonical_form.size, before[1], folded_form.size
+        c0, f0 = add(body[at:start])
+        c1, f1 = add(body[start:end])
+        where[k] = c0, c1, f0, f1
         at = end
-    for form in (canonical_form, folded_form):
-        form.add(body[at:])
-    return canonical_form.text(), folded_form.text(), where
+    add(body[at:])
+    return forms[0].text(), forms[1].text(), where
 
 
 class _Form:
