@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     bm25_b: float = Field(0.75, ge=0, le=1)
     bm25_epsilon: float = Field(0.25, ge=0)
     retrieve_k: int = Field(30, ge=1, le=1000)
+    candidate_k: int = Field(10, ge=1, le=1000)  # the ranker files are fitted for this value
     top_k: int = Field(3, ge=1, le=20)
     e5_threads: int = Field(0, ge=0, le=256)  # 0: every core
     ranker_weights: Literal["all", "licensed"] = "all"  # licensed: fitted without the real-news sets

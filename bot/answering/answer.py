@@ -19,7 +19,7 @@ from bot.answering.complete import complete
 from bot.answering.evidence import Evidence, Gatherer
 from bot.answering.extract import count_fits
 from bot.answering.question import QType, Question, analyze
-from bot.answering.ranker import LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
+from bot.answering.ranker import FEATURES, LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
 from bot.answering.spans import MAX_ANSWER, about, clip
 from bot.lang.dates import format_day
 from bot.lang.lists import entries
@@ -119,6 +119,15 @@ class Ranked:
     encoded: str
 
 
+_COVER = FEATURES.index("cover_sentence"), FEATURES.index("cover_syllables")
+
+
+def _worded(ranked: Ranked) -> bool:
+    """Some candidate has a word of the question (or one news uses instead), or one of its
+    syllables accents aside. (Not BM25's score: in a few sentences a shared word's may be 0.)"""
+    return any(c.evidence.values[i] > 0 for c in ranked.candidates for i in _COVER)
+
+
 _NOT_SURE = "Tôi không chắc câu nào trả lời đúng câu hỏi này; đây là những câu gần nhất trong các bài báo:"
 
 
@@ -157,7 +166,7 @@ class Answerer:
         q, candidates = ranked.question, list(ranked.candidates)
         if not candidates:
             return Answer(asked, False, None, (), self.not_found_note())
-        reply = self.ranker.decide(ranked.probability, ranked.unsure)
+        reply = self.decide(ranked)
         if reply is Reply.NONE:
             return Answer(asked, False, None, (), self.not_found_note())
         if reply is Reply.UNSURE:
@@ -193,7 +202,7 @@ class Answerer:
     def evidence(self, q: Question) -> tuple[list[Evidence], str]:
         """Every candidate's evidence, and the text of the question e5 read."""
         retrieved = retrieve(self.kb, q, self.settings.retrieve_k)
-        return self.gatherer.gather(q, retrieved), retrieved.encoded
+        return self.gatherer.gather(q, retrieved, self.settings.candidate_k), retrieved.encoded
 
     def rank(self, q: Question) -> Ranked:
         """The candidates ordered by the fitted ranker, and the reply models' probabilities."""
@@ -210,6 +219,14 @@ class Answerer:
         return Ranked(q, tuple(judged), self.ranker.answer.probability(values),
                       self.ranker.unsure.probability(values), encoded)
 
+    def decide(self, ranked: Ranked) -> Reply:
+        """The fitted models' reply; but never a confident answer from meaning alone, when no
+        candidate has a single word of the question: the tuning questions hold no unanswerable
+        question like that for the models to learn from (1 of 1,002 questions is one, an answerable
+        one with a typo), and the cosines of any text on the same subject are high."""
+        reply = self.ranker.decide(ranked.probability, ranked.unsure)
+        return Reply.UNSURE if reply is Reply.ANSWER and not _worded(ranked) else reply
+
     def explain(self, question: str, shown: int = 5) -> list[str]:
         """Why the answer won: the reply models' probabilities against their thresholds, then per
         candidate (best first) its score, the span cut from it, and each feature with its value
@@ -220,10 +237,10 @@ class Answerer:
         if ranked.encoded != q.text:
             lines.append(f"e5 read it as: {ranked.encoded}")
         if ranked.candidates:
-            reply = ranker.decide(ranked.probability, ranked.unsure)
             lines.append(
-                f"reply: {reply} (answers {ranked.probability:.3f}, threshold {ranker.answer_threshold:.3f}; "
+                f"reply: {self.decide(ranked)} (answers {ranked.probability:.3f}, threshold {ranker.answer_threshold:.3f}; "
                 f"one of the first three answers {ranked.unsure:.3f}, threshold {ranker.unsure_threshold:.3f})"
+                + ("" if _worded(ranked) else "; no sentence has a word of the question: not sure at most")
             )
         for rank, c in enumerate(ranked.candidates[:shown], start=1):
             cut = c.evidence.cut

@@ -57,10 +57,11 @@ SpanRows = list[tuple[str, list[tuple[tuple[float, ...], bool]]]]
 
 
 def collect(qset: QuestionSet, settings: Settings) -> tuple[Rows, SpanRows]:
-    """Per question: (its set, its group, answerable, [(features, is-gold) per candidate]); and,
-    where a candidate holds the gold sentence, (set, [(features, is-a-good-answer) per span])."""
+    """Per question: (its set, its group, answerable, [(features, is-gold) per retrieved sentence,
+    every one of them a candidate]); and, where a candidate holds the gold sentence, (set,
+    [(features, is-a-good-answer) per span])."""
     kb = KnowledgeBase.build(settings, qset.folders)
-    answerer = Answerer(kb, settings, Ranker.untrained())
+    answerer = Answerer(kb, settings.model_copy(update={"candidate_k": settings.retrieve_k}), Ranker.untrained())
     rows: Rows = []
     span_rows: SpanRows = []
     for q in qset.load():
@@ -243,17 +244,30 @@ def _span_weights(span_rows: SpanRows, c: float) -> tuple[float, ...]:
     return tuple(float(v) for v in model.coef_[0])
 
 
-def fit(rows: Rows, span_rows: SpanRows) -> dict[str, object]:
+def candidates(rows: Rows, k: int) -> Rows:
+    """Each question's candidates as answering sees them: the first `k` of either retriever (their
+    features do not depend on which others are kept; `Gatherer.gather`)."""
+    first = 1.0 / (1.0 + k)
+    bm25_rank, e5_rank = FEATURES.index("bm25_rank"), FEATURES.index("e5_rank")
+    return [
+        (name, group, answerable, [(v, g) for v, g in cands if v[bm25_rank] > first or v[e5_rank] > first])
+        for name, group, answerable, cands in rows
+    ]
+
+
+def fit(rows: Rows, span_rows: SpanRows, candidate_k: int) -> dict[str, object]:
     """Ranking weights with every set weighing the same (cross-validated, the small hand-written
-    sets steady it); reply models and threshold with every group weighing the same (so that the
-    false-answer rate is not the committed sets' alone)."""
+    sets steady it), learnt from every retrieved sentence, so from more pairs than the candidates
+    alone give; reply models and threshold on the candidates as answering keeps them
+    (`candidate_k`), with every group weighing the same (so that the false-answer rate is not the
+    committed sets' alone)."""
     weights = group_weights([name for name, _, _, _ in rows])
     tried = {c: _cross_validated(rows, weights, c) for c in REGULARISATIONS}
     c = max(REGULARISATIONS, key=lambda c: (tried[c][0], -c))
     fitted = tried[c][1]
     rank_weights = _rank_weights(rows, weights, c)
 
-    x, best, three, kept = _reply_rows(rows, fitted)
+    x, best, three, kept = _reply_rows(candidates(rows, candidate_k), fitted)
     w = group_weights([group for _, group, _, _ in rows])[kept]
     answer, answer_p, answer_c = _reply_model(x, best, w)
     unsure, unsure_p, unsure_c = _reply_model(x, three, w)
@@ -286,6 +300,7 @@ def fit(rows: Rows, span_rows: SpanRows) -> dict[str, object]:
         },
         "fitted_on": sorted({name for name, _, _, _ in rows}),
         "questions": len(rows),
+        "candidate_k": candidate_k,
     }
 
 
@@ -308,7 +323,7 @@ def main(realnews_articles: Path | None, out: Path | None = None, settings: Sett
         got, spans = collect(qset, settings)
         rows += got
         span_rows += spans
-    model = fit(rows, span_rows)
+    model = fit(rows, span_rows, settings.candidate_k)
     out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return model
 

@@ -7,12 +7,15 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.answering.answer import Answerer
+from bot.answering.candidates import retrieve
+from bot.answering.question import analyze
 from bot.answering.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
 from bot.fitting.evalsets import QuestionSet, half_of
-from bot.fitting.fit import answer_threshold, collect, fit, none_threshold
+from bot.fitting.fit import answer_threshold, candidates, collect, fit, none_threshold
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, TESTS_DATA
@@ -106,12 +109,15 @@ def test_fit_ranks_its_tuning_questions_better_than_bm25_alone(tmp_path: Path) -
     )
     rows, spans = collect(qset, settings)
     assert rows and all(len(values) == len(FEATURES) for _, _, _, cands in rows for values, _ in cands)
-    model = fit(rows, spans)
+    model = fit(rows, spans, settings.candidate_k)
     fitted = replace(Ranker.untrained(), weights=tuple(model["weights"]))  # type: ignore[arg-type]
-    answerable = [cands for _, _, ok, cands in rows if ok and cands]
+    kept = candidates(rows, settings.candidate_k)  # as answering keeps them: every retrieved one is collected
+    assert sum(map(len, (c for *_, c in kept))) < sum(map(len, (c for *_, c in rows)))
+    answerable = [cands for _, _, ok, cands in kept if ok and cands]
     by_bm25 = sum(cands[0][1] for cands in answerable)
     by_fit = sum(max(cands, key=lambda vg: fitted.score(vg[0]).score)[1] for cands in answerable)
     assert by_fit > by_bm25
+    assert model["candidate_k"] == settings.candidate_k
     assert 0.0 < float(model["answer_threshold"]) <= 1.0  # type: ignore[arg-type]
 
 
@@ -132,3 +138,18 @@ def test_explain_shows_each_candidates_features_e5_included(seeds_kb: KnowledgeB
 def test_a_question_typed_without_accents_is_read_with_them_by_the_encoder(seeds_kb: KnowledgeBase) -> None:
     lines = _answerer(seeds_kb).explain("ai da ky nghi dinh thu hop tac ve cuu ho cuu nan")
     assert "e5 read it as: ai đã ký nghị định thư hợp tác về cứu hộ cứu nạn" in lines
+
+
+def test_evidence_is_gathered_for_the_first_of_either_retriever_with_every_retrieved_as_context(
+    seeds_kb: KnowledgeBase,
+) -> None:
+    q = analyze(QUESTION)
+    pool = retrieve(seeds_kb, q, Settings(_env_file=None).retrieve_k)
+    everything = {ev.index: ev.values for ev in Answerer(seeds_kb, Settings(_env_file=None, candidate_k=100)).evidence(q)[0]}
+    kept = Answerer(seeds_kb, Settings(_env_file=None, candidate_k=4)).evidence(q)[0]
+    cosines = seeds_kb.cosines(pool.query, [h.index for h in pool.hits])
+    bm25_first = {h.index for h in pool.hits[:4]}
+    e5_first = {pool.hits[i].index for i in np.argsort(-cosines, kind="stable")[:4]}
+    assert len(everything) == len(pool.hits) > len(kept)
+    assert [ev.index for ev in kept] == [h.index for h in pool.hits if h.index in bm25_first | e5_first]
+    assert all(ev.values == everything[ev.index] for ev in kept)  # the same features, whoever else was kept
