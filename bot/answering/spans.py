@@ -57,8 +57,11 @@ def syllables(text: str) -> tuple[tuple[str, int, int], ...]:
 def occurrences(wanted: Sequence[str], sentence: str) -> list[int]:
     """Syllable indexes where the sentence says the folded syllables `wanted`, in order."""
     said = [s for s, _, _ in syllables(sentence)]
-    n = len(wanted)
-    return [i for i in range(len(said) - n + 1) if n and said[i : i + n] == list(wanted)]
+    want = list(wanted)
+    if not want:
+        return []
+    n, first = len(want), want[0]
+    return [i for i in range(len(said) - n + 1) if said[i] == first and said[i : i + n] == want]
 
 
 def anchor_spans(question: Question, sentence: str) -> list[tuple[int, int, int]]:

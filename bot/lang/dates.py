@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from bot.lang.lexicon import APPROXIMATORS
 from bot.lang.normalize import fold
@@ -185,6 +186,13 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def find_dates(text: str, published: datetime | None) -> list[DateMention]:
     """Every date expression in `text`, in order, with years filled from the dateline."""
+    return list(_dates(text, published))
+
+
+@lru_cache(maxsize=8192)
+def _dates(text: str, published: datetime | None) -> tuple[DateMention, ...]:
+    """Cached: a question's candidates and the sentences before them are read for dates again
+    and again (by the extractors, the span model and the completer)."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -210,7 +218,7 @@ def find_dates(text: str, published: datetime | None) -> list[DateMention]:
         add(m, None, int(m["m"]), int(m["y"]) if m["y"] else None, bool(m["y"]))
     for m in _YEAR.finditer(text):
         add(m, None, None, int(m["y"]), True)
-    return sorted(found, key=lambda d: d.start)
+    return tuple(sorted(found, key=lambda d: d.start))
 
 
 def relative_event(text: str) -> str | None:
