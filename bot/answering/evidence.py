@@ -132,10 +132,7 @@ class Gatherer:
         vectors = self.kb.vectors_of(ids)
         cos = vectors @ query
         own = np.array([cos[row[h.index]] for h in hits])
-        mean = np.zeros((len(hits), len(ids)), np.float32)  # each hit's row averages it and its neighbours
-        for k, (h, near) in enumerate(zip(hits, beside)):
-            mean[k, [row[i] for i in (h.index, *near)]] = 1.0 / (1 + len(near))
-        windows = mean @ vectors
+        windows = np.array([vectors[[row[i] for i in (h.index, *near)]].mean(axis=0) for h, near in zip(hits, beside)])
         window = (windows @ query) / np.maximum(np.linalg.norm(windows, axis=1), 1e-9)
         titles: dict[str, float] = {}
         order = np.argsort(-own, kind="stable")
