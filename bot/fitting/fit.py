@@ -29,6 +29,7 @@ import numpy as np
 
 from bot.answering import spanrank
 from bot.answering.answer import Answerer
+from bot.answering.evidence import first_of_either
 from bot.answering.question import Question, analyze
 from bot.answering.ranker import (
     FEATURES,
@@ -247,10 +248,9 @@ def _span_weights(span_rows: SpanRows, c: float) -> tuple[float, ...]:
 def candidates(rows: Rows, k: int) -> Rows:
     """Each question's candidates as answering sees them: the first `k` of either retriever (their
     features do not depend on which others are kept; `Gatherer.gather`)."""
-    first = 1.0 / (1.0 + k)
     bm25_rank, e5_rank = FEATURES.index("bm25_rank"), FEATURES.index("e5_rank")
     return [
-        (name, group, answerable, [(v, g) for v, g in cands if v[bm25_rank] > first or v[e5_rank] > first])
+        (name, group, answerable, [(v, g) for v, g in cands if first_of_either(v[bm25_rank], v[e5_rank], k)])
         for name, group, answerable, cands in rows
     ]
 

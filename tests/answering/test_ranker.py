@@ -92,8 +92,6 @@ def test_the_threshold_holds_the_stated_false_answer_rate() -> None:
 def test_the_articles_do_not_say_it_no_more_often_wrongly_than_the_stated_rate() -> None:
     """Below the threshold the reply is "the articles do not say": it is wrong where the question
     was answerable, and may be so for at most the given share of those replies."""
-    import numpy as np
-
     p = np.array([0.05, 0.1, 0.2, 0.3, 0.4, 0.6])
     answerable = np.array([False, False, True, False, True, True])
     weight = np.ones(6)
