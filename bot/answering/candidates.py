@@ -33,7 +33,7 @@ def retrieve(kb: KnowledgeBase, q: Question, k: int) -> Retrieved:
     if not q.accented:
         words = [kb.sentences[h.index].text for h in lexical]
         words += [kb.article_of(h.index).title for h in lexical]
-        encoded = restore(q.text, runs(words), kb.accents)
+        encoded = restore(q.text, runs(words, q.text), kb.accents)
     query = kb.encoder.query(encoded)
     known = {h.index for h in lexical}
     extra = [h.index for h in kb.similar(query, k) if h.index not in known]

@@ -36,16 +36,26 @@ def _question_words() -> tuple[dict[str, str], frozenset[str]]:
     return forms, asking
 
 
-def runs(texts: Iterable[str]) -> dict[str, Counter[str]]:
-    """Every run of up to three syllables of `texts`: folded form → its written forms, counted."""
+def runs(texts: Iterable[str], question: str) -> dict[str, Counter[str]]:
+    """Every run of up to three syllables of `texts` that `question` has too (both folded): folded
+    form → its written forms, counted. Only the question's runs: `restore` looks up no other, and
+    counting every run of 30 candidates took longer than the rest of an answer."""
+    asked = [fold(s) for s in _WORD.findall(question)]
+    wanted = {" ".join(asked[i : i + n]) for n in range(1, _LONGEST + 1) for i in range(len(asked) - n + 1)}
     table: dict[str, Counter[str]] = {}
     for text in texts:
         syllables = _WORD.findall(text)
-        lower = [s.lower() for s in syllables]
         folded = [fold(s) for s in syllables]
-        for n in range(1, _LONGEST + 1):
-            for i in range(len(syllables) - n + 1):
-                table.setdefault(" ".join(folded[i : i + n]), Counter())[" ".join(lower[i : i + n])] += 1
+        for i, first in enumerate(folded):
+            if first not in wanted:
+                continue
+            for n in range(1, min(_LONGEST, len(folded) - i) + 1):
+                run = " ".join(folded[i : i + n])
+                if run not in wanted:
+                    break  # a longer run of the question would hold this one
+                if run not in table:
+                    table[run] = Counter()
+                table[run][" ".join(syllables[i : i + n]).lower()] += 1
     return table
 
 
