@@ -137,7 +137,7 @@ class Gatherer:
         vectors = self.kb.vectors_of(ids)
         cos = vectors @ query
         own = np.array([cos[row[h.index]] for h in hits])
-        windows = np.array([vectors[[row[i] for i in (h.index, *near)]].mean(axis=0) for h, near in zip(hits, beside)])
+        windows = _means(vectors, [[row[i] for i in (h.index, *near)] for h, near in zip(hits, beside)])
         window = (windows @ query) / np.maximum(np.linalg.norm(windows, axis=1), 1e-9)
         titles: dict[str, float] = {}
         order = np.argsort(-own, kind="stable")
@@ -158,3 +158,14 @@ class Gatherer:
                 1.0 / (1.0 + float(rank[k])),
             ))
         return out
+
+
+def _means(vectors: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """Each group's mean row: the rows added in their order, then divided by their count, which
+    is what `vectors[group].mean(axis=0)` computes, to the bit, without a numpy call per group."""
+    counts = np.array([len(g) for g in groups])
+    sums = vectors[[g[0] for g in groups]]
+    for j in range(1, int(counts.max())):
+        has = counts > j
+        sums[has] += vectors[[g[j] for g in groups if len(g) > j]]
+    return sums / counts[:, None].astype(vectors.dtype)

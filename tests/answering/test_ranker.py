@@ -151,3 +151,22 @@ def test_evidence_is_gathered_for_the_first_of_either_retriever_with_every_retri
     assert len(everything) == len(pool.hits) > len(kept)
     assert [ev.index for ev in kept] == [h.index for h in pool.hits if h.index in bm25_first | e5_first]
     assert all(ev.values == everything[ev.index] for ev in kept)  # the same features, whoever else was kept
+
+
+def test_the_window_feature_is_the_cosine_with_the_mean_of_the_sentence_and_its_neighbours(
+    seeds_kb: KnowledgeBase,
+) -> None:
+    """The window of a first or last sentence holds one neighbour, of any other two."""
+    q = analyze(QUESTION)
+    query = retrieve(seeds_kb, q, Settings(_env_file=None).retrieve_k).query
+    evidence = Answerer(seeds_kb, Settings(_env_file=None, candidate_k=100)).evidence(q)[0]
+    widths = set()
+    for ev in evidence:
+        sentence = seeds_kb.sentences[ev.index]
+        ids = seeds_kb.article_sentences(sentence.article_id)
+        window = [ev.index] + [ids[p] for p in (sentence.position - 1, sentence.position + 1) if 0 <= p < len(ids)]
+        widths.add(len(window))
+        mean = seeds_kb.vectors_of(window).mean(axis=0)
+        want = (mean @ query) / max(np.linalg.norm(mean), 1e-9)
+        assert ev.values[FEATURES.index("e5_window")] == pytest.approx(float(want), abs=1e-6)
+    assert widths == {2, 3}
