@@ -31,7 +31,7 @@ import numpy as np
 from bot.errors import ArticleError, EmptyCorpusError
 from bot.lang.normalize import canonical, fold
 from bot.lang.tokenize import Analyzer
-from bot.library import embed
+from bot.library import embed, nearest
 from bot.library.chunking import split_sentences
 from bot.library.corpus import ArticleFile, decode_article, parse_article
 from bot.library.index import BM25Index, Encoded, first_occurrence_order
@@ -56,11 +56,13 @@ RAW = {
     "sent_forms": np.int32,  # each sentence's words in its article's forms: (start, end) canonical, then folded
 }
 # The e5 vectors (`bot.library.embed.Codes`), written by the second pass: rows of DIM int8, their scales
-# and the 16-byte digest of the passage each was made from (`embed.key`: what later builds reuse).
+# and the 16-byte digest of the passage each was made from (`embed.key`: what later builds reuse);
+# and each sentence row's error bound for the search of a question's closest sentences.
 VECTORS = {
     "sent_vec": np.int8,  # sentence i's vector: sent_vec[i] * sent_scale[i]
     "sent_scale": np.float32,
     "sent_key": np.uint8,
+    "sent_spread": np.float32,  # how far sentence i's int8 cosine may stray (`nearest.spread`)
     "title_vec": np.int8,  # article n's title
     "title_scale": np.float32,
     "title_key": np.uint8,
@@ -585,8 +587,8 @@ def write_vectors(
     out = {
         name: _vector_file(folder, name, (rows, embed.DIM) if name.endswith("vec") else (rows, 16) if name.endswith("key")
                            else (rows,))
-        for name, rows in (("sent_vec", n), ("sent_scale", n), ("sent_key", n), ("title_vec", len(records)),
-                           ("title_scale", len(records)), ("title_key", len(records)))
+        for name, rows in (("sent_vec", n), ("sent_scale", n), ("sent_key", n), ("sent_spread", n),
+                           ("title_vec", len(records)), ("title_scale", len(records)), ("title_key", len(records)))
     }
     raw = load_raw(folder)  # what the first pass wrote: the text to embed
     bodies, sent_byte = raw["bodies"], raw["sent_byte"]
@@ -621,6 +623,7 @@ def write_vectors(
                 log.info("embedded %d of %d sentences (%.0f/s)", logged, total, rate)
     finally:
         bar.close()
+    out["sent_spread"][:] = nearest.spread(out["sent_vec"], out["sent_scale"])
     for array in out.values():
         if isinstance(array, np.memmap):
             array.flush()

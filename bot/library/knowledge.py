@@ -87,6 +87,7 @@ class KnowledgeBase:
         self.sentences: Sequence[Sentence] = _Sentences(self._records, self._raw, self._sent_ptr)
         self.words = lru_cache(maxsize=8192)(self._words)
         self._vectors = self._raw["sent_vec"], self._raw["sent_scale"]
+        self._spreads = self._raw["sent_spread"]
         self._title_vectors = self._raw["title_vec"], self._raw["title_scale"]
         self.encoder = embed.shared_encoder(origin.settings.e5_threads if origin else 0)
 
@@ -151,12 +152,6 @@ class KnowledgeBase:
             if len(docs)
             else {}
         )
-
-    @cached_property
-    def _spreads(self) -> np.ndarray:
-        """Each sentence vector's error bound for `nearest.top_k` (made on first use: ~30 ms per
-        100k sentences)."""
-        return nearest.spread(*self._vectors)
 
     def similar(self, query: np.ndarray, k: int) -> list[Hit]:
         """The `k` sentences whose e5 vectors are closest to the question's, best first: exact

@@ -15,14 +15,16 @@ SLACK = 1e-6  # float32 rounding of the exact products, beyond the bound of the 
 # Rows per thread of the int8 pass: one thread reads 32k rows in about 2.5 ms; a second one costs
 # little on idle cores but up to 8 ms on busy ones, so a small corpus is read by one.
 ROWS_PER_THREAD = 1 << 15
+_BLOCK = 1 << 16  # rows whose |codes| are summed at a time (bounded memory)
 
 
 def spread(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
     """Per row, how far its int8 dot product with a quantised question can stray from the exact
-    cosine, per unit of the question's own quantisation step (`top_k`): scale × |codes|₁ / 2."""
+    cosine, per unit of the question's own quantisation step (`top_k`): scale × |codes|₁ / 2.
+    Computed once at ingestion and stored with the vectors (`ingest.write_vectors`)."""
     out = np.empty(len(scales), np.float32)
-    for lo in range(0, len(scales), 65536):  # bounded memory: |codes| a block at a time
-        block = np.abs(np.asarray(codes[lo : lo + 65536], np.int16)).sum(axis=1, dtype=np.int32)
+    for lo in range(0, len(scales), _BLOCK):
+        block = np.abs(np.asarray(codes[lo : lo + _BLOCK], np.int16)).sum(axis=1, dtype=np.int32)
         out[lo : lo + len(block)] = scales[lo : lo + len(block)] * block / 2
     return out
 

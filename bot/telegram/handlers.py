@@ -161,11 +161,17 @@ def _asker(kb: Library, settings: Settings) -> Callable[[str], Answer]:
     return Answerer(kb, settings).ask  # type: ignore[arg-type]  # a KnowledgeBase: it has articles
 
 
+def example_titles(kb: Library) -> list[str]:
+    """The titles examples are asked of: the newest articles', newest first, without closing
+    punctuation; a blank or overlong title left out."""
+    titles = [a.title.strip().rstrip(".!:;…").strip() for a in newest_first(kb.articles.values())]
+    return [t for t in titles if t and len(t) <= _EXAMPLE_TITLE_CHARS][:_EXAMPLE_TITLES]
+
+
 def example_questions(kb: Library, ask: Callable[[str], Answer]) -> list[str]:
     """Questions about the newest articles held: a title asked where, when or how, the first way
     the bot answers (so that a deployment's examples work on its own news); none without articles."""
-    titles = [a.title.strip().rstrip(".!:;…").strip() for a in newest_first(kb.articles.values())]
-    titles = [t for t in titles if t and len(t) <= _EXAMPLE_TITLE_CHARS][:_EXAMPLE_TITLES]
+    titles = example_titles(kb)
     made: list[str] = []
     for n, title in enumerate(titles):
         forms = [title] if title.endswith("?") else [f.format(title) for f in _EXAMPLE_FORMS]

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.library import embed
+from bot.library import embed, nearest
+from bot.library.ingest import load_raw
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, TESTS_DATA, write_article
@@ -94,6 +95,8 @@ def test_only_new_articles_are_embedded_and_a_copied_folder_is_not(
     assert counting.passages == len(added) + 1  # its sentences and its title, nothing else
     best = kb.similar(kb.encoder.query("Tổng vốn đầu tư của cây cầu mới ở Đà Nẵng là bao nhiêu?"), 1)[0]
     assert kb.sentences[best.index].article_id == "cau-rong"  # the new vectors are searched
+    stored = load_raw(kb.entry)  # the search's error bounds, stored for copied and new rows alike
+    assert np.array_equal(stored["sent_spread"], nearest.spread(stored["sent_vec"], stored["sent_scale"]))
 
     moved = tmp_path / "moved"
     shutil.copytree(folder, moved)
