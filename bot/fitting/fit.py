@@ -297,11 +297,35 @@ def fit(rows: Rows, span_rows: SpanRows, candidate_k: int) -> dict[str, object]:
             "false_answers": round(float((w * (given & ~best)).sum() / max((w * given).sum(), 1e-9)), 4),
             "said_none": round(float((w * said_none).sum() / w.sum()), 4),
             "false_none": round(float((w * (said_none & answerable)).sum() / max((w * said_none).sum(), 1e-9)), 4),
+            "by_group": group_outcomes([rows[i][1] for i in kept], given, best, answerable),
         },
         "fitted_on": sorted({name for name, _, _, _ in rows}),
         "questions": len(rows),
         "candidate_k": candidate_k,
     }
+
+
+def group_outcomes(
+    groups: list[str], given: np.ndarray, best: np.ndarray, answerable: np.ndarray
+) -> dict[str, dict[str, float | None]]:
+    """What the pooled threshold does to each group (cross-validated): the share of its questions
+    answered, of its answers wrong, of its answerable questions answered right (hit@1) and of its
+    unanswerable ones not answered (abstain_acc; None without any). The false-answer rate is met
+    pooled, not per group."""
+    out = {}
+    for group in sorted(set(groups)):
+        mine = np.array([g == group for g in groups])
+
+        def share(part: np.ndarray, whole: np.ndarray) -> float | None:
+            return round(float((part & whole).sum() / whole.sum()), 4) if whole.any() else None
+
+        out[group] = {
+            "answered": share(given, mine),
+            "false_answers": share(~best, mine & given),
+            "hit1": share(given & best, mine & answerable),
+            "abstain": share(~given, mine & ~answerable),
+        }
+    return out
 
 
 def _rounded(values: Sequence[float]) -> list[float]:

@@ -15,7 +15,7 @@ from bot.answering.candidates import retrieve
 from bot.answering.question import analyze
 from bot.answering.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
 from bot.fitting.evalsets import QuestionSet, half_of
-from bot.fitting.fit import answer_threshold, candidates, collect, fit, none_threshold
+from bot.fitting.fit import answer_threshold, candidates, collect, fit, group_outcomes, none_threshold
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, TESTS_DATA
@@ -98,6 +98,21 @@ def test_the_articles_do_not_say_it_no_more_often_wrongly_than_the_stated_rate()
     assert none_threshold(p, answerable, weight, 0.25) == pytest.approx(0.4)  # 1 wrong of 4
     assert none_threshold(p, answerable, weight, 0.0) == pytest.approx(0.2)
     assert none_threshold(p, np.ones(6, bool), weight, 0.1) == 0.0  # never: every question was answerable
+
+
+def test_the_fit_reports_what_the_pooled_threshold_does_to_each_group() -> None:
+    """Group a: one right answer, one wrong, one unanswerable question refused; group b: an
+    unanswerable question answered and an answerable one refused; group c: one answerable question
+    refused, so no answer to judge and no unanswerable question."""
+    groups = ["a", "a", "a", "b", "b", "c"]
+    given = np.array([True, True, False, True, False, False])
+    best = np.array([True, False, False, False, False, False])
+    answerable = np.array([True, True, False, False, True, True])
+    assert group_outcomes(groups, given, best, answerable) == {
+        "a": {"answered": 0.6667, "false_answers": 0.5, "hit1": 0.5, "abstain": 1.0},
+        "b": {"answered": 0.5, "false_answers": 1.0, "hit1": 0.0, "abstain": 0.0},
+        "c": {"answered": 0.0, "false_answers": None, "hit1": 0.0, "abstain": None},  # nothing to judge
+    }
 
 
 def test_fit_ranks_its_tuning_questions_better_than_bm25_alone(tmp_path: Path) -> None:
