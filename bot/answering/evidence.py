@@ -21,6 +21,7 @@ _TYPED: tuple[frozenset[QType | None], ...] = (
     *(frozenset({t}) for t in (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)),
     frozenset({QType.YES_NO, None}),
 )
+_E5_RANK = -1  # where `_meaning` puts 1 / (1 + the rank by cosine): last, as `e5_rank` in FEATURES
 
 
 def first_of_either(bm25_rank: float, e5_rank: float, k: int) -> bool:
@@ -69,7 +70,7 @@ class Gatherer:
             by_article[article_id] = by_article.get(article_id, 0.0) + max(h.score, 0.0)
         beside = [self._beside(h.index) for h in hits]
         meaning = self._meaning(hits, beside, retrieved.query)
-        kept = [rank for rank in range(len(hits)) if first_of_either(1.0 / (1.0 + rank), meaning[rank][-1], k)]  # e5_rank
+        kept = [rank for rank in range(len(hits)) if first_of_either(1.0 / (1.0 + rank), meaning[rank][_E5_RANK], k)]
         self._remember([hits[rank] for rank in kept])
         near = self.kb.scores(q.search_terms, [i for rank in kept for i in beside[rank]])
         coverage = self.coverage

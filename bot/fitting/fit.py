@@ -312,13 +312,13 @@ def group_outcomes(
     answered, of its answers wrong, of its answerable questions answered right (hit@1) and of its
     unanswerable ones not answered (abstain_acc; None without any). The false-answer rate is met
     pooled, not per group."""
+
+    def share(part: np.ndarray, whole: np.ndarray) -> float | None:
+        return round(float((part & whole).sum() / whole.sum()), 4) if whole.any() else None
+
     out = {}
     for group in sorted(set(groups)):
-        mine = np.array([g == group for g in groups])
-
-        def share(part: np.ndarray, whole: np.ndarray) -> float | None:
-            return round(float((part & whole).sum() / whole.sum()), 4) if whole.any() else None
-
+        mine = np.array(groups) == group
         out[group] = {
             "answered": share(given, mine),
             "false_answers": share(~best, mine & given),
