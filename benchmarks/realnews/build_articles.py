@@ -5,7 +5,8 @@
 copies every article named by each question file of `benchmarks/realnews/` from the mirror of
 github:magizbox/scraper (fetch it with the search tool's `fetch`, then `git archive` its
 `vn_news/data`) into OUT_DIR/<set> (`realnews` for questions.jsonl, `realnews-2` for
-questions-2.jsonl), byte for byte: each set is answered over its own articles.
+questions-2.jsonl, `realnews-3` for questions-3.jsonl), byte for byte: each set is answered over
+its own articles.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ ROOT = HERE.parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from bot.fitting.evalsets import REALNEWS_SETS, realnews_sets
+    from bot.fitting.evalsets import FITTED_REALNEWS, realnews_sets
     from bot.fitting.evaluate import SCORER_COLUMNS
 
     columns = ("questions", *SCORER_COLUMNS, "wall_s")
@@ -53,13 +53,13 @@ def main() -> int:
             figures = _score(a.scorer, path, qset.folders[0])
             cells = ["—" if figures.get(c) is None else str(figures[c]) for c in columns]
             print(f"| {qset.name} | " + " | ".join(cells) + " |", flush=True)
-            if qset.half == "tune":
+            if qset.half == "tune":  # the fitted sets' tuning halves
                 answerable = sum(q.get("answerable", True) for q in questions)
                 counts = {"hit@1": answerable, "short_answer_acc": answerable,
                           "abstain_acc": len(questions) - answerable}
                 for name in FLOORS:
                     tuned[name] += float(figures[name] or 0.0) * counts[name]  # type: ignore[arg-type]
-    below = {k: (round(v), FLOORS[k]) for k, v in tuned.items() if round(v) < FLOORS[k] - len(REALNEWS_SETS)}
+    below = {k: (round(v), FLOORS[k]) for k, v in tuned.items() if round(v) < FLOORS[k] - len(FITTED_REALNEWS)}
     print(f"tuning halves pooled, questions right: {', '.join(f'{k} {round(v)}' for k, v in tuned.items())}")
     if below:
         print(f"BELOW THE FLOOR (right, floor): {below}")

@@ -14,7 +14,7 @@ from bot.answering.answer import Answerer
 from bot.answering.candidates import retrieve
 from bot.answering.question import analyze
 from bot.answering.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
-from bot.fitting.evalsets import QuestionSet, half_of
+from bot.fitting.evalsets import FITTED_REALNEWS, REALNEWS_SETS, QuestionSet, half_of, realnews_sets
 from bot.fitting.fit import answer_threshold, candidates, collect, fit, group_outcomes, none_threshold
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -138,6 +138,19 @@ def test_the_split_is_a_fixed_function_of_the_file_name() -> None:
     halves = {half_of(f"{n}.txt") for n in range(40)}
     assert halves == {"tune", "held"}
     assert half_of("22410606.txt") == half_of("22410606.txt")
+
+
+def test_a_measuring_real_news_set_is_scored_whole_and_never_fitted(tmp_path: Path) -> None:
+    sets = {s.name: s for s in realnews_sets(tmp_path)}
+    measuring = set(REALNEWS_SETS) - FITTED_REALNEWS
+    assert measuring and FITTED_REALNEWS.issubset(REALNEWS_SETS)
+    for name in measuring:
+        assert sets[name].half is None and not sets[name].fitted
+        assert sets[name].folders == (tmp_path / name,)
+    for name in FITTED_REALNEWS:
+        assert {sets[f"{name}-tune"].half, sets[f"{name}-held"].half} == {"tune", "held"}
+        assert sets[f"{name}-tune"].fitted
+    assert len(sets) == 2 * len(FITTED_REALNEWS) + len(measuring)
 
 
 def test_explain_shows_each_candidates_features_e5_included(seeds_kb: KnowledgeBase) -> None:
