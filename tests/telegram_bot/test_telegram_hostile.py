@@ -93,11 +93,13 @@ def test_acceptance_dripping_links_block_neither_a_good_add_nor_the_stop(
         FETCH_ALLOW_PRIVATE="true", FETCH_HOST_DELAY_SECONDS="0", FETCH_TIMEOUT_SECONDS=str(timeout),
         ARTICLES_REFRESH_SECONDS="0",
     )
+    timed_out: TimeoutError | None = None
     try:
         api.wait_for(lambda: api.calls_to("getUpdates"), timeout=60)
         for n in (1, 2):
             api.message(ADMIN, f"/add {hostile.url(f'/nho-giot?{n}')}")
-        api.wait_for(lambda: hostile.hits("/nho-giot?1"), timeout=10)
+        # When the drips start is not what is measured (a loaded machine has taken over 10 s once).
+        api.wait_for(lambda: hostile.hits("/nho-giot?1"), timeout=30)
         sent = time.monotonic()
         _, good = api.message(ADMIN, f"/add {hostile.story_url(BUS)}")
         [reply] = api.wait_for(lambda: api.replies_to(ADMIN, good), timeout=3 * timeout + 5)
@@ -105,11 +107,14 @@ def test_acceptance_dripping_links_block_neither_a_good_add_nor_the_stop(
         assert reply["text"] == f"Đã thêm: {BUS.title} — 04/11/2024, 5 câu."
         for n, host in ((3, "127.0.0.1"), (4, "localhost")):  # two hosts: both downloads under way at once
             api.message(ADMIN, f"/add http://{host}:{hostile.bound_port}/nho-giot?{n}")
-        api.wait_for(lambda: hostile.hits("/nho-giot?3") and hostile.hits("/nho-giot?4"), timeout=10)
+        api.wait_for(lambda: hostile.hits("/nho-giot?3") and hostile.hits("/nho-giot?4"), timeout=30)
+    except TimeoutError as exc:
+        timed_out = exc  # reported with the bot's output, below
     finally:
         bot.send_signal(signal.SIGTERM)
         stopped = time.monotonic()
         output, _ = bot.communicate(timeout=60)
+    assert timed_out is None, f"{timed_out}\n{output}"
     assert time.monotonic() - stopped < 5, output
     assert bot.returncode == 0, output
     assert "Traceback" not in output
