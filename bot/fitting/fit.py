@@ -316,9 +316,10 @@ def group_outcomes(
     def share(part: np.ndarray, whole: np.ndarray) -> float | None:
         return round(float((part & whole).sum() / whole.sum()), 4) if whole.any() else None
 
+    labels = np.array(groups)
     out = {}
     for group in sorted(set(groups)):
-        mine = np.array(groups) == group
+        mine = labels == group
         out[group] = {
             "answered": share(given, mine),
             "false_answers": share(~best, mine & given),
