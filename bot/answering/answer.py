@@ -19,7 +19,7 @@ from bot.answering.complete import complete
 from bot.answering.evidence import Evidence, Gatherer
 from bot.answering.extract import count_fits
 from bot.answering.question import QType, Question, analyze
-from bot.answering.ranker import FEATURES, LICENSED_PATH, MODEL_PATH, Ranker, Reply, Scored, reply_values
+from bot.answering.ranker import FEATURES, Ranker, Reply, Scored, path_for, reply_values
 from bot.answering.spans import MAX_ANSWER, about, clip
 from bot.lang.dates import format_day
 from bot.lang.lists import entries
@@ -138,7 +138,7 @@ class Answerer:
         self.kb = kb
         self.settings = settings
         self.gatherer = Gatherer(kb)
-        self.ranker = ranker or Ranker.load(LICENSED_PATH if settings.ranker_weights == "licensed" else MODEL_PATH)
+        self.ranker = ranker or Ranker.load(path_for(settings.ranker_weights, settings.e5_weights))
 
     def cite(self, sentence_index: int, score: float) -> Citation:
         sentence = self.kb.sentences[sentence_index]

@@ -27,6 +27,15 @@ from bot.answering.spanrank import SPAN_FEATURES
 # on the licensed and committed sets alone (RANKER_WEIGHTS=licensed).
 MODEL_PATH = Path(__file__).parent / "data" / "ranker.json"
 LICENSED_PATH = Path(__file__).parent / "data" / "ranker-licensed.json"
+# Fitted like ranker.json, on the cosines of the tuned e5 (E5_WEIGHTS=tuned), cross-fitted.
+TUNED_PATH = Path(__file__).parent / "data" / "ranker-tuned.json"
+
+
+def path_for(ranker_weights: str, e5_weights: str) -> Path:
+    """The ranker file fitted for these weights."""
+    if ranker_weights == "licensed":
+        return LICENSED_PATH
+    return TUNED_PATH if e5_weights != "bundled" else MODEL_PATH
 
 # Per-candidate evidence, in the order of the weight vector.
 FEATURES: tuple[str, ...] = (

@@ -39,6 +39,12 @@ def half_of(article_name: str) -> Half:
     return "tune" if hashlib.sha256(article_name.encode()).digest()[0] % 2 == 0 else "held"
 
 
+def fold_of(article_name: str) -> int:
+    """The fold (0 or 1) of an article's tuning questions that e5's `tuned-without-N` weights were
+    fitted without: another byte of the same hash, so each half splits evenly."""
+    return hashlib.sha256(article_name.encode()).digest()[1] % 2
+
+
 @dataclass(frozen=True)
 class QuestionSet:
     """A question file over article folders; `half` keeps only that half of its articles. A set
@@ -67,14 +73,19 @@ class QuestionSet:
         where = _home(absent[0])
         return f"{absent[0]} is not here" + (f" ({where})" if where else "")
 
-    def load(self) -> list[dict[str, Any]]:
-        rows = load_questions(self.questions)
-        if self.half is None:
-            return rows
+    def load(self, fold: int | None = None) -> list[dict[str, Any]]:
+        """The questions of the set's half, and of one fold of its articles (`fold_of`) if given."""
+        if self.half is None and fold is None:
+            return load_questions(self.questions)
+        return [q for f, q in self.folded() if fold is None or f == fold]
+
+    def folded(self) -> list[tuple[int, dict[str, Any]]]:
+        """The questions of the set's half, in file order, each with the fold of its article."""
         texts = {
             p.name: canonical(p.read_text(encoding="utf-8")) for f in self.folders for p in f.glob("*.txt")
         }
-        return [q for q in rows if half_of(_article_of(q, texts)) == self.half]
+        articles = [(_article_of(q, texts), q) for q in load_questions(self.questions)]
+        return [(fold_of(a), q) for a, q in articles if self.half is None or half_of(a) == self.half]
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:

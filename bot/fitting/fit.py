@@ -36,10 +36,12 @@ from bot.answering.ranker import (
     LICENSED_PATH,
     MODEL_PATH,
     REPLY_FEATURES,
+    TUNED_PATH,
     Logistic,
     Ranker,
     reply_values,
 )
+from bot.errors import BotError
 from bot.fitting.evalsets import QuestionSet, known_sets
 from bot.lang.normalize import canonical
 from bot.library.knowledge import KnowledgeBase
@@ -57,15 +59,15 @@ Rows = list[tuple[str, str, bool, Candidates]]  # (set, group, answerable, [(fea
 SpanRows = list[tuple[str, list[tuple[tuple[float, ...], bool]]]]
 
 
-def collect(qset: QuestionSet, settings: Settings) -> tuple[Rows, SpanRows]:
-    """Per question: (its set, its group, answerable, [(features, is-gold) per retrieved sentence,
-    every one of them a candidate]); and, where a candidate holds the gold sentence, (set,
-    [(features, is-a-good-answer) per span])."""
+def collect(qset: QuestionSet, settings: Settings, fold: int | None = None) -> tuple[Rows, SpanRows]:
+    """Per question (of one fold of the set's articles, if given): (its set, its group, answerable,
+    [(features, is-gold) per retrieved sentence, every one of them a candidate]); and, where a
+    candidate holds the gold sentence, (set, [(features, is-a-good-answer) per span])."""
     kb = KnowledgeBase.build(settings, qset.folders)
     answerer = Answerer(kb, settings.model_copy(update={"candidate_k": settings.retrieve_k}), Ranker.untrained())
     rows: Rows = []
     span_rows: SpanRows = []
-    for q in qset.load():
+    for q in qset.load(fold):
         parsed = analyze(q["question"])
         gold = [canonical(s) for s in q.get("sentences", [])]
         cands = []
@@ -333,21 +335,29 @@ def _rounded(values: Sequence[float]) -> list[float]:
     return [round(v, 6) if math.isfinite(v) else 0.0 for v in values]
 
 
-def main(realnews_articles: Path | None, out: Path | None = None, settings: Settings | None = None) -> dict[str, object]:
+def main(
+    realnews_articles: Path | None, out: Path | None = None, settings: Settings | None = None, tuned: bool = False
+) -> dict[str, object]:
     """Fit on every tuning set present and write the model file: with `realnews_articles`, on the
     real-news halves too (`bot/answering/data/ranker.json`), else on the licensed and committed sets alone
     (`bot/answering/data/ranker-licensed.json`). The knowledge bases come from (and stay in) INDEX_CACHE_DIR."""
     settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
-    out = out or (MODEL_PATH if realnews_articles else LICENSED_PATH)
+    if tuned and realnews_articles is None:
+        raise BotError("the tuned e5 is fitted on real news: fit its ranker with --realnews")
+    out = out or (TUNED_PATH if tuned else MODEL_PATH if realnews_articles else LICENSED_PATH)
+    # With the tuned e5, each fold's features from its weights fitted without that fold: on the
+    # questions they were fitted on, its cosines are better than they will be on a reader's.
+    folds = [(f, f"tuned-without-{f}") for f in (0, 1)] if tuned else [(None, "bundled")]
     rows: Rows = []
     span_rows: SpanRows = []
     for qset in known_sets(realnews_articles):
         if qset.half == "held" or not qset.fitted:
             continue
         log.info("features of %s", qset.name)
-        got, spans = collect(qset, settings)
-        rows += got
-        span_rows += spans
+        for fold, weights in folds:
+            got, spans = collect(qset, settings.model_copy(update={"e5_weights": weights}), fold)
+            rows += got
+            span_rows += spans
     model = fit(rows, span_rows, settings.candidate_k)
     out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return model

