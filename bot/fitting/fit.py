@@ -339,7 +339,8 @@ def main(
     realnews_articles: Path | None, out: Path | None = None, settings: Settings | None = None, tuned: bool = False
 ) -> dict[str, object]:
     """Fit on every tuning set present and write the model file: with `realnews_articles`, on the
-    real-news halves too (`bot/answering/data/ranker.json`), else on the licensed and committed sets alone
+    real-news halves too (`bot/answering/data/ranker.json`; with `tuned`, on the tuned e5's cosines,
+    `ranker-tuned.json`), else on the licensed and committed sets alone
     (`bot/answering/data/ranker-licensed.json`). The knowledge bases come from (and stay in) INDEX_CACHE_DIR."""
     settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
     if tuned and realnews_articles is None:

