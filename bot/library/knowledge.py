@@ -90,8 +90,7 @@ class KnowledgeBase:
         self._spreads = self._raw["sent_spread"]
         self._title_vectors = self._raw["title_vec"], self._raw["title_scale"]
         self.encoder = (
-            embed.shared_encoder(origin.settings.e5_threads, origin.settings.e5_weights,
-                                 origin.settings.index_cache_dir)
+            embed.shared_encoder(origin.settings.e5_threads, origin.settings.e5_weights)
             if origin else embed.shared_encoder()
         )
 
@@ -450,7 +449,7 @@ def _write_entry(
     encoder_id = embed.model_id(settings.e5_weights)
     earlier = store.entries(lambda meta: meta.get("encoder") == encoder_id)[:_LOOK_THROUGH]
     known = embed.Known(store.root / f".journal-{family}", [*earlier, *embed.bundled(settings.e5_weights)])
-    encoder = embed.shared_encoder(settings.e5_threads, settings.e5_weights, settings.index_cache_dir)
+    encoder = embed.shared_encoder(settings.e5_threads, settings.e5_weights)
 
     def write(folder: Path) -> dict:
         where = ", ".join(map(str, directories))

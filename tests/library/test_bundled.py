@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.library import bundled, embed
+from bot.library import bundled, embed, tuned
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS
@@ -20,7 +20,7 @@ def _refuse(encoder: embed.Encoder, texts: Sequence[str]) -> np.ndarray:
 
 
 def test_a_fresh_build_of_the_seeds_embeds_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert embed.bundled("bundled") == [embed.BUNDLED]
+    assert embed.bundled(tuned.DEFAULT) == [embed.BUNDLED]
     with monkeypatch.context() as patched:
         patched.setattr(embed.Encoder, "passages", _refuse)
         kb = KnowledgeBase.build(Settings(_env_file=None, index_cache_dir=tmp_path / "cache"), [SEEDS])
@@ -39,6 +39,6 @@ def test_the_pack_is_written_from_a_build_and_ignored_for_another_model(
     for name in bundled.FILES:
         assert (pack / name).read_bytes() == (embed.BUNDLED / name).read_bytes(), name
     monkeypatch.setattr(embed, "BUNDLED", pack)
-    assert embed.bundled("bundled") == [pack]
+    assert embed.bundled(tuned.DEFAULT) == [pack]
     (pack / "encoder.txt").write_text("another-model/title. sentence\n", encoding="utf-8")
-    assert embed.bundled("bundled") == []
+    assert embed.bundled(tuned.DEFAULT) == []

