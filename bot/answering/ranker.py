@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.answering.spanrank import SPAN_FEATURES
+from bot.library import tuned
 
 # Fitted on every tuning set, the real-news halves included (their articles have no licence), and
 # on the licensed and committed sets alone (RANKER_WEIGHTS=licensed).
@@ -35,7 +36,7 @@ def path_for(ranker_weights: str, e5_weights: str) -> Path:
     """The ranker file fitted for these weights."""
     if ranker_weights == "licensed":
         return LICENSED_PATH
-    return TUNED_PATH if e5_weights != "bundled" else MODEL_PATH
+    return MODEL_PATH if e5_weights == tuned.BUNDLED else TUNED_PATH
 
 # Per-candidate evidence, in the order of the weight vector.
 FEATURES: tuple[str, ...] = (
