@@ -175,7 +175,7 @@ class Answerer:
         best = candidates[0]
         if q.qtype is not QType.YES_NO:
             dated = best.answer is not None
-            best = candidates[0] = replace(best, answer=self._short(q, best))
+            best = candidates[0] = replace(best, answer=self._short(q, best)[0])
             if q.qtype is QType.WHEN and not dated and not _tells_time(best.answer):
                 # The sentence tells of the event but neither it nor its article says when: say
                 # so, rather than answer a when-question with a clause.
@@ -188,16 +188,17 @@ class Answerer:
         citations = tuple(self.cite(c.index, c.score) for c in (chosen + rest)[: self.settings.top_k])
         return Answer(asked, True, text, citations)
 
-    def _short(self, q: Question, best: Candidate) -> str | None:
-        """The short answer: a trusted extractor's span completed (`complete`), else what the fitted
-        span model prefers; never a count in another unit than the one asked."""
+    def _short(self, q: Question, best: Candidate) -> tuple[str | None, str]:
+        """The short answer, and where it came from (`ask --explain` says): a trusted extractor's
+        span completed (`complete`), else what the fitted span model prefers; never a count in
+        another unit than the one asked."""
         sentence = self.kb.sentences[best.index].text
         extracted = best.answer
         if q.qtype is QType.HOW_MANY and q.intent.measure and extracted and not count_fits(q, extracted):
             extracted = None  # a count of something else (`13 người` for `dài bao nhiêu`) is no answer
         if extracted and q.qtype in spanrank.TRUSTED:
-            return complete(q, sentence, self.kb.words(best.index), extracted)
-        return spanrank.pick(spanrank.candidates(q, sentence, extracted), self.ranker.span_weights)
+            return complete(q, sentence, self.kb.words(best.index), extracted), "the extractor's span, completed"
+        return spanrank.pick(spanrank.candidates(q, sentence, extracted), self.ranker.span_weights), "the span model"
 
     def evidence(self, q: Question) -> tuple[list[Evidence], str]:
         """Every candidate's evidence, and the text of the question e5 read."""
@@ -242,6 +243,9 @@ class Answerer:
                 f"one of the first three answers {ranked.unsure:.3f}, threshold {ranker.unsure_threshold:.3f})"
                 + ("" if _worded(ranked) else "; no sentence has a word of the question: not sure at most")
             )
+            if q.qtype is not QType.YES_NO:
+                short, source = self._short(q, ranked.candidates[0])
+                lines.append(f"short answer: {short!r}, {source}")
         for rank, c in enumerate(ranked.candidates[:shown], start=1):
             cut = c.evidence.cut
             rule = cut.rule if cut else "none (the sentence is quoted)"

@@ -158,6 +158,7 @@ def test_explain_shows_each_candidates_features_e5_included(seeds_kb: KnowledgeB
     assert lines[0].startswith("question type: who")
     assert lines[1].startswith("reply: answer (answers ")
     assert any(line.startswith("#1 score") and "rule who" in line for line in lines)
+    assert any(line.startswith("short answer: ") and line.endswith("the extractor's span, completed") for line in lines)
     assert any("cover_sentence=" in line and "e5=" in line and "e5_title=" in line for line in lines)
 
 
