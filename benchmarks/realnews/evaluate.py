@@ -7,9 +7,9 @@ from the fetched mirror into a temporary folder, the questions of each half are 
 them, and `score.py` runs `python -m bot ask --json` on each. Only the figures are printed, never
 a question, so the held-back half can be measured without being read.
 
-Each fitted set is scored by halves, a measuring set (`realnews-3`) whole. The tuning halves of
-the fitted sets, pooled, must not fall below FLOORS (questions answered right, with
-a tolerance of one question per set): the exit code is 1 when they do. Raise a floor when the
+Each fitted set is scored by halves, a measuring set (`realnews-3`, the near-miss sets) whole.
+The tuning halves of the fitted sets, pooled, must not fall below FLOORS (questions answered
+right, with a tolerance of one question per set): the exit code is 1 when they do. Raise a floor when the
 figures rise; never lower one.
 """
 

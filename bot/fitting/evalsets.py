@@ -32,6 +32,13 @@ REALNEWS_SETS = {
     "realnews-3": REALNEWS / "questions-3.jsonl",
 }
 FITTED_REALNEWS = frozenset({"realnews", "realnews-2"})
+# Near-miss questions, each set over a fitted set's articles: unanswerable ones about its tuning
+# articles (their subject, a fact they do not give), written after the fit to measure abstention
+# where it is hardest; never fitted on.
+NEAR_MISS_SETS = {
+    "realnews-near-miss": ("realnews", REALNEWS / "near-miss.jsonl"),
+    "realnews-2-near-miss": ("realnews-2", REALNEWS / "near-miss-2.jsonl"),
+}
 
 
 def half_of(article_name: str) -> Half:
@@ -109,13 +116,15 @@ def _article_of(q: dict[str, Any], texts: dict[str, str]) -> str:
 
 def realnews_sets(articles: Path) -> list[QuestionSet]:
     """Both halves of each fitted real-news set, and the measuring sets whole, over
-    `articles/<set>` (what build_articles.py makes)."""
+    `articles/<set>` (what build_articles.py makes); the near-miss sets over their fitted set's."""
     sets: list[QuestionSet] = []
     for name, questions in REALNEWS_SETS.items():
         if name in FITTED_REALNEWS:
             sets += [QuestionSet(f"{name}-{h}", questions, (articles / name,), h) for h in ("tune", "held")]
         else:
             sets.append(QuestionSet(name, questions, (articles / name,), fitted=False))
+    for name, (over, questions) in NEAR_MISS_SETS.items():
+        sets.append(QuestionSet(name, questions, (articles / over,), fitted=False))
     return sets
 
 

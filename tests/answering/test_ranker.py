@@ -14,7 +14,14 @@ from bot.answering.answer import Answerer
 from bot.answering.candidates import retrieve
 from bot.answering.question import analyze
 from bot.answering.ranker import FEATURES, MODEL_PATH, REPLY_FEATURES, Ranker, Reply
-from bot.fitting.evalsets import FITTED_REALNEWS, REALNEWS_SETS, QuestionSet, half_of, realnews_sets
+from bot.fitting.evalsets import (
+    FITTED_REALNEWS,
+    NEAR_MISS_SETS,
+    REALNEWS_SETS,
+    QuestionSet,
+    half_of,
+    realnews_sets,
+)
 from bot.fitting.fit import answer_threshold, candidates, collect, fit, group_outcomes, none_threshold
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -150,7 +157,11 @@ def test_a_measuring_real_news_set_is_scored_whole_and_never_fitted(tmp_path: Pa
     for name in FITTED_REALNEWS:
         assert {sets[f"{name}-tune"].half, sets[f"{name}-held"].half} == {"tune", "held"}
         assert sets[f"{name}-tune"].fitted
-    assert len(sets) == 2 * len(FITTED_REALNEWS) + len(measuring)
+    for name, (over, _) in NEAR_MISS_SETS.items():
+        assert over in FITTED_REALNEWS
+        assert sets[name].folders == (tmp_path / over,) and not sets[name].fitted
+        assert all(not q["answerable"] and half_of(q["article"]) == "tune" for q in sets[name].load())
+    assert len(sets) == 2 * len(FITTED_REALNEWS) + len(measuring) + len(NEAR_MISS_SETS)
 
 
 def test_explain_shows_each_candidates_features_e5_included(seeds_kb: KnowledgeBase) -> None:
