@@ -122,6 +122,12 @@ class Ranked:
 _COVER = FEATURES.index("cover_sentence"), FEATURES.index("cover_syllables")
 
 
+def _undated(q: Question, best: Candidate, short: str | None) -> bool:
+    """A when-question whose sentence no date was resolved for (`best.answer`, the extractor's),
+    and whose short answer tells no time either."""
+    return q.qtype is QType.WHEN and best.answer is None and not _tells_time(short)
+
+
 def _worded(ranked: Ranked) -> bool:
     """Some candidate has a word of the question (or one news uses instead), or one of its
     syllables accents aside. (Not BM25's score: in a few sentences a shared word's may be 0.)"""
@@ -174,12 +180,12 @@ class Answerer:
             return Answer(asked, False, None, shown, _NOT_SURE, unsure=True)
         best = candidates[0]
         if q.qtype is not QType.YES_NO:
-            dated = best.answer is not None
-            best = candidates[0] = replace(best, answer=self._short(q, best)[0])
-            if q.qtype is QType.WHEN and not dated and not _tells_time(best.answer):
+            short = self._short(q, best)[0]
+            if _undated(q, best, short):
                 # The sentence tells of the event but neither it nor its article says when: say
                 # so, rather than answer a when-question with a clause.
                 return Answer(asked, False, None, (), self._no_date_note(self.kb.article_of(best.index)))
+            best = candidates[0] = replace(best, answer=short)
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
         if q.qtype is QType.YES_NO:
@@ -245,6 +251,8 @@ class Answerer:
             )
             if q.qtype is not QType.YES_NO:
                 short, source = self._short(q, ranked.candidates[0])
+                if _undated(q, ranked.candidates[0], short):
+                    short, source = None, "the sentence and its article do not say when"
                 lines.append(f"short answer: {short!r}, {source}")
         for rank, c in enumerate(ranked.candidates[:shown], start=1):
             cut = c.evidence.cut

@@ -212,9 +212,12 @@ def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_cl
         "Đội tuyển bóng chuyền nữ Việt Nam đã giành huy chương vàng nhờ chiến thắng Thái Lan với tỷ số 3-1. "
         "Huấn luyện viên trưởng khen ngợi tinh thần của các cầu thủ.",
     )
-    answer = answerer_for(folder, settings).ask("Đội tuyển bóng chuyền nữ giành huy chương vàng khi nào?")
+    answerer = answerer_for(folder, settings)
+    answer = answerer.ask("Đội tuyển bóng chuyền nữ giành huy chương vàng khi nào?")
     assert not answer.found and answer.answer is None
     assert answer.note and "không nêu nó diễn ra khi nào" in answer.note and "bóng chuyền nữ" in answer.note
+    explained = answerer.explain("Đội tuyển bóng chuyền nữ giành huy chương vàng khi nào?")
+    assert "short answer: None, the sentence and its article do not say when" in explained
 
 
 def test_terminal_view_of_not_sure_says_so_and_quotes_each_likely_sentence() -> None:
