@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.library.tuned import BUNDLED, DEFAULT
 
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _CHAT_ID = re.compile(r"-?[0-9]+")
@@ -82,8 +83,8 @@ class Settings(BaseSettings):
         with RANKER_WEIGHTS=licensed, and set, it is refused with it."""
         licensed = info.data.get("ranker_weights") == "licensed"
         if value is None or (isinstance(value, str) and not value.strip()):
-            return "bundled" if licensed else "tuned"
-        if licensed and value != "bundled":
+            return BUNDLED if licensed else DEFAULT
+        if licensed and value != BUNDLED:
             raise ValueError("RANKER_WEIGHTS=licensed needs the bundled e5 (the tuned one is fitted on real news)")
         return value
 

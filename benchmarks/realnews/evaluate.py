@@ -9,8 +9,8 @@ a question, so the held-back half can be measured without being read.
 
 Each fitted set is scored by halves, a measuring set (`realnews-3`, the near-miss sets) whole.
 The tuning halves of the fitted sets, pooled, must not fall below FLOORS (questions answered
-right, with a tolerance of one question per set): the exit code is 1 when they do. Raise a floor when the
-figures rise; never lower one.
+right, with a tolerance of one question per set): the exit code is 1 when they do. Raise a
+floor when the figures rise; never lower one.
 """
 
 from __future__ import annotations

