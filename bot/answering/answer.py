@@ -18,6 +18,7 @@ from bot.answering.candidates import retrieve
 from bot.answering.complete import complete
 from bot.answering.evidence import Evidence, Gatherer
 from bot.answering.extract import count_fits
+from bot.answering.people import named_near
 from bot.answering.question import QType, Question, analyze
 from bot.answering.ranker import FEATURES, Ranker, Reply, Scored, path_for, reply_values
 from bot.answering.spans import MAX_ANSWER, about, clip
@@ -196,14 +197,18 @@ class Answerer:
 
     def _short(self, q: Question, best: Candidate) -> tuple[str | None, str]:
         """The short answer, and where it came from (`ask --explain` says): a trusted extractor's
-        span completed (`complete`), else what the fitted span model prefers; never a count in
-        another unit than the one asked."""
+        span completed (`complete`) or, for a who-question it found no one for, the person the
+        sentence names nearest the question's words; else what the fitted span model prefers;
+        never a count in another unit than the one asked."""
         sentence = self.kb.sentences[best.index].text
         extracted = best.answer
         if q.qtype is QType.HOW_MANY and q.intent.measure and extracted and not count_fits(q, extracted):
             extracted = None  # a count of something else (`13 người` for `dài bao nhiêu`) is no answer
+        source = "the extractor's span, completed"
+        if not extracted and q.qtype is QType.WHO:
+            extracted, source = named_near(q, sentence), "the person named nearest the question's words, completed"
         if extracted and q.qtype in spanrank.TRUSTED:
-            return complete(q, sentence, self.kb.words(best.index), extracted), "the extractor's span, completed"
+            return complete(q, sentence, self.kb.words(best.index), extracted), source
         return spanrank.pick(spanrank.candidates(q, sentence, extracted), self.ranker.span_weights), "the span model"
 
     def evidence(self, q: Question) -> tuple[list[Evidence], str]:

@@ -24,7 +24,11 @@ from bot.answering.spans import (
     words,
 )
 from bot.lang.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS
-from bot.lang.normalize import fold
+from bot.lang.lists import entries
+from bot.lang.normalize import canonical, fold
+
+# The first words of titles as written, accents kept: folded, `cô` and `có` are one.
+_TITLE_HEADS = frozenset(canonical(t.replace("_", " ")).lower().split()[0] for t in entries("titles"))
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,34 @@ def who(question: Question, sentence: str) -> str | None:
         if found and fresh(question, found) and _names_someone(found):
             return found
     return None
+
+
+def named_near(question: Question, sentence: str) -> str | None:
+    """For a who-question no rule answered: the person the sentence names with a title (`do tài
+    xế Nguyễn Văn Vượng điều khiển`) nearest the longest run of the question's words, if the
+    question does not name them already."""
+    runs = anchor_spans(question, sentence)
+    asked = set(question.syllables)
+    people = [p for p in persons(sentence) if _someone_else(sentence, p, asked)]
+    if not runs or not people:
+        return None
+    start, end, _ = runs[0]
+    p = min(people, key=lambda p: min(abs(p.start - end), abs(start - p.end)))
+    return sentence[p.start : p.end]
+
+
+def _someone_else(sentence: str, p: Person, asked: set[str]) -> bool:
+    """A full name (two capitalised syllables or more) after a title as written (`có` is not
+    `cô`), that the question does not name: `Nguyễn Xuân Phúc` is the `Thủ tướng Phúc` it asks
+    about, and `Cù lao Ông Hổ` names no one."""
+    name = re.findall(r"\w+", sentence[p.name_start : p.end])
+    title = " ".join(canonical(sentence[p.start : p.name_start]).lower().split()[:1])
+    return (
+        len(name) >= 2
+        and all(w[:1].isupper() for w in name)
+        and fold(name[-1]) not in asked
+        and (p.start == p.name_start or title in _TITLE_HEADS)
+    )
 
 
 def _names_someone(span: str) -> bool:

@@ -201,6 +201,23 @@ def test_words_news_uses_instead_still_match(tmp_path: Path, settings: Settings)
     assert answerer.ask("Tai nạn xảy ra lúc mấy giờ?").answer == "Thứ Ba, 12/03/2024 (Khoảng 5h30 sáng nay)"
 
 
+def test_a_who_question_no_rule_answers_is_answered_with_the_name_not_a_clause(
+    tmp_path: Path, settings: Settings
+) -> None:
+    folder = tmp_path / "driver"
+    write_article(
+        folder,
+        "a.txt",
+        "Xe khách lật trên đèo, 5 người bị thương\n"
+        "Theo thông tin ban đầu, lúc 3h sáng 4/6, xe khách 29B-123.45 do tài xế Trần Minh Khoa (SN 1980, "
+        "Nam Định) cầm lái đã lật xuống vực khi đổ đèo, khiến 5 hành khách bị thương.",
+    )
+    answerer = answerer_for(folder, settings)
+    question = "Người cầm lái chiếc xe khách bị lật tên là gì?"
+    assert answerer.ask(question).answer == "tài xế Trần Minh Khoa"
+    assert "the person named nearest the question's words" in "\n".join(answerer.explain(question))
+
+
 def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_clause(
     tmp_path: Path, settings: Settings
 ) -> None:

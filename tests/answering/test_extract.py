@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.answering.extract import extract
-from bot.answering.people import persons, resolve_group
+from bot.answering.people import named_near, persons, resolve_group
 from bot.answering.question import analyze
 
 
@@ -161,3 +161,19 @@ def test_a_hyphenated_name_that_pyvi_splits_is_one_name() -> None:
     )
     s = "Bà Choe Son-hui, người đứng đầu văn phòng ngoại giao Bắc Mỹ, được cho là đại diện của Triều Tiên."
     assert _span("Ai là người đại diện Triều Tiên?", s) == "Bà Choe Son-hui"
+
+
+def test_a_who_question_no_rule_answers_gets_the_titled_name_nearest_its_words() -> None:
+    s = (
+        "Chiếc xe tải do anh Lê Văn Tâm điều khiển đã tông vào xe khách 29B-123.45 "
+        "do tài xế Trần Minh Khoa (SN 1980, Nam Định) cầm lái theo hướng ngược lại."
+    )
+    assert named_near(analyze("Người cầm lái xe khách 29B-123.45 tên là gì?"), s) == "tài xế Trần Minh Khoa"
+    assert named_near(analyze("Ai điều khiển chiếc xe tải?"), s) == "anh Lê Văn Tâm"
+
+
+def test_the_nearest_name_is_never_one_the_question_gives_nor_a_place_or_a_verb() -> None:
+    s = "Thủ tướng Trần Minh Khoa đã tiếp đoàn doanh nghiệp tại Hà Nội."
+    assert named_near(analyze("Thủ tướng Khoa tiếp ai?"), s) is None  # the one asked about
+    s = "Ngôi làng có tên Hòa Bình từ năm 1990, gần Cù lao Ông Hổ."
+    assert named_near(analyze("Ai đặt tên cho ngôi làng?"), s) is None  # `có` is not `cô`; `Ông Hổ` a place
