@@ -23,12 +23,8 @@ from bot.answering.spans import (
     until_clause_end,
     words,
 )
-from bot.lang.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS
-from bot.lang.lists import entries
+from bot.lang.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS, TITLES_WRITTEN
 from bot.lang.normalize import canonical, fold
-
-# The first words of titles as written, accents kept: folded, `cô` and `có` are one.
-_TITLE_HEADS = frozenset(canonical(t.replace("_", " ")).lower().split()[0] for t in entries("titles"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +53,7 @@ def persons(sentence: str) -> list[Person]:
             name = name[:-1]
         title = _title_before(ws, i)
         syllables = sum(len(w.text.split()) for w in name)
-        appositive = syllables >= 2 and j + 1 < len(ws) and ws[j].text == "," and ws[j + 1].key in TITLE_WORDS
+        appositive = syllables >= 2 and j + 1 < len(ws) and ws[j].text == "," and _is_title(ws[j + 1])
         if name and name[0].key not in ORG_WORDS and (title is not None or appositive):
             start = ws[title].start if title is not None else name[0].start
             found.append(Person(start, name[-1].end, name[0].start))
@@ -81,9 +77,18 @@ def _title_before(ws: Sequence[Word], i: int) -> int | None:
     for k in range(i - 1, max(-1, i - 5), -1):
         if ws[k].pos == "F":
             return None
-        if ws[k].key in TITLE_WORDS:
+        if _is_title(ws[k]):
             return k
     return None
+
+
+def _is_title(w: Word) -> bool:
+    """A title word, read with its accents when it is written with them: `có` is not `cô`, nor
+    `thấy` `thầy`, nor `Ảnh` `anh`."""
+    if w.key not in TITLE_WORDS:
+        return False
+    written = canonical(w.text).lower().replace(" ", "_")
+    return written == w.key or written in TITLES_WRITTEN
 
 
 def prepositional_target(question: Question, sentence: str) -> str | None:
@@ -269,17 +274,10 @@ def named_near(question: Question, sentence: str) -> str | None:
 
 
 def _someone_else(sentence: str, p: Person, asked: set[str]) -> bool:
-    """A full name (two capitalised syllables or more) after a title as written (`có` is not
-    `cô`), that the question does not name: `Nguyễn Xuân Phúc` is the `Thủ tướng Phúc` it asks
-    about, and `Cù lao Ông Hổ` names no one."""
+    """A full name (two capitalised syllables or more) the question does not give: `Nguyễn Xuân
+    Phúc` is the `Thủ tướng Phúc` it asks about, and `Cù lao Ông Hổ` names no one."""
     name = re.findall(r"\w+", sentence[p.name_start : p.end])
-    title = " ".join(canonical(sentence[p.start : p.name_start]).lower().split()[:1])
-    return (
-        len(name) >= 2
-        and all(w[:1].isupper() for w in name)
-        and fold(name[-1]) not in asked
-        and (p.start == p.name_start or title in _TITLE_HEADS)
-    )
+    return len(name) >= 2 and all(w[:1].isupper() for w in name) and fold(name[-1]) not in asked
 
 
 def _names_someone(span: str) -> bool:

@@ -30,6 +30,8 @@ ARTICLE_2019 = """Ấn Độ tặng Việt Nam tàu tuần tra
 Thứ Hai, 02/12/2019, 10:00
 
 Ngày 1/12, tại TP Hồ Chí Minh, Bộ trưởng Quốc phòng Ấn Độ Nirmala Sitharaman đã trao tặng 12 tàu tuần tra cao tốc cho Bộ đội Biên phòng Việt Nam.
+
+Bộ trưởng Quốc phòng Ấn Độ Nirmala Sitharaman cho biết Ấn Độ sẽ tiếp tục giúp Việt Nam nâng cao năng lực tuần tra trên biển.
 """
 
 

@@ -18,6 +18,15 @@ def test_persons_are_title_plus_name_not_organisations() -> None:
     assert not any(f.startswith("Bộ Quốc") for f in found)
 
 
+def test_a_title_written_with_accents_is_read_with_them() -> None:
+    for s in ("Ngôi làng có tên Hòa Bình từ lâu.", "Ảnh Lao Động", "Người dân thấy Trần Văn Nam bỏ chạy."):
+        assert persons(s) == [], s  # `có` is not `cô`, `Ảnh` not `anh`, `thấy` not `thầy`
+    s = "Năm nay cô Nguyễn Thị Lan dạy toán, thay thầy Lê Văn Hùng."
+    assert [s[p.start : p.end] for p in persons(s)] == ["cô Nguyễn Thị Lan", "thầy Lê Văn Hùng"]
+    s = "Theo co Nguyen Thi Lan, lop hoc da kin cho."  # written without accents: read without them
+    assert [s[p.start : p.end] for p in persons(s)] == ["co Nguyen Thi Lan"]
+
+
 def test_who_subject_of_the_verb() -> None:
     s = "Ngày 3/4, tại Hà Nội, Đại tướng Trần Văn An, Bộ trưởng Bộ Quốc phòng, đã ký Bản ghi nhớ với Bộ Quốc phòng Ấn Độ."
     assert _span("Ai đã ký Bản ghi nhớ với Bộ Quốc phòng Ấn Độ?", s) == "Đại tướng Trần Văn An"

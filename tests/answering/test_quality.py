@@ -34,7 +34,7 @@ from tests.conftest import ROOT
 # (Wikipedia 0.855 and 0.610 of 449); the committed sets' dates and abstentions what their former
 # per-set floors (either ranker's, the higher) add up to.
 FLOORS: dict[str, dict[str, int]] = {
-    "committed": {"hit@1": 174, "short_answer_acc": 173, "strict_date_acc": 23, "abstain_acc": 33},
+    "committed": {"hit@1": 176, "short_answer_acc": 175, "strict_date_acc": 23, "abstain_acc": 33},
     "wiki": {"hit@1": 384, "answer_acc": 274},
 }
 # How many questions each figure is a share of.
