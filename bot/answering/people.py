@@ -24,7 +24,7 @@ from bot.answering.spans import (
     words,
 )
 from bot.lang.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS, TITLES_WRITTEN
-from bot.lang.normalize import canonical, fold
+from bot.lang.normalize import canonical, fold, has_diacritics
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,9 @@ def _title_before(ws: Sequence[Word], i: int) -> int | None:
 def _is_title(w: Word) -> bool:
     """A title word, read with its accents when it is written with them: `có` is not `cô`, nor
     `thấy` `thầy`, nor `Ảnh` `anh`."""
-    if w.key not in TITLE_WORDS:
-        return False
-    written = canonical(w.text).lower().replace(" ", "_")
-    return written == w.key or written in TITLES_WRITTEN
+    return w.key in TITLE_WORDS and (
+        not has_diacritics(w.text) or canonical(w.text).replace(" ", "_") in TITLES_WRITTEN
+    )
 
 
 def prepositional_target(question: Question, sentence: str) -> str | None:
@@ -264,9 +263,11 @@ def named_near(question: Question, sentence: str) -> str | None:
     xế Nguyễn Văn Vượng điều khiển`) nearest the longest run of the question's words, if the
     question does not name them already."""
     runs = anchor_spans(question, sentence)
+    if not runs:
+        return None
     asked = set(question.syllables)
     people = [p for p in persons(sentence) if _someone_else(sentence, p, asked)]
-    if not runs or not people:
+    if not people:
         return None
     start, end, _ = runs[0]
     p = min(people, key=lambda p: min(abs(p.start - end), abs(start - p.end)))

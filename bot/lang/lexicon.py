@@ -12,8 +12,8 @@ from bot.lang.lists import entries
 from bot.lang.normalize import canonical, fold
 
 TITLE_WORDS = frozenset(fold(w).replace(" ", "_") for w in entries("titles"))
-# … as written, accents kept: folded, `cô` is also `có` and `anh` also `ảnh`.
-TITLES_WRITTEN = frozenset(canonical(w).lower().replace(" ", "_") for w in entries("titles"))
+# … as written, accents kept (`canonical`): folded, `cô` is also `có` and `anh` also `ảnh`.
+TITLES_WRITTEN = frozenset(canonical(w) for w in entries("titles"))
 PLACES = frozenset(fold(p) for p in entries("places"))
 ORG_WORDS = frozenset(fold(w) for w in entries("organisation_words"))
 PLACE_NOUNS = frozenset(fold(p) for p in entries("place_nouns"))
