@@ -303,7 +303,9 @@ _PREPOSITION = _Both.of(
 )
 _MEASURE = _Both.of(r"\b(\w+)\s+(?:bao nhiêu|mấy)\b|\bbao\s+(xa|lâu)\b")
 _SIDE = _Both.of(r"\b(?:phía|bên|đoàn)\s+(\w+(?:\s\w+)?)")
-_PREDICATE = _Both.of(rf"\bcó\s+(.+?)\s+(?:không|chưa){_TAIL}")
+# `có … không` / `có … chưa`, less a `phải là` / `đúng là` that only asks whether; else `đã … chưa`.
+_PREDICATE = _Both.of(rf"\bcó\s+(?:(?:phải|đúng|thật)\s+là\s+)?(.+?)\s+(?:không|chưa){_TAIL}")
+_DONE_YET = _Both.of(rf"\bđã\s+(.+?)\s+chưa{_TAIL}")
 _ASKED_WORD = _Both.of(r"(\w+)\s+(?:gì|nào)\b")
 _TAIL_HEAD = _Both.of(r"(?:những|các)?\s*(?:loại\s+)?((?:\w+\s+){0,1}\w+)\s+(?:nào|gì)\s*\??\s*$")
 
@@ -325,7 +327,7 @@ def intent(text: str, folded: str, accented: bool) -> Intent:
 
     motion = phrase(_MOTION)
     named_unit = phrase(_NAMED_UNIT)
-    predicate = phrase(_PREDICATE)
+    predicate = phrase(_PREDICATE) or phrase(_DONE_YET)
     measured = _MEASURE.search(text, folded, accented)
     measure = fold(measured.group(1) or measured.group(2)) if measured else None
     return Intent(

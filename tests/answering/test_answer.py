@@ -138,6 +138,8 @@ def test_yes_no_says_no_or_not_settled_first(tmp_path: Path, settings: Settings)
     answerer = answerer_for(folder, settings)
     no = answerer.ask("Tài xế xe tải gây tai nạn trên quốc lộ 14 có bị khởi tố không?")
     assert no.found and (no.answer or "").startswith("Không."), no.answer
+    not_yet = answerer.ask("Tài xế xe tải gây tai nạn trên quốc lộ 14 đã bị khởi tố chưa?")
+    assert not_yet.found and (not_yet.answer or "").startswith("Không."), not_yet.answer
     unsettled = answerer.ask("Vụ tai nạn xe tải trên quốc lộ 14 có được bồi thường không?")
     assert not unsettled.found or (unsettled.answer or "").startswith("Bài báo không nói rõ."), unsettled.answer
 

@@ -78,6 +78,10 @@ def test_phrases_are_cut_from_the_question_as_typed() -> None:
     intent = analyze("Tỉnh nào của Lào có lãnh đạo tham dự hội đàm?").intent
     assert intent.named_unit == "Tỉnh" and intent.about_event and intent.wants_role
     assert analyze("Lễ có được tổ chức trực tuyến không?").intent.predicate == "được tổ chức trực tuyến"
+    # `đã … chưa` asks it too; `có phải là` / `có đúng là` only ask whether (`có dùng` is a verb)
+    assert analyze("Dự án đã được phê duyệt chưa nhỉ?").intent.predicate == "được phê duyệt"
+    assert analyze("Có phải là ông Minh ký không?").intent.predicate == "ông Minh ký"
+    assert analyze("co dung ma tuy khong").intent.predicate == "dung ma tuy"
 
 
 @pytest.mark.parametrize(
