@@ -63,6 +63,7 @@ def test_what_question_keeps_its_head_category() -> None:
         ("Bộ trưởng hội đàm với ai?", "bo truong hoi dam voi ai"),
         ("Tỉnh nào của Lào có lãnh đạo tham dự?", "tinh nao cua lao co lanh dao tham du"),
         ("Lễ có được tổ chức trực tuyến không?", "le co duoc to chuc truc tuyen khong"),
+        ("Dự án đã được phê duyệt chưa?", "du an da duoc phe duyet chua"),
     ],
 )
 def test_sub_intents_are_the_same_with_or_without_accents(accented: str, plain: str) -> None:
