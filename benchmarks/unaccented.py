@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,18 +37,12 @@ from bot.answering.answer import Answerer  # noqa: E402
 from bot.answering.question import analyze  # noqa: E402
 from bot.fitting.evalsets import QuestionSet, known_sets  # noqa: E402
 from bot.fitting.evaluate import evaluate  # noqa: E402
-from bot.lang.normalize import has_diacritics  # noqa: E402
+from bot.lang.normalize import has_diacritics, unaccented  # noqa: E402
 from bot.library.knowledge import KnowledgeBase  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 _SYLLABLE = re.compile(r"\w+")
 _SHOWN = ("hit@1", "short_answer_acc", "abstain_acc", "precision", "ranking@1")
-
-
-def stripped(text: str) -> str:
-    """`text` without any accent, letter case kept (`Đà Nẵng` -> `Da Nang`)."""
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
-    return bare.replace("đ", "d").replace("Đ", "D")
 
 
 @contextmanager
@@ -67,7 +60,7 @@ def restored_share(answerer: Answerer, questions: list[dict[str, Any]], original
     """The share of syllables `restore` writes as the original has them (letter case aside)."""
     right = total = 0
     for q in questions:
-        encoded = answerer.evidence(analyze(q["question"]))[1]
+        encoded = candidates.retrieve(answerer.kb, analyze(q["question"]), answerer.settings.retrieve_k).encoded
         given = _SYLLABLE.findall(encoded.lower())
         written = _SYLLABLE.findall(originals[q["question"]].lower())
         if len(given) == len(written):  # restore keeps every syllable; this holds for all of them
@@ -79,7 +72,7 @@ def restored_share(answerer: Answerer, questions: list[dict[str, Any]], original
 def measure(qset: QuestionSet, settings: Settings) -> list[str]:
     """The set's rows: its accented questions typed, stripped, and stripped with e5 reading them."""
     typed = [q for q in qset.load() if has_diacritics(q["question"])]
-    bare = [{**q, "question": stripped(q["question"])} for q in typed]
+    bare = [{**q, "question": unaccented(q["question"])} for q in typed]
     originals = {b["question"]: q["question"] for b, q in zip(bare, typed, strict=True)}
     answerer = Answerer(KnowledgeBase.build(settings, qset.folders), settings)
     rows = []

@@ -34,15 +34,20 @@ def fix_tones(text: str) -> str:
     return nfc(_OLD_TONE.sub(move, decomposed))
 
 
+def unaccented(text: str) -> str:
+    """Every diacritic removed, `đ` as `d`, letter case kept (`Đà Nẵng` -> `Da Nang`): what a
+    person without a Vietnamese keyboard types."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lowercase, every diacritic removed, `đ` as `d`: how people type without accents.
+    """Lowercase and `unaccented`: the form matching compares.
 
     Cached: answering folds the same syllables thousands of times per question.
     """
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d")
+    return unaccented(text.casefold())
 
 
 def has_diacritics(text: str) -> bool:

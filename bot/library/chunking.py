@@ -176,11 +176,11 @@ def _after_credit(body: str, start: int, end: int) -> int | None:
     luật sư`): after a bracketed credit's `)`; at the span's start when a bare credit runs into a
     sentence (where a name such as `Khám Phá Phi Thanh Vân` ends cannot be told, and the quote
     must not lose the sentence's first words); None for a credit alone."""
-    if body[start] == "(":
-        close = body.find(")", start, end)
-        rest = _trim(body, close + 1, end) if close >= 0 else (end, end)
-        return rest[0] if re.search(r"\w", body[rest[0] : rest[1]]) else None
-    return start if len(body[start:end].split()) > _CREDIT_WORDS else None
+    if body[start] != "(":
+        return start if len(body[start:end].split()) > _CREDIT_WORDS else None
+    close = body.find(")", start, end)
+    resumed = _trim(body, close + 1, end)[0]
+    return resumed if close >= 0 and re.search(r"\w", body[resumed:end]) else None
 
 
 def split_sentences(article: Article) -> list[Sentence]:

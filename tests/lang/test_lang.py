@@ -6,6 +6,7 @@ import pytest
 
 from bot.answering.question import QType, question_type
 from bot.lang.lists import entries, folded
+from bot.lang.normalize import fold, unaccented
 
 
 def test_entries_skip_comments_and_blank_lines_and_come_nfc() -> None:
@@ -95,3 +96,10 @@ def test_the_extractors_lists_come_from_the_files() -> None:
     from bot.lang.lexicon import DOCUMENT_HEADS, TITLE_WORDS, WEAK_VERBS
 
     assert "dai_tuong" in TITLE_WORDS and "nghị định thư" in DOCUMENT_HEADS and "la" in WEAK_VERBS
+
+
+def test_unaccented_removes_every_mark_and_keeps_letter_case() -> None:
+    typed = "Hội đàm diễn ra ở Đà Nẵng vào ngày nào?"
+    bare = unaccented(typed)
+    assert bare == "Hoi dam dien ra o Da Nang vao ngay nao?"
+    assert fold(typed) == bare.lower()
