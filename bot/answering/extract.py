@@ -38,6 +38,7 @@ from bot.lang.lexicon import (
     PLACE_NOUNS,
     SCALE_WORDS,
     UNIT_NOUNS,
+    UNIT_POWERS,
     VENUE_VERBS,
     WEAK_VERBS,
     YES_NO_FILLERS,
@@ -210,6 +211,9 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+_MEASURED = frozenset().union(*MEASURE_UNITS.values())  # every unit of a measure (`km`, `dặm`, `m`)
+
+
 def _currency(w: Word) -> bool:
     return w.text.isupper() and len(w.text) <= 4 or fold(w.text) in CURRENCY_WORDS  # USD, VND, đô la
 
@@ -234,6 +238,8 @@ def _unit_end(ws: Sequence[Word], i: int) -> int:
             break
     if _currency(ws[last]) and last + 1 < len(ws) and ws[last + 1].pos == "Np":
         last += 1  # `đô la Mỹ`
+    elif last + 1 < len(ws) and fold(ws[last].text) in _MEASURED and fold(ws[last + 1].text) in UNIT_POWERS:
+        last += 1  # `km vuông`
     rate = last + 2 < len(ws) and ws[last + 1].text == "/" and ws[last + 1].start == ws[last].end
     if rate and ws[last + 2].pos == "N":
         last += 2  # `đồng/ngày`

@@ -30,6 +30,7 @@ VENUE_VERBS = frozenset(entries("venue_verbs"))
 YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 APPROXIMATORS = entries("approximators")
 SCALE_WORDS = frozenset(fold(w) for w in entries("scale_words"))
+UNIT_POWERS = frozenset(fold(w) for w in entries("unit_powers"))
 
 # Words news and readers use for the same thing (`chết` / `tử vong`), the ways one name is written
 # (`TPHCM` / `TP.HCM` / `Thành phố Hồ Chí Minh`), and the abbreviations people type with what

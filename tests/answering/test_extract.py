@@ -149,6 +149,11 @@ def test_a_count_is_cut_as_the_article_writes_it() -> None:
         ("Kim ngạch đạt bao nhiêu?", "Kim ngạch thương mại hai chiều đạt 7 tỷ USD, đầu tư tăng."): "7 tỷ USD",
         ("Thuê người gặt lúa mất bao nhiêu?", "Giá thuê người gặt lúa lên đến 300.000 đồng/ngày."): "300.000 đồng/ngày",
         ("Tâm bão cách đảo bao xa?", "Tâm bão cách đảo khoảng 440 km về phía đông."): "khoảng 440 km",
+        # a squared or cubed unit is one unit, and the unit the question names picks the count
+        ("Khu rừng rộng bao nhiêu dặm vuông?", "Khu rừng rộng 1.160.000 dặm vuông (3.000.000 km vuông)."): (
+            "1.160.000 dặm vuông"
+        ),
+        ("Hồ chứa được bao nhiêu nước?", "Hồ chứa được 500 m khối nước."): "500 m khối",
     }
     for (question, sentence), expected in cases.items():
         assert _span(question, sentence) == expected, question
