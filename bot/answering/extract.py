@@ -144,7 +144,7 @@ def how_many(question: Question, sentence: str) -> str | None:
     if question.intent.label:  # `số mấy`: the label and its number (`số 92`), not a count
         label = r"\s+".join(question.intent.label.split())
         pattern = re.compile(rf"\b{label}\s+(?:{ORDINALS})\b", re.IGNORECASE)
-        found = [(m.start(), m.end()) for m in pattern.finditer(fold(sentence)) if m.group(0) not in q]
+        found = [(m.start(), _coded(sentence, m.end())) for m in pattern.finditer(fold(sentence)) if m.group(0) not in q]
     else:
         found = [
             span
@@ -156,6 +156,16 @@ def how_many(question: Question, sentence: str) -> str | None:
         return None
     start, end = min(found, key=lambda span: (span[0] < focus, abs(span[0] - focus)))
     return sentence[approximated(sentence, start) : end]
+
+
+# A document's number goes on with its code: `số 20/2017/NĐ-CP`, `số 5360 CĐ/BCT-PCTT`.
+_CODE = re.compile(r"/[^\s,;:()]+|\s+[A-ZĐ]{1,8}/[^\s,;:()]+")
+
+
+def _coded(sentence: str, end: int) -> int:
+    """The end of a labelled number, its document code included."""
+    m = _CODE.match(sentence, end)
+    return end + len(m.group(0).rstrip(".")) if m else end
 
 
 def _is_year(sentence: str, start: int) -> bool:

@@ -154,6 +154,9 @@ def test_a_count_is_cut_as_the_article_writes_it() -> None:
             "1.160.000 dặm vuông"
         ),
         ("Hồ chứa được bao nhiêu nước?", "Hồ chứa được 500 m khối nước."): "500 m khối",
+        # a document's number with its code
+        ("Chính phủ ban hành nghị định số mấy?", "Chính phủ ban hành Nghị định số 20/2017/NĐ-CP."): "số 20/2017/NĐ-CP",
+        ("Bộ ra công điện số mấy?", "Bộ vừa có Công điện số 5360 CĐ/BCT-PCTT gửi các tỉnh."): "số 5360 CĐ/BCT-PCTT",
     }
     for (question, sentence), expected in cases.items():
         assert _span(question, sentence) == expected, question
