@@ -169,8 +169,8 @@ def _coded(sentence: str, end: int) -> int:
 
 
 def _is_year(sentence: str, start: int) -> bool:
-    """`năm 2018`, `2020`: a year, not a count."""
-    return bool(re.match(r"(?:19|20)\d{2}(?!\d)", sentence[start:])) and not re.search(
+    """`năm 2018`, `2020`, `từ 2005 đến 2010`: a year, not a count."""
+    return bool(re.match(r"(?:từ\s+)?(?:19|20)\d{2}(?!\d)", sentence[start:], re.IGNORECASE)) and not re.search(
         r"\d[.,]?$", sentence[:start]
     )
 
@@ -208,17 +208,29 @@ def _asked_about(question: Question, sentence: str) -> int:
 
 def _counts(sentence: str) -> list[tuple[int, int]]:
     """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates; a
-    range or score as one (`70 - 120 mm`, `2-4`), a rate with its period (`300.000 đồng/ngày`)."""
+    range or score as one (`70 - 120 mm`, `2-4`, `từ 415.000 đến 587.000 km vuông`), a rate with its
+    period (`300.000 đồng/ngày`)."""
     ws = words(sentence)
     spans = []
+    ends: set[int] = set()  # the second numbers of ranges taken
     for i, w in enumerate(ws):
         if not re.fullmatch(r"\d+(?:[.,]\d+)*", w.text) or (i + 1 < len(ws) and ws[i + 1].text == "/"):
             continue
-        if i > 0 and ws[i - 1].text == "/" or i > 1 and ws[i - 1].text == "-" and ws[i - 2].text[:1].isdigit():
+        if i > 0 and ws[i - 1].text == "/" or i in ends:
             continue  # `410/442`, or the end of a range already taken with its start
-        last = i + 2 if i + 2 < len(ws) and ws[i + 1].text == "-" and ws[i + 2].text[:1].isdigit() else i
-        spans.append((w.start, _unit_end(ws, last)))
+        last = _range_end(ws, i) or i
+        ends.add(last)
+        start = ws[i - 1].start if last > i and fold(ws[i - 1].text) == "tu" else w.start
+        spans.append((start, _unit_end(ws, last)))
     return spans
+
+
+def _range_end(ws: Sequence[Word], i: int) -> int | None:
+    """Where a range that starts with the number at `i` ends: `70 - 120`, `từ 415.000 đến 587.000`."""
+    if i + 2 >= len(ws) or not ws[i + 2].text[:1].isdigit():
+        return None
+    joined = ws[i + 1].text == "-" or i > 0 and fold(ws[i - 1].text) == "tu" and fold(ws[i + 1].text) in {"den", "toi"}
+    return i + 2 if joined else None
 
 
 _MEASURED = frozenset().union(*MEASURE_UNITS.values())  # every unit of a measure (`km`, `dặm`, `m`)

@@ -139,6 +139,7 @@ def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
     s = "Đoàn gồm 3 tàu với hơn 900 sĩ quan, thủy thủ, lần đầu đến thăm kể từ năm 2018."
     assert _span("Đoàn chở theo bao nhiêu sĩ quan, thủy thủ?", s) == "hơn 900 sĩ quan"
     assert _span("Bệnh viện có bao nhiêu người?", "Bệnh viện được thành lập năm 2018.") is None
+    assert _span("Bao nhiêu người thiệt mạng?", "Từ 2005 đến 2010 có 30 người thiệt mạng.") == "30 người"
 
 
 def test_a_count_is_cut_as_the_article_writes_it() -> None:
@@ -154,6 +155,9 @@ def test_a_count_is_cut_as_the_article_writes_it() -> None:
             "1.160.000 dặm vuông"
         ),
         ("Hồ chứa được bao nhiêu nước?", "Hồ chứa được 500 m khối nước."): "500 m khối",
+        ("Có bao nhiêu km vuông rừng bị mất?", "Diện tích rừng bị mất đã tăng từ 415.000 đến 587.000 km vuông."): (
+            "từ 415.000 đến 587.000 km vuông"
+        ),
         # a document's number with its code
         ("Chính phủ ban hành nghị định số mấy?", "Chính phủ ban hành Nghị định số 20/2017/NĐ-CP."): "số 20/2017/NĐ-CP",
         ("Bộ ra công điện số mấy?", "Bộ vừa có Công điện số 5360 CĐ/BCT-PCTT gửi các tỉnh."): "số 5360 CĐ/BCT-PCTT",
