@@ -46,7 +46,7 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
     # `có ai … không` asks whether anyone did (yes or no), `… đúng không` whether a claim holds.
     (QType.YES_NO, rf"\bcó ai\b.*\b(?:không|chưa){_TAIL}|\b(?:đúng|phải|thật) (?:không|chưa){_TAIL}"),
     (QType.WHY, _words("why_words")),
-    (QType.HOW_MANY, r"\blần thứ mấy\b|\blần thứ bao nhiêu\b"),
+    (QType.HOW_MANY, rf"\blần thứ mấy\b|\blần thứ bao nhiêu\b|(?:{_words('rank_words')})\s+thứ\s+(?:mấy|bao nhiêu)\b"),
     (QType.WHEN, r"\b(?:ngày|tháng|năm|hôm|thứ|mấy) (?:mấy|giờ)\b|(?<!một )(?<!mỗi )\bnăm bao nhiêu\b(?! tuổi)"),
     (QType.HOW_MANY, r"\bbao nhiêu\b|\bmấy\b|\bsố lượng\b|\bbao xa\b|\bbao lâu\b"),
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),

@@ -158,6 +158,8 @@ def test_a_count_is_cut_as_the_article_writes_it() -> None:
         ("Có bao nhiêu km vuông rừng bị mất?", "Diện tích rừng bị mất đã tăng từ 415.000 đến 587.000 km vuông."): (
             "từ 415.000 đến 587.000 km vuông"
         ),
+        ("Tiền thưởng là bao nhiêu?", "Huy chương được trao cùng số tiền thưởng là 5.500 đôla Canada."): "5.500 đôla Canada",
+        ("Kenya xếp thứ mấy năm 2012?", "Năm 2012, quốc gia này xếp thứ 139 trên tổng số 176 quốc gia."): "thứ 139",
         # a document's number with its code
         ("Chính phủ ban hành nghị định số mấy?", "Chính phủ ban hành Nghị định số 20/2017/NĐ-CP."): "số 20/2017/NĐ-CP",
         ("Bộ ra công điện số mấy?", "Bộ vừa có Công điện số 5360 CĐ/BCT-PCTT gửi các tỉnh."): "số 5360 CĐ/BCT-PCTT",

@@ -24,6 +24,9 @@ from bot.lang.normalize import fold
         ("Hai bên đã ký những văn kiện gì?", QType.WHAT),
         ("Có bao nhiêu người tham dự?", QType.HOW_MANY),
         ("Đây là lần thứ mấy hai nước đối thoại?", QType.HOW_MANY),
+        # a place in a ranking, not a day of the week
+        ("Việt Nam xếp thứ mấy về xuất khẩu gạo?", QType.HOW_MANY),
+        ("Hội nghị diễn ra vào thứ mấy?", QType.WHEN),
         ("Hai nước có ký thỏa thuận không?", QType.YES_NO),
     ],
 )
@@ -38,6 +41,7 @@ def test_types_with_diacritics(text: str, qtype: QType) -> None:
         ("HOI NGHI DIEN RA KHI NAO", QType.WHEN),
         ("hoi dam o dau", QType.WHERE),
         ("co bao nhieu nguoi tham du", QType.HOW_MANY),
+        ("viet nam dung thu may the gioi", QType.HOW_MANY),
         ("hai ben ky nhung van kien gi", QType.WHAT),
     ],
 )
