@@ -39,6 +39,7 @@ from bot.lang.lexicon import (
     SCALE_WORDS,
     UNIT_NOUNS,
     UNIT_POWERS,
+    UNITS_BEFORE_NUMBER,
     VENUE_VERBS,
     WEAK_VERBS,
     YES_NO_FILLERS,
@@ -220,8 +221,10 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
             continue  # `410/442`, or the end of a range already taken with its start
         last = _range_end(ws, i) or i
         ends.add(last)
-        start = ws[i - 1].start if last > i and fold(ws[i - 1].text) == "tu" else w.start
-        spans.append((start, _unit_end(ws, last)))
+        end = _unit_end(ws, last)
+        opens = i > 0 and (last > i and fold(ws[i - 1].text) == "tu" or end == ws[last].end
+                           and fold(ws[i - 1].text) in UNITS_BEFORE_NUMBER)  # `từ 5 đến 7`, `tuổi 39`
+        spans.append((ws[i - 1].start if opens else w.start, end))
     return spans
 
 

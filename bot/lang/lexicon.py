@@ -31,6 +31,7 @@ YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 APPROXIMATORS = entries("approximators")
 SCALE_WORDS = frozenset(fold(w) for w in entries("scale_words"))
 UNIT_POWERS = frozenset(fold(w) for w in entries("unit_powers"))
+UNITS_BEFORE_NUMBER = frozenset(fold(w) for w in entries("units_before_number"))
 
 # Words news and readers use for the same thing (`chết` / `tử vong`), the ways one name is written
 # (`TPHCM` / `TP.HCM` / `Thành phố Hồ Chí Minh`), and the abbreviations people type with what

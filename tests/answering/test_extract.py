@@ -163,6 +163,7 @@ def test_a_count_is_cut_as_the_article_writes_it() -> None:
         ("Tiền thưởng là bao nhiêu?", "Huy chương được trao cùng số tiền thưởng là 5.500 đôla Canada."): "5.500 đôla Canada",
         ("Kenya xếp thứ mấy năm 2012?", "Năm 2012, quốc gia này xếp thứ 139 trên tổng số 176 quốc gia."): "thứ 139",
         ("Bao nhiêu phần trăm bé gái bỏ học?", "UNICEF ước tính có tới 30% bé gái ở khu vực này bỏ học."): "có tới 30%",
+        ("Ông qua đời khi bao nhiêu tuổi?", "Ông qua đời ở tuổi 85, người con trai (50 tuổi) cho biết."): "tuổi 85",
         # a document's number with its code
         ("Chính phủ ban hành nghị định số mấy?", "Chính phủ ban hành Nghị định số 20/2017/NĐ-CP."): "số 20/2017/NĐ-CP",
         ("Bộ ra công điện số mấy?", "Bộ vừa có Công điện số 5360 CĐ/BCT-PCTT gửi các tỉnh."): "số 5360 CĐ/BCT-PCTT",
