@@ -28,7 +28,10 @@ _LONG_FORM = re.compile(
 _MONTH_YEAR = re.compile(
     r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE
 )
-_YEAR = re.compile(r"(?:\bnăm\s+)?(?<![\d/.,])(?P<y>(?:19|20)\d{2})(?![\d/.,]\d)", re.IGNORECASE)
+# A year: `2018`, `1975`; after `năm` any from 1000 (`năm 1886`), where no count can be meant.
+_YEAR = re.compile(
+    r"(?:\bnăm\s+(?=1\d{3}|20\d{2})|(?=(?:19|20)\d{2}))(?<![\d/.,])(?P<y>\d{4})(?![\d/.,]\d)", re.IGNORECASE
+)
 # `Ngay sau hội đàm`, `Kết thúc hội đàm`, `Cũng tại cuộc hội đàm`: the time is that event's.
 _RELATIVE = re.compile(
     r"^\s*(?:ngay\s+sau|sau|kết\s+thúc|cũng\s+tại|cũng\s+trong|tại|trong|bên\s+lề|trước|ngay\s+trước)\s+"

@@ -63,6 +63,14 @@ def test_explicit_years_months_and_long_forms() -> None:
 
 def test_numbers_that_are_not_dates() -> None:
     assert find_dates("Covid-19 làm 1.000 người mắc, tỷ lệ 2-3 ca.", PUBLISHED) == []
+    assert find_dates("Có 1886 người dự, số 1500.", PUBLISHED) == []
+
+
+def test_an_older_year_is_one_after_nam() -> None:
+    """`năm 1886`: `năm` says it is a year; alone, a number before 1900 is a count."""
+    assert [(m.text, m.year) for m in find_dates("Ông hợp tác với hai doanh nhân vào năm 1886.", None)] == [
+        ("năm 1886", 1886)
+    ]
 
 
 def test_event_relative_sentence_takes_the_events_date() -> None:
