@@ -150,7 +150,7 @@ def how_many(question: Question, sentence: str) -> str | None:
         found = [
             span
             for span in _counts(sentence)
-            if fold(sentence[span[0] : span[1]]) not in q and not _is_year(sentence, span[0])
+            if fold(sentence[span[0] : span[1]]) not in q
         ]
         found = [s for s in found if count_fits(question, sentence[s[0] : s[1]])] or found
     if not found:
@@ -170,8 +170,8 @@ def _coded(sentence: str, end: int) -> int:
 
 
 def _is_year(sentence: str, start: int) -> bool:
-    """`năm 2018`, `2020`, `từ 2005 đến 2010`: a year, not a count."""
-    return bool(re.match(r"(?:từ\s+)?(?:19|20)\d{2}(?!\d)", sentence[start:], re.IGNORECASE)) and not re.search(
+    """`năm 2018`, `2020`: a year, not a count."""
+    return bool(re.match(r"(?:19|20)\d{2}(?!\d)", sentence[start:])) and not re.search(
         r"\d[.,]?$", sentence[:start]
     )
 
@@ -208,7 +208,7 @@ def _asked_about(question: Question, sentence: str) -> int:
 
 
 def _counts(sentence: str) -> list[tuple[int, int]]:
-    """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates; a
+    """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates and years; a
     range or score as one (`70 - 120 mm`, `2-4`, `từ 415.000 đến 587.000 km vuông`), a rate with its
     period (`300.000 đồng/ngày`)."""
     ws = words(sentence)
@@ -221,11 +221,19 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
             continue  # `410/442`, or the end of a range already taken with its start
         last = _range_end(ws, i) or i
         ends.add(last)
+        if _is_year(sentence, w.start):
+            continue  # `năm 2018`, `từ 2005 đến 2010`
         end = _unit_end(ws, last)
-        opens = i > 0 and (last > i and fold(ws[i - 1].text) == "tu" or end == ws[last].end
-                           and fold(ws[i - 1].text) in UNITS_BEFORE_NUMBER)  # `từ 5 đến 7`, `tuổi 39`
-        spans.append((ws[i - 1].start if opens else w.start, end))
+        spans.append((_count_start(ws, i, last, end), end))
     return spans
+
+
+def _count_start(ws: Sequence[Word], i: int, last: int, end: int) -> int:
+    """Where the count of the number at `i` begins: at `từ` of a range written with words (`từ 5
+    đến 7`), at a unit news writes before the number when none follows it (`tuổi 39`), else at it."""
+    before = fold(ws[i - 1].text) if i > 0 else ""
+    opened = last > i and before == "tu" or end == ws[last].end and before in UNITS_BEFORE_NUMBER
+    return ws[i - 1].start if opened else ws[i].start
 
 
 def _range_end(ws: Sequence[Word], i: int) -> int | None:
