@@ -237,10 +237,10 @@ def _count_start(ws: Sequence[Word], i: int, last: int, end: int) -> int:
 
 
 def _range_end(ws: Sequence[Word], i: int) -> int | None:
-    """Where a range that starts with the number at `i` ends: `70 - 120`, `từ 415.000 đến 587.000`."""
+    """Where a range that starts with the number at `i` ends: `70 - 120`, `18 – 19`, `từ 415.000 đến 587.000`."""
     if i + 2 >= len(ws) or not ws[i + 2].text[:1].isdigit():
         return None
-    joined = ws[i + 1].text == "-" or i > 0 and fold(ws[i - 1].text) == "tu" and fold(ws[i + 1].text) in {"den", "toi"}
+    joined = ws[i + 1].text in {"-", "–"} or i > 0 and fold(ws[i - 1].text) == "tu" and fold(ws[i + 1].text) in {"den", "toi"}
     return i + 2 if joined else None
 
 

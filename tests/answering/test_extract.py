@@ -146,6 +146,7 @@ def test_a_count_is_cut_as_the_article_writes_it() -> None:
     """Ranges, scaled amounts with their currency, rates and the word saying how exact it is."""
     cases = {
         ("Lượng mưa phổ biến bao nhiêu mm?", "Lượng mưa phổ biến ở mức 70 - 120 mm, có nơi trên 120 mm."): "70 - 120 mm",
+        ("Điểm chuẩn dự kiến bao nhiêu?", "Điểm chuẩn dự kiến khoảng 18 – 19 điểm."): "khoảng 18 – 19 điểm",
         ("Vốn đăng ký là bao nhiêu?", "Số vốn đăng ký là 5,88 tỷ đô la Mỹ, đứng đầu danh sách."): "5,88 tỷ đô la Mỹ",
         ("Kim ngạch đạt bao nhiêu?", "Kim ngạch thương mại hai chiều đạt 7 tỷ USD, đầu tư tăng."): "7 tỷ USD",
         ("Thuê người gặt lúa mất bao nhiêu?", "Giá thuê người gặt lúa lên đến 300.000 đồng/ngày."): (
