@@ -155,8 +155,29 @@ def how_many(question: Question, sentence: str) -> str | None:
         found = [s for s in found if count_fits(question, sentence[s[0] : s[1]])] or found
     if not found:
         return None
-    start, end = min(found, key=lambda span: (span[0] < focus, abs(span[0] - focus)))
+    said = syllables(sentence)
+    described = _described(question)
+    start, end = min(
+        found,
+        key=lambda span: (not _describes(said, span, described), span[0] < focus, abs(span[0] - focus)),
+    )
     return sentence[approximated(sentence, start) : end]
+
+
+_DESCRIBED_REACH = 4  # syllables after a count that describe what it counts
+
+
+def _described(question: Question) -> frozenset[str]:
+    """What the question says it counts, beyond the unit: the content syllables after `bao nhiêu`
+    and its unit (`hộ nông dân` in `bao nhiêu phần trăm hộ nông dân đăng ký`)."""
+    after = question.syllables[_asked_at(question) + 1 :]
+    return frozenset(after) & question.content_syllables - set(question.head_syllables)
+
+
+def _describes(said: Sequence[tuple[str, int, int]], span: tuple[int, int], described: frozenset[str]) -> bool:
+    """Do the few syllables right after a count repeat two of what the question counts?"""
+    after = next((k for k, (_, start, _) in enumerate(said) if start >= span[1]), len(said))
+    return len({s for s, _, _ in said[after : after + _DESCRIBED_REACH]} & described) >= 2
 
 
 # A document's number goes on with its code: `số 20/2017/NĐ-CP`, `số 5360 CĐ/BCT-PCTT`.
@@ -197,14 +218,19 @@ def count_fits(question: Question, count: str) -> bool:
 
 def _asked_about(question: Question, sentence: str) -> int:
     """Where the sentence repeats the words just before `bao nhiêu`/`mấy`: a count follows them."""
-    q = question.syllables
-    wh = next((i for i, s in enumerate(q) if s in {"bao", "may"}), len(q))
-    before = q[max(0, wh - 3) : wh]
+    wh = _asked_at(question)
+    before = question.syllables[max(0, wh - 3) : wh]
     for n in range(len(before), 0, -1):
         if found := occurrences(before[-n:], sentence):
             return syllables(sentence)[found[0] + n - 1][2]
     anchors = anchor_spans(question, sentence)
     return anchors[0][1] if anchors else 0
+
+
+def _asked_at(question: Question) -> int:
+    """Where `bao nhiêu` / `mấy` stands among the question's syllables (its length if nowhere)."""
+    q = question.syllables
+    return next((i for i, s in enumerate(q) if s in {"bao", "may"}), len(q))
 
 
 def _counts(sentence: str) -> list[tuple[int, int]]:

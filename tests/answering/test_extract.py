@@ -142,6 +142,13 @@ def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
     assert _span("Bao nhiêu người thiệt mạng?", "Từ 2005 đến 2010 có 30 người thiệt mạng.") == "30 người"
 
 
+def test_of_a_list_of_counts_the_one_the_question_describes() -> None:
+    """The words before `bao nhiêu` point at the first count; what follows the count names which."""
+    s = "Tỉnh sẽ vận động 100% doanh nghiệp, 100% trường học và 60% hộ dân lắp điện mặt trời mái nhà."
+    assert _span("Tỉnh sẽ vận động bao nhiêu phần trăm hộ dân lắp điện mặt trời?", s) == "60%"
+    assert _span("Tỉnh sẽ vận động bao nhiêu phần trăm doanh nghiệp?", s) == "100%"
+
+
 def test_a_count_is_cut_as_the_article_writes_it() -> None:
     """Ranges, scaled amounts with their currency, rates and the word saying how exact it is."""
     cases = {
