@@ -23,7 +23,7 @@ _DAY_MONTH = re.compile(
     re.IGNORECASE,
 )
 _LONG_FORM = re.compile(
-    r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?", re.IGNORECASE
+    r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+(?:năm\s+)?(?P<y>\d{4})(?![\d.,]\d))?", re.IGNORECASE
 )
 _MONTH_YEAR = re.compile(
     r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE

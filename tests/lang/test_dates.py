@@ -61,6 +61,13 @@ def test_explicit_years_months_and_long_forms() -> None:
     ]
 
 
+def test_a_long_form_date_may_give_its_year_without_nam() -> None:
+    """`ngày 04 Tháng 5 1959` is one date; a count after the month is not its year."""
+    [m] = find_dates("Lễ trao giải đầu tiên diễn ra ngày 04 Tháng 5 1959 tại Los Angeles.", None)
+    assert (m.text, m.year, m.month, m.day) == ("ngày 04 Tháng 5 1959", 1959, 5, 4)
+    assert [m.text for m in find_dates("Ngày 4 tháng 5 2.000 người xuống đường.", None)] == ["Ngày 4 tháng 5"]
+
+
 def test_numbers_that_are_not_dates() -> None:
     assert find_dates("Covid-19 làm 1.000 người mắc, tỷ lệ 2-3 ca.", PUBLISHED) == []
     assert find_dates("Có 1886 người dự, số 1500.", PUBLISHED) == []
