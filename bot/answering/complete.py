@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.answering.people import persons
-from bot.answering.question import QType, Question
+from bot.answering.question import COUNT_WORDS, QType, Question
 from bot.answering.spans import clip
 from bot.lang.dates import find_dates
 from bot.lang.lists import entries
@@ -27,7 +27,6 @@ Span = tuple[int, int]
 Rule = Callable[[Question, str, Sequence[Word], Span], Span]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_COUNT_WORDS = {"may", "bao"}  # `mấy`, `bao nhiêu`, folded
 _RANGE_TO = re.compile(r"\s*(?:đến|tới|-|–)\s*", re.IGNORECASE)
 _FROM = re.compile(r"\btừ\s*$", re.IGNORECASE)
 _APPOSITION = re.compile(r"\s*,\s*$")
@@ -63,7 +62,7 @@ def _asked_rest(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> S
     k = _after(ws, end)
     while k < len(ws) and at < len(asked) and sentence[end : ws[k].start].strip() == "":
         said = fold(ws[k].text).split()
-        if _NUMBER.fullmatch(ws[k].text) and asked[at] in _COUNT_WORDS:
+        if _NUMBER.fullmatch(ws[k].text) and asked[at] in COUNT_WORDS:
             at += 1 + (asked[at] == "bao")  # `bao nhiêu`: two syllables
         elif said == list(asked[at : at + len(said)]):
             at += len(said)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.people import prepositional_target, who
-from bot.answering.question import QType, Question
+from bot.answering.question import QType, Question, count_word_at
 from bot.answering.spans import (
     Word,
     about,
@@ -170,7 +170,7 @@ _DESCRIBED_REACH = 4  # syllables after a count that describe what it counts
 def _described(question: Question) -> frozenset[str]:
     """What the question says it counts, beyond the unit: the content syllables after `bao nhiêu`
     and its unit (`hộ nông dân` in `bao nhiêu phần trăm hộ nông dân đăng ký`)."""
-    after = question.syllables[_asked_at(question) + 1 :]
+    after = question.syllables[count_word_at(question) + 1 :]
     return frozenset(after) & question.content_syllables - set(question.head_syllables)
 
 
@@ -218,19 +218,13 @@ def count_fits(question: Question, count: str) -> bool:
 
 def _asked_about(question: Question, sentence: str) -> int:
     """Where the sentence repeats the words just before `bao nhiêu`/`mấy`: a count follows them."""
-    wh = _asked_at(question)
+    wh = count_word_at(question)
     before = question.syllables[max(0, wh - 3) : wh]
     for n in range(len(before), 0, -1):
         if found := occurrences(before[-n:], sentence):
             return syllables(sentence)[found[0] + n - 1][2]
     anchors = anchor_spans(question, sentence)
     return anchors[0][1] if anchors else 0
-
-
-def _asked_at(question: Question) -> int:
-    """Where `bao nhiêu` / `mấy` stands among the question's syllables (its length if nowhere)."""
-    q = question.syllables
-    return next((i for i, s in enumerate(q) if s in {"bao", "may"}), len(q))
 
 
 def _counts(sentence: str) -> list[tuple[int, int]]:

@@ -63,6 +63,8 @@ _COMPILED = tuple((t, re.compile(p)) for t, p in _PATTERNS)
 _FOLDED = tuple((t, re.compile(fold(p))) for t, p in _PATTERNS)
 
 
+# The folded first syllables of the words that ask how many (`bao nhiêu`, `mấy`).
+COUNT_WORDS = frozenset({"bao", "may"})
 # What a how-many question counts (`bao nhiêu tiền`, `mấy trận`): the answer's unit.
 _COUNTED = re.compile(r"\b(?:bao nhiêu|mấy)\s+(\w+(?: \w+)?)", re.IGNORECASE)
 _HEAD = re.compile(
@@ -144,6 +146,12 @@ class Question:
         """By its text: the fields are what the text parses to, and hashing them all (pyvi's words
         among them) on every cached per-candidate lookup would cost more than the lookup."""
         return hash(self.text)
+
+
+def count_word_at(question: Question) -> int:
+    """Where `bao nhiêu` / `mấy` stands among the question's syllables (their number if nowhere)."""
+    q = question.syllables
+    return next((i for i, s in enumerate(q) if s in COUNT_WORDS), len(q))
 
 
 def question_type(text: str) -> QType | None:
