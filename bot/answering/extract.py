@@ -140,7 +140,7 @@ def where(question: Question, sentence: str) -> str | None:
 
 
 def how_many(question: Question, sentence: str) -> str | None:
-    focus = _asked_about(question, sentence)
+    focus, sure = _asked_about(question, sentence)
     q = question.folded
     if question.intent.label:  # `số mấy`: the label and its number (`số 92`), not a count
         label = r"\s+".join(question.intent.label.split())
@@ -157,11 +157,44 @@ def how_many(question: Question, sentence: str) -> str | None:
         return None
     said = syllables(sentence)
     described = _described(question)
+    # Where the words before `bao nhiêu` are not found as a phrase, the count its item names wins
+    alone = {} if sure else _named_alone(question, said, _counts(sentence))
     start, end = min(
         found,
-        key=lambda span: (not _describes(said, span, described), span[0] < focus, abs(span[0] - focus)),
+        key=lambda span: (
+            not _describes(said, span, described),
+            -alone.get(span[0], 0),
+            span[0] < focus,
+            abs(span[0] - focus),
+        ),
     )
     return sentence[approximated(sentence, start) : end]
+
+
+_NAMED_REACH = 5  # syllables before a count that name what it counts (`tại BV tuyến tỉnh là 50%`)
+
+
+def _named_alone(question: Question, said: Sequence[tuple[str, int, int]], counts: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """For each count (by start), how many of the question's word pairs (`thủy lợi`, `hà nội`) the few
+    syllables before it repeat that those before no other count do: a list of values (`Đại học Thủy
+    Lợi: khoảng 18 – 19 điểm; …`) names each one's item just before it. Pairs, not syllables, so
+    that `Hàn Quốc` does not pass for `Trung Quốc`."""
+    asked = question.syllables
+    pairs = {
+        pair
+        for pair in itertools.pairwise(asked)
+        if any(s in question.content_syllables for s in pair)
+    }
+    named: dict[int, set[tuple[str, str]]] = {}
+    previous = 0
+    for start, end in counts:
+        before = [s for s, a, b in said if a >= previous and b <= start][-_NAMED_REACH:]
+        named[start] = set(itertools.pairwise(before)) & pairs
+        previous = end
+    return {
+        start: len(mine - set().union(*(other for key, other in named.items() if key != start)))
+        for start, mine in named.items()
+    }
 
 
 _DESCRIBED_REACH = 4  # syllables after a count that describe what it counts
@@ -216,15 +249,16 @@ def count_fits(question: Question, count: str) -> bool:
     return unit in text.split()
 
 
-def _asked_about(question: Question, sentence: str) -> int:
-    """Where the sentence repeats the words just before `bao nhiêu`/`mấy`: a count follows them."""
+def _asked_about(question: Question, sentence: str) -> tuple[int, bool]:
+    """Where the sentence repeats the words just before `bao nhiêu`/`mấy`: a count follows them;
+    and whether it repeats two or more of them (one, `là`, `đạt`, may stand anywhere)."""
     wh = count_word_at(question)
     before = question.syllables[max(0, wh - 3) : wh]
     for n in range(len(before), 0, -1):
         if found := occurrences(before[-n:], sentence):
-            return syllables(sentence)[found[0] + n - 1][2]
+            return syllables(sentence)[found[0] + n - 1][2], n >= 2
     anchors = anchor_spans(question, sentence)
-    return anchors[0][1] if anchors else 0
+    return (anchors[0][1] if anchors else 0), False
 
 
 def _counts(sentence: str) -> list[tuple[int, int]]:

@@ -149,6 +149,22 @@ def test_of_a_list_of_counts_the_one_the_question_describes() -> None:
     assert _span("Tỉnh sẽ vận động bao nhiêu phần trăm doanh nghiệp?", s) == "100%"
 
 
+def test_of_a_list_of_counts_the_one_whose_item_the_question_names() -> None:
+    """A list of values names each one's item just before it; the words before `bao nhiêu`, where
+    the sentence does not repeat them as a phrase, do not decide."""
+    s = "Điểm chuẩn dự kiến: Đại học Hàng Hải khoảng 20 điểm, Đại học Thủy Lợi khoảng 18 – 19 điểm."
+    assert _span("dh thuy loi diem chuan du kien khoang bao nhieu", s) == "khoảng 18 – 19 điểm"
+    assert _span("dh hang hai diem chuan du kien khoang bao nhieu", s) == "khoảng 20 điểm"
+    s = "Mức trần chung 150.000 đồng, riêng tại Hà Nội và TP HCM 200.000 đồng."
+    assert _span("Mức trần ở Hà Nội và TP.HCM là bao nhiêu?", s) == "200.000 đồng"
+    # one syllable of a name is not the name: `Hàn Quốc` does not name what `Trung Quốc` asks
+    s = "Trung Quốc vẫn là thị trường lớn nhất với kim ngạch đạt 4,3 tỷ USD; Hàn Quốc đạt 2,5 tỷ USD, tăng 19%."
+    assert _span("nhap khau tu trung quoc thang 1 dat bao nhieu ty usd", s) == "4,3 tỷ USD"
+    # the words before `bao nhiêu` found as a phrase still point at their count
+    s = "Tốc độ năm nay (22.392 km vuông mỗi năm) cao hơn 18% so với năm trước (19.018 km vuông)."
+    assert _span("Tốc độ năm nay cao hơn bao nhiêu so với năm trước?", s) == "hơn 18%"
+
+
 def test_a_count_is_cut_as_the_article_writes_it() -> None:
     """Ranges, scaled amounts with their currency, rates and the word saying how exact it is."""
     cases = {
