@@ -56,8 +56,8 @@ def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
         if w.capitalized and w.pos != "F" or w.key in PLACE_NOUNS or w.pos == "Np":
             end = w.end
             j += 1
-        elif w.text == "," and j + 1 < len(ws) and ws[j + 1].key in UNIT_NOUNS:
-            j += 1
+        elif w.text == "," and j + 1 < len(ws) and (ws[j + 1].key in UNIT_NOUNS or ws[j + 1].key == "phia"):
+            j += 1  # `, huyện …`; `, phía bắc Seoul`
         elif end is not None and _name_ahead(ws, j):
             j += 1  # `Khu kinh tế Dung Quất`, `Trung tâm Thể thao dưới nước Hòa Xuân`
         elif w.text in "()" and end is not None:

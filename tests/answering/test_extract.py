@@ -67,6 +67,12 @@ def test_where_keeps_nested_units() -> None:
     assert _span("Lễ khánh thành cầu diễn ra ở đâu?", s) == "xã Tân Phú, huyện Đồng Xuân, tỉnh Phú Yên"
 
 
+def test_a_place_opens_with_its_kind_and_goes_on_with_its_direction() -> None:
+    """`trại`, `căn cứ` open a place as `xã` does; `, phía bắc Seoul` says where it lies."""
+    s = "Cuộc tập trận diễn ra tại trại Humphreys ở TP Pyeongtaek, phía nam Seoul và kéo dài hai ngày."
+    assert _span("Cuộc tập trận diễn ra ở đâu?", s) == "trại Humphreys ở TP Pyeongtaek, phía nam Seoul"
+
+
 def test_how_many_ordinal_and_count() -> None:
     s = "Hai bên đánh giá cao Đối thoại Chiến lược lần thứ 5 và kế hoạch năm nay."
     assert _span("Đối thoại Chiến lược là lần thứ mấy?", s) == "lần thứ 5"
