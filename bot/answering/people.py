@@ -164,9 +164,10 @@ def _holder_near(sentence: str, people: list[Person], a_start: int, a_end: int) 
 
 def _subject_of(question: Question, sentence: str) -> str | None:
     """`Ai <verb> …`: the person (or noun phrase) before that verb in the sentence."""
-    verb_at = _verb_position(question, sentence)
-    if verb_at is None:
+    found = _verb_position(question, sentence)
+    if found is None:
         return None
+    verb_at = found[0]
     c_start, _ = clause_bounds(sentence, verb_at)
     before = [p for p in persons(sentence) if c_start <= p.start and p.end <= verb_at]
     if before:
@@ -174,6 +175,47 @@ def _subject_of(question: Question, sentence: str) -> str | None:
     phrase_start = max((m.end() for m in re.finditer(r",", sentence[:verb_at])), default=c_start)
     phrase = re.sub(r"\s+(?:đã|đang|sẽ|vừa|cùng|cũng|mới)\s*$", "", sentence[phrase_start:verb_at].rstrip())
     return clip(phrase) if re.search(r"\w", phrase) else None
+
+
+_PASSIVE = frozenset({"duoc", "bi", "do"})  # before the doer: `được các nhà quý tộc chọn`
+_BY = "boi"  # after the verb, before the doer: `được tổ chức bởi Viện …`
+_DOER_POS = frozenset({"N", "Np", "Nc", "Ny", "Nu", "M", "L", "A"})  # what a doer's phrase is made of
+
+
+def _doer(question: Question, sentence: str) -> str | None:
+    """`Ai <verb> …` of a passive sentence: the one who does it, the noun phrase after `bởi` that
+    follows the verb (`được tổng hợp bởi Nafzger`), or between `được`/`bị`/`do` and the verb (`do
+    Liên đoàn … điều hành`); not the subject before it, which undergoes it. A name, so capitalised."""
+    found = _verb_position(question, sentence)
+    if found is None:
+        return None
+    verb_at, verb_end = found
+    ws = words(sentence)
+    after = next((k for k, w in enumerate(ws) if w.start >= verb_end), len(ws))
+    if after < len(ws) and fold(ws[after].text) == _BY:
+        phrase = _noun_phrase(ws, after + 1)
+        return sentence[phrase[0] : phrase[1]] if phrase else None
+    at = next((k for k, w in enumerate(ws) if w.end > verb_at), len(ws))
+    for k in range(at - 1, max(at - 8, -1), -1):
+        if fold(ws[k].text) in _PASSIVE:
+            phrase = _noun_phrase(ws, k + 1)
+            return sentence[phrase[0] : phrase[1]] if phrase and phrase[1] <= ws[at].start else None
+        if ws[k].pos not in _DOER_POS:
+            return None
+    return None
+
+
+def _noun_phrase(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
+    """The noun phrase starting at word i, with `của` and `và` joining nouns (`Viện … của Hoa Kỳ`)."""
+    end = None
+    j = i
+    while j < len(ws):
+        joins = fold(ws[j].text) in {"cua", "va"} and j + 1 < len(ws) and ws[j + 1].pos in {"N", "Np", "Nc", "Ny"}
+        if ws[j].pos not in _DOER_POS and not (joins and end is not None):
+            break
+        end = ws[j].end if ws[j].pos in _DOER_POS else end
+        j += 1
+    return (ws[i].start, end) if end is not None else None
 
 
 def _coordinated(sentence: str, people: list[Person]) -> list[Person]:
@@ -199,8 +241,8 @@ def _pick_subject(question: Question, sentence: str, group: list[Person], verb_a
     return " và ".join(sentence[p.start : p.end] for p in group)
 
 
-def _verb_position(question: Question, sentence: str) -> int | None:
-    """Where the sentence repeats the words right after `Ai (đã)`: the verb whose subject is asked.
+def _verb_position(question: Question, sentence: str) -> tuple[int, int] | None:
+    """Where the sentence repeats the words right after `Ai (đã)` (start, end): the verb whose subject is asked.
 
     Falls back to the longest run of question words when the question does not start with `ai`.
     """
@@ -212,9 +254,10 @@ def _verb_position(question: Question, sentence: str) -> int | None:
         for wording in [rest, *_reworded(rest)]:
             for n in range(len(wording), 0, -1):  # the longest beginning of it the sentence says
                 if found := occurrences(wording[:n], sentence):
-                    return syllables(sentence)[found[0]][1]
+                    said = syllables(sentence)
+                    return said[found[0]][1], said[found[0] + n - 1][2]
     anchors = anchor_spans(question, sentence)
-    return anchors[0][0] if anchors else None
+    return (anchors[0][0], anchors[0][1]) if anchors else None
 
 
 def _reworded(words_after: list[str]) -> list[list[str]]:
@@ -250,6 +293,9 @@ def resolve_group(phrase: str, article_sentences: Sequence[str]) -> str | None:
 
 
 def who(question: Question, sentence: str) -> str | None:
+    doer = _doer(question, sentence)
+    if doer and fresh(question, doer) and any(w[:1].isupper() for w in doer.split()):
+        return doer
     role = question.intent.wants_role
     for rule in (prepositional_target, _role_holder if role else _subject_of, _role_holder):
         found = rule(question, sentence)

@@ -32,6 +32,16 @@ def test_who_subject_of_the_verb() -> None:
     assert _span("Ai đã ký Bản ghi nhớ với Bộ Quốc phòng Ấn Độ?", s) == "Đại tướng Trần Văn An"
 
 
+def test_who_of_a_passive_sentence_is_its_doer() -> None:
+    """`được … bởi X`, `do X …`: X does it; the subject before the verb undergoes it."""
+    s = "Bộ dữ liệu gốc được tổng hợp bởi Trần Minh và được giao cho Viện Vật lý để phục hồi."
+    assert _span("Ai đã tổng hợp bộ dữ liệu gốc?", s) == "Trần Minh"
+    s = "Giải thưởng được tổ chức bởi Hội Nhà văn Việt Nam cho những tác phẩm xuất sắc."
+    assert _span("Giải thưởng do ai tổ chức?", s) == "Hội Nhà văn Việt Nam"
+    s = "Các môn thi đấu do Liên đoàn Thể thao Đông Nam Á điều hành."
+    assert _span("Ai điều hành các môn thi đấu?", s) == "Liên đoàn Thể thao Đông Nam Á"
+
+
 def test_who_role_holder_named_after_or_before_the_role() -> None:
     after = (
         "Bộ trưởng Lê Văn Bình chuyển lời thăm hỏi của Thủ tướng Thái Lan Srettha Thavisin tới các đại biểu."
