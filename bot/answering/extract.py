@@ -44,7 +44,8 @@ from bot.lang.lexicon import (
     WEAK_VERBS,
     YES_NO_FILLERS,
 )
-from bot.lang.normalize import fold
+from bot.lang.lists import entries
+from bot.lang.normalize import canonical, fold
 
 
 def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
@@ -464,6 +465,31 @@ def yes_no(question: Question, sentence: str) -> str | None:
     return about(question, sentence, 0)  # the clause that says it (a run of the question is in it)
 
 
+_REASONS = tuple(tuple(canonical(w).split()) for w in entries("reason_words"))
+_CONSEQUENCES = tuple(tuple(canonical(w).split()) for w in entries("consequence_words"))
+_REASON_REACH = 15  # syllables after the words the question repeats where its reason may start
+
+
+def why(question: Question, sentence: str) -> str | None:
+    """`Tại sao … bị rối loạn tiêu hóa?` of `…, rối loạn tiêu hóa, vì nồng độ cồn …`: from the first
+    reason word soon after a run of the words the question repeats (the longest run that has one),
+    to the sentence's end (clipped); not `do vậy`, which opens a consequence."""
+    said = syllables(sentence)
+    written = [canonical(sentence[start:end]) for _, start, end in said]  # `độ` is not `do`
+
+    def opens(k: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+        return any(written[k : k + len(p)] == list(p) for p in phrases)
+
+    for n, (_, end, length) in enumerate(anchor_spans(question, sentence)):
+        if n and length < 2:
+            break
+        after = next((k for k, (_, start, _) in enumerate(said) if start >= end), len(said))
+        for k in range(after, min(after + _REASON_REACH, len(said))):
+            if opens(k, _REASONS) and not opens(k, _CONSEQUENCES):
+                return clip(sentence[said[k][1] :])
+    return None
+
+
 EXTRACTORS = {
     QType.WHO: who,
     QType.WHERE: where,
@@ -471,6 +497,7 @@ EXTRACTORS = {
     QType.WHAT: what,
     QType.HOW: what,  # `diễn ra như thế nào`: what the event's verb is followed by
     QType.YES_NO: yes_no,
+    QType.WHY: why,
 }
 
 

@@ -83,6 +83,14 @@ def test_a_place_opens_with_its_kind_and_goes_on_with_its_direction() -> None:
     assert _span("Cuộc tập trận diễn ra ở đâu?", s) == "trại Humphreys ở TP Pyeongtaek, phía nam Seoul"
 
 
+def test_why_is_the_reason_given_soon_after_the_words_the_question_repeats() -> None:
+    s = "Nhiều người uống rượu bia bị đau dạ dày, vì nồng độ cồn làm tổn thương niêm mạc."
+    assert _span("Tại sao người uống rượu bia bị đau dạ dày?", s) == "vì nồng độ cồn làm tổn thương niêm mạc"
+    # `độ` is not `do`, and `do vậy` opens a consequence, not a reason
+    s = "Hành tinh đạt độ sáng lớn nhất lúc hoàng hôn, do vậy mà dân gian gọi là sao Hôm."
+    assert _span("Tại sao hành tinh đạt độ sáng lớn nhất?", s) is None
+
+
 def test_how_many_ordinal_and_count() -> None:
     s = "Hai bên đánh giá cao Đối thoại Chiến lược lần thứ 5 và kế hoạch năm nay."
     assert _span("Đối thoại Chiến lược là lần thứ mấy?", s) == "lần thứ 5"
