@@ -18,6 +18,14 @@ def test_persons_are_title_plus_name_not_organisations() -> None:
     assert not any(f.startswith("Bộ Quốc") for f in found)
 
 
+def test_titles_news_abbreviates_or_gives_in_court_are_titles() -> None:
+    s = "ĐBQH Lê Văn Hòa cho biết, theo TS. Nguyễn Văn Hùng, bị cáo Trần Văn Nam đã khai nhận."
+    assert [s[p.start : p.end] for p in persons(s)] == ["ĐBQH Lê Văn Hòa", "TS. Nguyễn Văn Hùng", "bị cáo Trần Văn Nam"]
+    assert named_near(analyze("ĐBQH nào cho biết cán bộ tâm tư?"), "ĐBQH Lê Văn Hòa cho biết cán bộ tâm tư.") == (
+        "ĐBQH Lê Văn Hòa"
+    )
+
+
 def test_a_title_written_with_accents_is_read_with_them() -> None:
     for s in ("Ngôi làng có tên Hòa Bình từ lâu.", "Ảnh Lao Động", "Người dân thấy Trần Văn Nam bỏ chạy."):
         assert persons(s) == [], s  # `có` is not `cô`, `Ảnh` not `anh`, `thấy` not `thầy`
