@@ -357,6 +357,22 @@ def _documents(sentence: str, after: int) -> list[str]:
     return docs
 
 
+def _consequent(question: Question, sentence: str) -> str | None:
+    """`Nếu … vượt quy định thì VFF giải quyết thế nào?` of `Nếu … vượt quá … thì chúng tôi sẽ đi theo
+    dạng tự túc …`: a question on a condition is answered by what follows the sentence's `thì`, after
+    the words the question repeats, to the end of that clause."""
+    if not {"thi", "neu"} & set(question.syllables):
+        return None
+    runs = anchor_spans(question, sentence)
+    if not runs:
+        return None
+    for m in re.finditer(r"\bthì\s+", sentence[runs[0][1] :], re.IGNORECASE):
+        span = until_clause_end(sentence, runs[0][1] + m.end())
+        if fresh(question, span):
+            return clip(span)
+    return None
+
+
 def _quoted(question: Question, sentence: str) -> str | None:
     head = question.intent.asked_word
     for m in re.finditer(r"[“\"]([^”\"]{3,120})[”\"]", sentence):
@@ -402,7 +418,7 @@ def what(question: Question, sentence: str) -> str | None:
         anchors = anchor_spans(question, sentence)
         docs = _documents(sentence, 0) or _documents(sentence, anchors[0][0] if anchors else 0)
         return clip(", ".join(docs)) if docs else None
-    for rule in (_quoted, _verb_object, _head_noun_span, _object_of):
+    for rule in (_consequent, _quoted, _verb_object, _head_noun_span, _object_of):
         found = rule(question, sentence)
         if found:
             return found

@@ -99,6 +99,13 @@ def test_why_is_the_reason_given_soon_after_the_words_the_question_repeats() -> 
     assert _span("Tại sao hành tinh đạt độ sáng lớn nhất?", s) is None
 
 
+def test_a_question_on_a_condition_is_answered_by_what_follows_then() -> None:
+    s = "Nếu số cầu thủ vượt quá quy định của đoàn thì chúng tôi sẽ tự lo kinh phí, ông Nam nói."
+    assert (_span("Nếu số cầu thủ vượt quy định thì đội giải quyết thế nào?", s) or "").startswith(
+        "chúng tôi sẽ tự lo kinh phí"
+    )
+
+
 def test_how_many_ordinal_and_count() -> None:
     s = "Hai bên đánh giá cao Đối thoại Chiến lược lần thứ 5 và kế hoạch năm nay."
     assert _span("Đối thoại Chiến lược là lần thứ mấy?", s) == "lần thứ 5"
