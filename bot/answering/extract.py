@@ -361,7 +361,7 @@ def _consequent(question: Question, sentence: str) -> str | None:
     """`Nếu … vượt quy định thì VFF giải quyết thế nào?` of `Nếu … vượt quá … thì chúng tôi sẽ đi theo
     dạng tự túc …`: a question on a condition is answered by what follows the sentence's `thì`, after
     the words the question repeats, to the end of that clause."""
-    if not {"thi", "neu"} & set(question.syllables):
+    if not question.intent.conditional:
         return None
     runs = anchor_spans(question, sentence)
     if not runs:

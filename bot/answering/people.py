@@ -177,8 +177,11 @@ def _subject_of(question: Question, sentence: str) -> str | None:
     return clip(phrase) if re.search(r"\w", phrase) else None
 
 
-_PASSIVE = frozenset({"duoc", "bi", "do"})  # before the doer: `được các nhà quý tộc chọn`
-_BY = "boi"  # after the verb, before the doer: `được tổ chức bởi Viện …`
+# Read as written (`do` is not `đó`): before the doer, `được các nhà quý tộc chọn`; after the verb,
+# `được tổ chức bởi Viện …`; inside its phrase, `Viện … của Hoa Kỳ`.
+_PASSIVE = frozenset({"được", "bị", "do"})
+_BY = "bởi"
+_JOINS = frozenset({"của", "và"})
 _DOER_POS = frozenset({"N", "Np", "Nc", "Ny", "Nu", "M", "L", "A"})  # what a doer's phrase is made of
 
 
@@ -192,12 +195,12 @@ def _doer(question: Question, sentence: str) -> str | None:
     verb_at, verb_end = found
     ws = words(sentence)
     after = next((k for k, w in enumerate(ws) if w.start >= verb_end), len(ws))
-    if after < len(ws) and fold(ws[after].text) == _BY:
+    if after < len(ws) and canonical(ws[after].text) == _BY:
         phrase = _noun_phrase(ws, after + 1)
         return sentence[phrase[0] : phrase[1]] if phrase else None
     at = next((k for k, w in enumerate(ws) if w.end > verb_at), len(ws))
     for k in range(at - 1, max(at - 8, -1), -1):
-        if fold(ws[k].text) in _PASSIVE:
+        if canonical(ws[k].text) in _PASSIVE:
             phrase = _noun_phrase(ws, k + 1)
             return sentence[phrase[0] : phrase[1]] if phrase and phrase[1] <= ws[at].start else None
         if ws[k].pos not in _DOER_POS:
@@ -210,7 +213,7 @@ def _noun_phrase(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
     end = None
     j = i
     while j < len(ws):
-        joins = fold(ws[j].text) in {"cua", "va"} and j + 1 < len(ws) and ws[j + 1].pos in {"N", "Np", "Nc", "Ny"}
+        joins = canonical(ws[j].text) in _JOINS and j + 1 < len(ws) and ws[j + 1].pos in {"N", "Np", "Nc", "Ny"}
         if ws[j].pos not in _DOER_POS and not (joins and end is not None):
             break
         end = ws[j].end if ws[j].pos in _DOER_POS else end

@@ -89,6 +89,7 @@ class Intent:
     wants_role: bool = False  # `là ai`, `ai làm`, `… nào`: the holder of a role
     wants_documents: bool = False  # `ký những văn kiện gì`, `thỏa thuận`
     about_event: bool = False  # `hội đàm`, `lễ`, `diễn ra`: an event's place is where it opens
+    conditional: bool = False  # `nếu … thì …`: asks what follows a condition
     named_unit: str | None = None  # `tỉnh` in `tỉnh nào`
     motion: str | None = None  # `di` in `đi đâu` (folded)
     preposition: str | None = None  # `với` in `hội đàm với ai` (as typed)
@@ -304,6 +305,7 @@ _LABEL = _Both.of(rf"\b({'|'.join(sorted(entries('numbered_labels'), key=len, re
 _WANTS_ROLE = _Both.of(r"\blà\s+ai\b|\bai\s+(?:là|làm)\b|\bnào\b|\btên\s+(?:là\s+)?gì\b")
 _WANTS_DOCUMENTS = _Both.of(r"\b(?:văn kiện|thỏa thuận|hiệp định|tài liệu|ký)\b")
 _EVENT = _Both.of(r"\b(?:diễn ra|tổ chức|khai mạc|bế mạc|họp|hội đàm|hội nghị|lễ)\b")
+_CONDITIONAL = _Both.of(r"\b(?:nếu|thì)\b")
 _NAMED_UNIT = _Both.of(r"\b(\w+(?:\s\w+)?)\s+nào\b")
 _MOTION = _Both.of(r"\b(\w+)\s+đâu\b")
 _PREPOSITION = _Both.of(
@@ -346,6 +348,7 @@ def intent(text: str, folded: str, accented: bool) -> Intent:
         wants_role=found(_WANTS_ROLE),
         wants_documents=found(_WANTS_DOCUMENTS),
         about_event=found(_EVENT),
+        conditional=found(_CONDITIONAL),
         named_unit=named_unit,
         motion=fold(motion) if motion else None,
         preposition=phrase(_PREPOSITION),
