@@ -70,7 +70,7 @@ def main() -> int:
 
 # Questions answered right on both tuning halves together (realnews-tune 157, realnews-2-tune 177
 # questions); the check allows one question fewer per set.
-FLOORS = {"hit@1": 220, "short_answer_acc": 201, "abstain_acc": 39}
+FLOORS = {"hit@1": 220, "short_answer_acc": 202, "abstain_acc": 39}
 
 
 def _score(scorer: Path, questions: Path, articles: Path) -> dict[str, object]:

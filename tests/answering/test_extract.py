@@ -204,6 +204,13 @@ def test_of_a_list_of_counts_the_one_whose_item_the_question_names() -> None:
     assert _span("Tốc độ năm nay cao hơn bao nhiêu so với năm trước?", s) == "hơn 18%"
 
 
+def test_a_count_keeps_the_unit_asked_when_it_opens_a_name() -> None:
+    """`12 Hiệp định thương mại tự do`: the unit is capitalised as the name's first word, and the
+    count of the unit asked wins over another count of it written plainly."""
+    s = "Việt Nam đã ký 12 Hiệp định thương mại tự do, và đang đàm phán 4 hiệp định khác."
+    assert _span("Việt Nam đã ký được bao nhiêu hiệp định rồi?", s) == "12 Hiệp định"
+
+
 def test_a_count_is_cut_as_the_article_writes_it() -> None:
     """Ranges, scaled amounts with their currency, rates and the word saying how exact it is."""
     cases = {
