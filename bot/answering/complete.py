@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from bot.answering.people import persons
 from bot.answering.question import COUNT_WORDS, QType, Question
-from bot.answering.spans import clip
+from bot.answering.spans import clip, word_from
 from bot.lang.dates import find_dates
 from bot.lang.lists import entries
 from bot.lang.normalize import fold
@@ -38,11 +38,6 @@ _YEAR_AFTER = re.compile(r",?\s+(?:năm\s+(?:1\d|20)\d\d(?!\d)|(?:1\d|20)\d\d(?=
 _NOMINAL = frozenset({"N", "Np", "Nc", "Ny", "Nu"})
 
 
-def _after(ws: Sequence[Word], end: int) -> int:
-    """Index of the first word starting at or after character `end`."""
-    return next((k for k, w in enumerate(ws) if w.start >= end), len(ws))
-
-
 def _opened(sentence: str, start: int) -> int:
     """Where a range starting at `start` opens: at the `từ` right before it, if there is one."""
     found = _FROM.search(sentence, max(0, start - 8), start)
@@ -59,7 +54,7 @@ def _asked_rest(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> S
     if q.intent.label or not unit or unit[0] not in asked:
         return span
     at = asked.index(unit[0]) + 1
-    k = _after(ws, end)
+    k = word_from(ws, end)
     while k < len(ws) and at < len(asked) and sentence[end : ws[k].start].strip() == "":
         said = fold(ws[k].text).split()
         if _NUMBER.fullmatch(ws[k].text) and asked[at] in COUNT_WORDS:
@@ -77,7 +72,7 @@ def _range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     the same unit, and the `từ` before it."""
     start, end = span
     joint = _RANGE_TO.match(sentence, end)
-    k = _after(ws, joint.end()) if joint else len(ws)
+    k = word_from(ws, joint.end()) if joint else len(ws)
     if not joint or k >= len(ws) or ws[k].start != joint.end() or not _NUMBER.fullmatch(ws[k].text):
         return span
     unit = fold(sentence[start:end]).split()[-1]
@@ -92,7 +87,7 @@ def _coordinated(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> 
     """`Geneva và Malaysia`, `Thủ tướng … và Chủ tịch … Nguyễn Thiện Nhân`: a second name joined by
     `và` is part of the answer (the nouns up to and including its last proper name)."""
     start, end = span
-    k = _after(ws, end)
+    k = word_from(ws, end)
     if k >= len(ws) or fold(ws[k].text) != "va" or sentence[end : ws[k].end].strip().lower() != "và":
         return span
     last = None

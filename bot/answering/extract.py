@@ -23,12 +23,14 @@ from bot.answering.spans import (
     clip,
     fresh,
     occurrences,
+    syllable_from,
     syllables,
     until_clause_end,
     words,
 )
 from bot.lang.dates import approximated
 from bot.lang.lexicon import (
+    CONSEQUENCE_WORDS,
     CURRENCY_WORDS,
     DOCUMENT_HEADS,
     FOLDED_SYNONYMS,
@@ -36,6 +38,7 @@ from bot.lang.lexicon import (
     MONEY_WORDS,
     ORDINALS,
     PLACE_NOUNS,
+    REASON_WORDS,
     SCALE_WORDS,
     UNIT_NOUNS,
     UNIT_POWERS,
@@ -44,7 +47,6 @@ from bot.lang.lexicon import (
     WEAK_VERBS,
     YES_NO_FILLERS,
 )
-from bot.lang.lists import entries
 from bot.lang.normalize import canonical, fold
 
 
@@ -142,6 +144,7 @@ def where(question: Question, sentence: str) -> str | None:
 
 def how_many(question: Question, sentence: str) -> str | None:
     focus, sure = _asked_about(question, sentence)
+    counts = _counts(sentence)
     q = question.folded
     if question.intent.label:  # `số mấy`: the label and its number (`số 92`), not a count
         label = r"\s+".join(question.intent.label.split())
@@ -150,7 +153,7 @@ def how_many(question: Question, sentence: str) -> str | None:
     else:
         found = [
             _capitalised_unit(question, sentence, span)
-            for span in _counts(sentence)
+            for span in counts
             if fold(sentence[span[0] : span[1]]) not in q
         ]
         found = [s for s in found if count_fits(question, sentence[s[0] : s[1]])] or found
@@ -159,7 +162,7 @@ def how_many(question: Question, sentence: str) -> str | None:
     said = syllables(sentence)
     described = _described(question)
     # Where the words before `bao nhiêu` are not found as a phrase, the count its item names wins
-    alone = {} if sure else _named_alone(question, said, _counts(sentence))
+    alone = {} if sure else _named_alone(question, said, counts)
     start, end = min(
         found,
         key=lambda span: (
@@ -219,7 +222,7 @@ def _described(question: Question) -> frozenset[str]:
 
 def _describes(said: Sequence[tuple[str, int, int]], span: tuple[int, int], described: frozenset[str]) -> bool:
     """Do the few syllables right after a count repeat two of what the question counts?"""
-    after = next((k for k, (_, start, _) in enumerate(said) if start >= span[1]), len(said))
+    after = syllable_from(said, span[1])
     return len({s for s, _, _ in said[after : after + _DESCRIBED_REACH]} & described) >= 2
 
 
@@ -490,8 +493,6 @@ def yes_no(question: Question, sentence: str) -> str | None:
     return about(question, sentence, 0)  # the clause that says it (a run of the question is in it)
 
 
-_REASONS = tuple(tuple(canonical(w).split()) for w in entries("reason_words"))
-_CONSEQUENCES = tuple(tuple(canonical(w).split()) for w in entries("consequence_words"))
 _REASON_REACH = 15  # syllables after the words the question repeats where its reason may start
 
 
@@ -508,9 +509,9 @@ def why(question: Question, sentence: str) -> str | None:
     for n, (_, end, length) in enumerate(anchor_spans(question, sentence)):
         if n and length < 2:
             break
-        after = next((k for k, (_, start, _) in enumerate(said) if start >= end), len(said))
+        after = syllable_from(said, end)
         for k in range(after, min(after + _REASON_REACH, len(said))):
-            if opens(k, _REASONS) and not opens(k, _CONSEQUENCES):
+            if opens(k, REASON_WORDS) and not opens(k, CONSEQUENCE_WORDS):
                 return clip(sentence[said[k][1] :])
     return None
 

@@ -21,6 +21,7 @@ from bot.answering.spans import (
     occurrences,
     syllables,
     until_clause_end,
+    word_from,
     words,
 )
 from bot.lang.lexicon import AUXILIARIES, FOLDED_SYNONYMS, ORG_WORDS, PLACES, TITLE_WORDS, TITLES_WRITTEN
@@ -194,7 +195,7 @@ def _doer(question: Question, sentence: str) -> str | None:
         return None
     verb_at, verb_end = found
     ws = words(sentence)
-    after = next((k for k, w in enumerate(ws) if w.start >= verb_end), len(ws))
+    after = word_from(ws, verb_end)
     if after < len(ws) and canonical(ws[after].text) == _BY:
         phrase = _noun_phrase(ws, after + 1)
         return sentence[phrase[0] : phrase[1]] if phrase else None

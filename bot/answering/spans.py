@@ -54,6 +54,16 @@ def syllables(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((fold(m.group(0)), m.start(), m.end()) for m in re.finditer(r"\w+", text))
 
 
+def word_from(ws: Sequence[Word], pos: int) -> int:
+    """Index of the first word starting at or after character `pos` (len(ws) if none)."""
+    return next((k for k, w in enumerate(ws) if w.start >= pos), len(ws))
+
+
+def syllable_from(said: Sequence[tuple[str, int, int]], pos: int) -> int:
+    """Index of the first of `syllables(...)` starting at or after character `pos` (len if none)."""
+    return next((k for k, (_, start, _) in enumerate(said) if start >= pos), len(said))
+
+
 def occurrences(wanted: Sequence[str], sentence: str) -> list[int]:
     """Syllable indexes where the sentence says the folded syllables `wanted`, in order."""
     said = [s for s, _, _ in syllables(sentence)]

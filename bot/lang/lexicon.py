@@ -28,6 +28,10 @@ MONEY_WORDS = frozenset(entries("money_words"))
 CURRENCY_WORDS = frozenset(entries("currency_words"))
 VENUE_VERBS = frozenset(entries("venue_verbs"))
 YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
+# A why-answer opens at a reason word (`vì`), not at one that opens a consequence (`do vậy`); as
+# written, syllable by syllable (`do` is not `độ`).
+REASON_WORDS = tuple(tuple(canonical(w).split()) for w in entries("reason_words"))
+CONSEQUENCE_WORDS = tuple(tuple(canonical(w).split()) for w in entries("consequence_words"))
 APPROXIMATORS = entries("approximators")
 SCALE_WORDS = frozenset(fold(w) for w in entries("scale_words"))
 UNIT_POWERS = frozenset(fold(w) for w in entries("unit_powers"))
