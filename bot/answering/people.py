@@ -175,6 +175,8 @@ def _subject_of(question: Question, sentence: str) -> str | None:
         return _pick_subject(question, sentence, _coordinated(sentence, before), verb_at)
     phrase_start = max((m.end() for m in re.finditer(r",", sentence[:verb_at])), default=c_start)
     phrase = re.sub(r"\s+(?:đã|đang|sẽ|vừa|cùng|cũng|mới)\s*$", "", sentence[phrase_start:verb_at].rstrip())
+    if canonical(phrase.rsplit(maxsplit=1)[-1] if phrase.split() else "") in _PASSIVE - {"do"}:
+        return None  # `Các mẫu đá được thu thập`: what undergoes the verb, not who does it
     return clip(phrase) if re.search(r"\w", phrase) else None
 
 

@@ -48,6 +48,8 @@ def test_who_of_a_passive_sentence_is_its_doer() -> None:
     assert _span("Giải thưởng do ai tổ chức?", s) == "Hội Nhà văn Việt Nam"
     s = "Các môn thi đấu do Liên đoàn Thể thao Đông Nam Á điều hành."
     assert _span("Ai điều hành các môn thi đấu?", s) == "Liên đoàn Thể thao Đông Nam Á"
+    s = "Các mẫu đất Sao Hỏa được thu thập từ thiên thạch rơi xuống sa mạc."
+    assert _span("Ai thu thập các mẫu đất?", s) is None  # what was collected is no one who collects
 
 
 def test_who_role_holder_named_after_or_before_the_role() -> None:
