@@ -385,6 +385,20 @@ def _consequent(question: Question, sentence: str) -> str | None:
     return None
 
 
+def _in_language(question: Question, sentence: str) -> str | None:
+    """`Tên tiếng Anh của … là gì?` of `… (tiếng Anh: Object-oriented programming, viết tắt: OOP)`:
+    what the sentence gives after `tiếng <that language>:`, to the next comma, semicolon or bracket."""
+    folded = fold(sentence)
+    for m in re.finditer(r"\btieng\s+([^\W\d]+(?:\s+[^\W\d]+)?)\s*:\s*", folded):
+        language = m.group(1).split()
+        asked = question.syllables
+        named = any(asked[k : k + 1 + len(language)] == ("tieng", *language) for k in range(len(asked)))
+        if named:
+            given = re.match(r"[^,;()]+", sentence[m.end() :])
+            return given.group(0).strip() if given else None
+    return None
+
+
 def _quoted(question: Question, sentence: str) -> str | None:
     head = question.intent.asked_word
     for m in re.finditer(r"[“\"]([^”\"]{3,120})[”\"]", sentence):
@@ -430,7 +444,7 @@ def what(question: Question, sentence: str) -> str | None:
         anchors = anchor_spans(question, sentence)
         docs = _documents(sentence, 0) or _documents(sentence, anchors[0][0] if anchors else 0)
         return clip(", ".join(docs)) if docs else None
-    for rule in (_consequent, _quoted, _verb_object, _head_noun_span, _object_of):
+    for rule in (_consequent, _in_language, _quoted, _verb_object, _head_noun_span, _object_of):
         found = rule(question, sentence)
         if found:
             return found

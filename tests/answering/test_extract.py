@@ -116,6 +116,14 @@ def test_how_many_ordinal_and_count() -> None:
     )
 
 
+def test_a_name_in_another_language_is_what_follows_that_language() -> None:
+    s = "Hiệp hội Thép Việt Nam (tiếng Anh: Vietnam Steel Association, viết tắt: VSA) được thành lập năm 1996."
+    assert _span("Tên tiếng Anh của Hiệp hội Thép Việt Nam là gì?", s) == "Vietnam Steel Association"
+    s = "Vịnh Hạ Long (tiếng Pháp: Baie d'Along; tiếng Anh: Ha Long Bay) là di sản thiên nhiên."
+    assert _span("ten tieng anh cua vinh ha long la gi", s) == "Ha Long Bay"
+    assert _span("Tên tiếng Nhật của Vịnh Hạ Long là gì?", s) != "Ha Long Bay"
+
+
 def test_what_was_signed_lists_the_documents() -> None:
     s = "Kết thúc hội đàm, hai Bộ trưởng đã ký Biên bản ghi nhớ về hợp tác quân y, Kế hoạch hợp tác năm 2025 và trao đổi quà."
     assert _span("Hai Bộ trưởng đã ký những văn kiện gì?", s) == (
