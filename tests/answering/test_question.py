@@ -19,6 +19,7 @@ from bot.lang.normalize import fold
         ("Bao giờ khánh thành cây cầu?", QType.WHEN),
         ("Lễ ký diễn ra vào ngày nào?", QType.WHEN),
         ("Việt Nam gia nhập WTO năm nào?", QType.WHEN),
+        ("Công ty được cấp phép từ hồi nào vậy?", QType.WHEN),  # `hồi nào`: when, as the South says
         ("Hội đàm diễn ra ở đâu?", QType.WHERE),
         ("Cuộc tập trận tổ chức tại tỉnh nào?", QType.WHERE),
         ("Hai bên đã ký những văn kiện gì?", QType.WHAT),
