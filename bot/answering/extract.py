@@ -36,6 +36,7 @@ from bot.lang.lexicon import (
     FOLDED_SYNONYMS,
     MEASURE_UNITS,
     MONEY_WORDS,
+    NAME_PARTICLES,
     ORDINALS,
     PLACE_NOUNS,
     REASON_WORDS,
@@ -63,6 +64,8 @@ def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
             j += 1  # `, huyện …`; `, phía bắc Seoul`
         elif end is not None and _name_ahead(ws, j):
             j += 1  # `Khu kinh tế Dung Quất`, `Trung tâm Thể thao dưới nước Hòa Xuân`
+        elif end is not None and (after := _after_particles(ws, j)) is not None:
+            j = after  # `Parc des Princes`
         elif w.text in "()" and end is not None:
             j += 1
             end = w.end if w.text == ")" else end
@@ -96,13 +99,52 @@ def _named_unit(question: Question, sentence: str) -> str | None:
     for i, w in enumerate(ws):
         if w.key != unit:
             continue
-        j = i + 1
-        while j < len(ws) and ws[j].capitalized and ws[j].pos != "F":
-            j += 1
+        j = _name_end(ws, i + 1)
+        if j == i + 1:
+            continue
+        # `sông Thao, sông Lô`, `tỉnh Lào Cai và tỉnh Yên Bái`: the same kind named again goes on
+        while j + 2 < len(ws) and ws[j].text in {",", "và"} and ws[j + 1].key == unit and _name_end(ws, j + 2) > j + 2:
+            j = _name_end(ws, j + 2)
         span = sentence[w.start : ws[j - 1].end]
-        if j > i + 1 and fresh(question, span):
+        if fresh(question, span):
             return span
     return None
+
+
+def _name_end(ws: Sequence[Word], j: int) -> int:
+    """The index after the capitalised words from j on (none: j), with the particles of a foreign
+    name between them (`Stade de l'Amitíe`)."""
+    start = j
+    while j < len(ws):
+        if ws[j].capitalized and ws[j].pos != "F":
+            j += 1
+        elif j > start and (glued := _glued_code(ws, j)):
+            j += glued  # `ĐT.741`, `QL.1A`
+        elif j > start and (after := _after_particles(ws, j)) is not None:
+            j = after
+        else:
+            break
+    return j
+
+
+def _glued_code(ws: Sequence[Word], j: int) -> int:
+    """How many words from j on go on a name as its code, written with no space (`ĐT.741`, `QL-1A`):
+    a number after a dot or dash, with the dot or dash when it stands alone; 0 when none."""
+    def glued(k: int) -> bool:
+        return k < len(ws) and ws[k - 1].end == ws[k].start
+
+    if ws[j].text in {".", "-"} and glued(j) and glued(j + 1) and ws[j + 1].text[:1].isalnum():
+        return 2
+    return int(glued(j) and ws[j - 1].text[-1:] in {".", "-"} and ws[j].text[:1].isdigit())
+
+
+def _after_particles(ws: Sequence[Word], j: int) -> int | None:
+    """Where a foreign name goes on after its particles from word j (`de l'` in `Stade de
+    l'Amitíe`): the capitalised word after at most three of them, or None."""
+    k = j
+    while k < len(ws) and k < j + 3 and (ws[k].text in NAME_PARTICLES or ws[k].text in {"'", "’"}):
+        k += 1
+    return k if j < k < len(ws) and ws[k].capitalized and ws[k].pos != "F" else None
 
 
 def where(question: Question, sentence: str) -> str | None:

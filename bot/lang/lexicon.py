@@ -27,6 +27,7 @@ FRAME_WORDS = frozenset(entries("frame_words"))
 MONEY_WORDS = frozenset(entries("money_words"))
 CURRENCY_WORDS = frozenset(entries("currency_words"))
 VENUE_VERBS = frozenset(entries("venue_verbs"))
+NAME_PARTICLES = frozenset(entries("name_particles"))
 YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 # A why-answer opens at a reason word (`vì`), not at one that opens a consequence (`do vậy`); as
 # written, syllable by syllable (`do` is not `độ`).

@@ -151,6 +151,19 @@ def test_place_names_keep_their_inner_lowercase_words() -> None:
     )
 
 
+def test_the_kind_of_place_asked_opens_the_answer_with_each_of_its_names() -> None:
+    """`sông nào`: the rivers named, each after its kind; a road's code and a foreign name's
+    particles belong to the name."""
+    s = "Từ ngày 17 – 19/6 sẽ có lũ trên sông Đà, sông Mã với biên độ 2 - 4m; lũ quét tại vùng núi phía Bắc."
+    assert _span("lũ sẽ xuất hiện trên sông nào?", s) == "sông Đà, sông Mã"
+    s = "Vào lúc 15 giờ ngày 4/7, trên đường ĐT.743 (đoạn qua phường Tân Bình), xe tải nổ lốp."
+    assert _span("xe tải nổ lốp trên tuyến đường nào?", s) == "đường ĐT.743"
+    s = "Trận chung kết diễn ra trên sân Estadio da Luz, Bồ Đào Nha, với 60.000 khán giả."
+    assert _span("Trận chung kết đá trên sân nào?", s) == "sân Estadio da Luz"
+    s = "Trận đấu diễn ra tại Parc des Princes, thủ đô Paris, tối qua."
+    assert _span("Trận đấu diễn ra ở đâu?", s) == "Parc des Princes"
+
+
 def test_what_takes_the_object_of_the_questions_verb() -> None:
     s = "Ông Kim cho biết nhà máy sẽ sản xuất bảng mạch và mô-đun camera, với 70% sản phẩm xuất khẩu."
     assert (_span("Nhà máy sẽ sản xuất sản phẩm gì?", s) or "").startswith("bảng mạch và mô-đun camera")
