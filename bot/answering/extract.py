@@ -288,8 +288,10 @@ def _is_year(sentence: str, start: int) -> bool:
 def count_fits(question: Question, count: str) -> bool:
     """Does a count have the unit the question counts (`bao nhiêu sĩ quan` → `900 sĩ quan`)?
 
-    Money (`bao nhiêu tiền`, `vốn`) fits any currency; a measure (`dài bao nhiêu`, `bao xa`) its
-    units (`bot/lang/vi/measure_units.txt`); a question naming neither fits all.
+    Money (`bao nhiêu tiền`, `vốn`, `bao nhiêu triệu USD`) fits any currency, or a scale the count
+    ends with (`3.280 tỷ`), not a scale of something else (`303 triệu cổ phiếu`); a measure (`dài
+    bao nhiêu`, `bao xa`) its units (`bot/lang/vi/measure_units.txt`); a question naming neither
+    fits all.
     """
     text = fold(count)
     measure = question.intent.measure
@@ -297,10 +299,13 @@ def count_fits(question: Question, count: str) -> bool:
         return bool(MEASURE_UNITS[measure] & set(re.findall(r"\w+", text)))
     if not question.head:
         return True
-    unit = question.head_syllables[0]
-    if unit in MONEY_WORDS:
-        padded = " " + " ".join(re.findall(r"\w+", text)) + " "
-        return "$" in text or any(f" {c} " in padded for c in CURRENCY_WORDS)
+    # `bao nhiêu triệu USD` counts dollars: a scale is no unit while a word follows it
+    unit = next((s for s in question.head_syllables if s not in SCALE_WORDS), question.head_syllables[0])
+    if unit in MONEY_WORDS or unit in CURRENCY_WORDS:
+        said = re.findall(r"\w+", text)
+        padded = " " + " ".join(said) + " "
+        named = any(f" {c} " in padded for c in CURRENCY_WORDS - SCALE_WORDS)
+        return "$" in text or named or bool(said) and said[-1] in SCALE_WORDS
     return unit in text.split()
 
 

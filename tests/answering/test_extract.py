@@ -204,6 +204,15 @@ def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
     assert _span("Bao nhiêu người thiệt mạng?", "Từ 2005 đến 2010 có 30 người thiệt mạng.") == "30 người"
 
 
+def test_money_asked_with_its_scale_is_counted_in_money() -> None:
+    """`bao nhiêu triệu USD` counts dollars: `triệu` alone is no unit (`303 triệu cổ phiếu`), though a
+    bare scale is money written short (`3.280 tỷ`)."""
+    s = "Công ty sẽ niêm yết 303 triệu cổ phiếu và dự kiến thu về 150 triệu USD trong năm nay."
+    assert _span("Công ty huy động được bao nhiêu triệu USD?", s) == "150 triệu USD"
+    s = "Công ty sẽ niêm yết 303 triệu cổ phiếu, lãi năm ngoái 3.280 tỷ."
+    assert _span("Công ty lãi bao nhiêu tỷ đồng?", s) == "3.280 tỷ"
+
+
 def test_of_a_list_of_counts_the_one_the_question_describes() -> None:
     """The words before `bao nhiêu` point at the first count; what follows the count names which."""
     s = "Tỉnh sẽ vận động 100% doanh nghiệp, 100% trường học và 60% hộ dân lắp điện mặt trời mái nhà."
