@@ -113,6 +113,9 @@ def _named(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     return span
 
 
+_BARE_DAY = re.compile(r"(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?(?![\d/]|[.-]\d)", re.IGNORECASE)
+
+
 def _when_range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     """`từ ngày 14 tháng 6 đến 15 tháng 7 năm 2018`: a date that opens a range takes its other end
     (the next date written right after `đến`), and the `từ` before it."""
@@ -120,10 +123,13 @@ def _when_range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> S
     joint = _RANGE_TO.match(sentence, end)
     if not joint:
         return span
-    other = next((m for m in find_dates(sentence, None) if m.start == joint.end()), None)
+    other = next((m.end for m in find_dates(sentence, None) if m.start == joint.end()), None)
+    if other is None:  # `từ ngày 31-10 đến 8-11`: a day written alone is a date after a date
+        bare = _BARE_DAY.match(sentence, joint.end())
+        other = bare.end() if bare else None
     if other is None:
         return span
-    return _opened(sentence, start), other.end
+    return _opened(sentence, start), other
 
 
 def _when_bounds(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:

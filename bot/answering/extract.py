@@ -194,7 +194,7 @@ def how_many(question: Question, sentence: str) -> str | None:
         found = [(m.start(), _coded(sentence, m.end())) for m in pattern.finditer(fold(sentence)) if m.group(0) not in q]
     else:
         found = [
-            _capitalised_unit(question, sentence, span)
+            _asked_unit(question, sentence, span)
             for span in counts
             if fold(sentence[span[0] : span[1]]) not in q
         ]
@@ -217,13 +217,14 @@ def how_many(question: Question, sentence: str) -> str | None:
     return sentence[approximated(sentence, start) : end]
 
 
-def _capitalised_unit(question: Question, sentence: str, span: tuple[int, int]) -> tuple[int, int]:
-    """A bare number followed by the unit the question counts, written capitalised as a name's first
-    word (`12 Hiệp định thương mại tự do` for `bao nhiêu hiệp định`): the count with that unit."""
-    if not question.head or re.search(r"[^\W\d]", sentence[span[0] : span[1]]):
-        return span
+def _asked_unit(question: Question, sentence: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A bare number followed by the unit the question counts, which the tagger did not take for a
+    noun (`502 bị hại`) or which is written capitalised as a name's first word (`12 Hiệp định
+    thương mại tự do` for `bao nhiêu hiệp định`): the count with that unit."""
+    if not question.head or re.search(r"[^\d\s.,]", sentence[span[0] : span[1]]):
+        return span  # a count with a unit (`18%`, `4 bị cáo`)
     m = re.match(r"\s+" + r"\s+".join(map(re.escape, question.head_syllables)) + r"\b", fold(sentence[span[1] :]))
-    return (span[0], span[1] + m.end()) if m and sentence[span[1] :].lstrip()[:1].isupper() else span
+    return (span[0], span[1] + m.end()) if m else span
 
 
 _NAMED_REACH = 5  # syllables before a count that name what it counts (`tại BV tuyến tỉnh là 50%`)

@@ -26,7 +26,7 @@ _LONG_FORM = re.compile(
     r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+(?:năm\s+)?(?P<y>\d{4})(?![\d.,]\d))?", re.IGNORECASE
 )
 _MONTH_YEAR = re.compile(
-    r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?!\s*[/-]?\s*\d)", re.IGNORECASE
+    r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:[/.-]|năm)\s*(?P<y>\d{4}))?(?!\s*[/.-]?\s*\d)", re.IGNORECASE
 )
 # A year: `2018`, `1975`; after `năm` any from 1000 (`năm 1886`), where no count can be meant.
 _YEAR = re.compile(

@@ -71,6 +71,12 @@ def _complete(question: str, sentence: str, answer: str) -> str:
             "2005",
             "từ 2005 đến 2010",
         ),
+        (  # a range of days whose end is written as a bare day and month
+            "Vòng loại diễn ra khi nào?",
+            "Vòng loại giải U-19 châu Á diễn ra từ ngày 30-10 đến 7-11 tại Hà Nội.",
+            "ngày 30-10",
+            "từ ngày 30-10 đến 7-11",
+        ),
     ],
 )
 def test_each_rule_widens_the_answer_with_what_belongs_to_it(

@@ -236,6 +236,11 @@ def test_of_a_list_of_counts_the_one_whose_item_the_question_names() -> None:
     assert _span("Tốc độ năm nay cao hơn bao nhiêu so với năm trước?", s) == "hơn 18%"
 
 
+def test_a_count_keeps_the_unit_asked_the_tagger_did_not_read_as_a_noun() -> None:
+    s = "Ngoài 3 bị cáo, tòa đã triệu tập 650 người, gồm 420 bị hại và 230 người liên quan."
+    assert _span("Tòa triệu tập bao nhiêu bị hại?", s) == "420 bị hại"
+
+
 def test_a_count_keeps_the_unit_asked_when_it_opens_a_name() -> None:
     """`12 Hiệp định thương mại tự do`: the unit is capitalised as the name's first word, and the
     count of the unit asked wins over another count of it written plainly."""

@@ -61,6 +61,11 @@ def test_explicit_years_months_and_long_forms() -> None:
     ]
 
 
+def test_a_month_and_year_joined_by_a_dash_or_a_dot() -> None:
+    texts = [m.text for m in find_dates("Báo cáo trước tháng 11-2017, xong trong tháng 3.2018; tháng 6-7 mưa.", None)]
+    assert texts == ["tháng 11-2017", "tháng 3.2018"]  # `tháng 6-7` is two months, not a year
+
+
 def test_a_long_form_date_may_give_its_year_without_nam() -> None:
     """`ngày 04 Tháng 5 1959` is one date; a count after the month is not its year."""
     [m] = find_dates("Lễ trao giải đầu tiên diễn ra ngày 04 Tháng 5 1959 tại Los Angeles.", None)
