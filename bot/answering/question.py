@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.lang.lexicon import FOLDED_SYNONYMS, FRAME_WORDS, MEASURE_UNITS, PREPOSITIONS, SYNONYMS, WEAK_VERBS
+from bot.lang.lexicon import (
+    CHAT_SPELLINGS,
+    FOLDED_SYNONYMS,
+    FRAME_WORDS,
+    MEASURE_UNITS,
+    PREPOSITIONS,
+    SYNONYMS,
+    WEAK_VERBS,
+)
 from bot.lang.lists import entries
 from bot.lang.normalize import canonical, fold, has_diacritics
 from bot.lang.tokenize import FOLDED, FOLDED_STOPWORDS, STOPWORDS, Word, query_terms, tag
@@ -188,10 +196,20 @@ _SYLLABLE = re.compile(r"\w+")
 _ANY_STOP = STOPWORDS | FOLDED_STOPWORDS
 
 
+_CHAT_SHORT = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, CHAT_SPELLINGS))})(?!\w)")
+
+
+def _spelled_out(text: str, accented: bool) -> str:
+    """`… có giảm ko?` → `… có giảm không?`: the chat spellings written out, with accents only
+    where the question has them (an unaccented question stays one to match)."""
+    return _CHAT_SHORT.sub(lambda m: CHAT_SPELLINGS[m.group(0)] if accented else fold(CHAT_SPELLINGS[m.group(0)]), text)
+
+
 def analyze(text: str) -> Question:
     """The only reading of the question's text: every form a later step compares is made here."""
     clean = " ".join(_MARKUP.sub(" ", text).split())  # pasted `<b>…</b>` is formatting, not words
     accented = has_diacritics(clean)
+    clean = _spelled_out(clean, accented)
     said = canonical(clean)
     folded = fold(clean)
     matchable = said if accented else fold(said)

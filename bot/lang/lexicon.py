@@ -55,6 +55,11 @@ for _group in SYNONYM_GROUPS:
 SYNONYMS = {word: tuple(others) for word, others in _GROUPED.items()}  # a word's groups, merged
 FOLDED_SYNONYMS = {fold(word): tuple(fold(w) for w in others) for word, others in SYNONYMS.items()}
 
+# The short ways a chat question is typed (`ko`, `đc`) → the words they stand for.
+CHAT_SPELLINGS = {
+    short.strip(): long.strip() for short, _, long in (line.partition("=") for line in entries("chat_spellings"))
+}
+
 # A measure a question asks (`dài`, `xa`) → the units its answer is counted in.
 MEASURE_UNITS = {
     fold(measure.strip()): frozenset(fold(u.strip()) for u in units.split(","))

@@ -187,6 +187,9 @@ def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
     s = "Do dịch bệnh, đối thoại được tổ chức theo hình thức trực tuyến, với điểm cầu tại Manila."
     assert _span("Đối thoại có được tổ chức trực tuyến không?", s) == "đối thoại được tổ chức theo hình thức trực tuyến"
     assert _span("Đối thoại có được tổ chức tại Hà Nội không?", s) is None
+    # `chịu`, `còn`: how the question asks, not what the sentence must repeat
+    s = "Tại phiên tòa, bị cáo Hòa không nhận tội, dù có đủ chứng cứ."
+    assert _span("Bị cáo Hòa có chịu nhận tội không?", s) == "bị cáo Hòa không nhận tội"
     # a predicate word the article writes in full (`TW`: `Trung ương`)
     s = "Ngay sau đó, Hội đồng Đội Trung ương đã quyết định trao tặng bằng khen cho em."
     assert _span("Em có được Hội đồng Đội TW tặng bằng khen không?", s) == "Hội đồng Đội Trung ương đã quyết định trao tặng bằng khen cho em"

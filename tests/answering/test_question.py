@@ -50,6 +50,16 @@ def test_types_without_diacritics_and_any_case(text: str, qtype: QType) -> None:
     assert question_type(text) is qtype
 
 
+def test_chat_spellings_are_read_as_the_words_they_stand_for() -> None:
+    """`ko` is `không` (a yes/no question), `đc` `được`; written with accents only where the
+    question has them, so an unaccented question stays one."""
+    assert analyze("Bị cáo có chịu nhận tội ko?").qtype is QType.YES_NO
+    typed = analyze("cong ty co lai ko")
+    assert typed.qtype is QType.YES_NO and not typed.accented and typed.text == "cong ty co lai khong"
+    assert analyze("dự án đc nghiệm thu năm nào nhỉ").text == "dự án được nghiệm thu năm nào nhỉ"
+    assert analyze("Võ sĩ thắng KO ở hiệp mấy?").qtype is QType.HOW_MANY  # a knockout, as typed
+
+
 def test_accented_question_does_not_read_may_as_how_many() -> None:
     assert question_type("Nhà máy khánh thành ở đâu?") is QType.WHERE
 
