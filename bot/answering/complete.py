@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from bot.answering.people import persons
 from bot.answering.question import COUNT_WORDS, QType, Question
 from bot.answering.spans import clip, word_from
-from bot.lang.dates import find_dates
+from bot.lang.dates import date_range, opened
 from bot.lang.lists import entries
 from bot.lang.normalize import fold
 from bot.lang.tokenize import Word
@@ -28,7 +28,6 @@ Rule = Callable[[Question, str, Sequence[Word], Span], Span]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _RANGE_TO = re.compile(r"\s*(?:đến|tới|-|–)\s*", re.IGNORECASE)
-_FROM = re.compile(r"\btừ\s*$", re.IGNORECASE)
 _APPOSITION = re.compile(r"\s*,\s*$")
 _CLOCK_BEFORE = re.compile(r"(?<![\d/])(?:lúc\s+)?(?:[01]?\d|2[0-3])\s*(?:h|giờ|:)\s*(?:[0-5]\d)?(?:\s*phút)?\s+$", re.IGNORECASE)
 _PERIOD_BEFORE = re.compile(rf"\b(?:{'|'.join(map(re.escape, entries('period_parts')))})\s+$", re.IGNORECASE)
@@ -36,12 +35,6 @@ _YEAR_AFTER = re.compile(r",?\s+(?:năm\s+(?:1\d|20)\d\d(?!\d)|(?:1\d|20)\d\d(?=
 # Word tags that continue a name or a noun phrase after `và` (pyvi: nouns, proper nouns,
 # classifiers, abbreviations).
 _NOMINAL = frozenset({"N", "Np", "Nc", "Ny", "Nu"})
-
-
-def _opened(sentence: str, start: int) -> int:
-    """Where a range starting at `start` opens: at the `từ` right before it, if there is one."""
-    found = _FROM.search(sentence, max(0, start - 8), start)
-    return found.start() if found else start
 
 
 def _asked_rest(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
@@ -80,7 +73,7 @@ def _range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     last = k if _NUMBER.fullmatch(unit) else same[0] if same else None
     if last is None or any(w.pos == "F" for w in ws[k + 1 : last]):
         return span  # the other end in another unit: not this count's range
-    return _opened(sentence, start), ws[last].end
+    return opened(sentence, start), ws[last].end
 
 
 def _coordinated(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
@@ -113,23 +106,10 @@ def _named(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     return span
 
 
-_BARE_DAY = re.compile(r"(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?(?![\d/]|[.-]\d)", re.IGNORECASE)
-
-
 def _when_range(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:
     """`từ ngày 14 tháng 6 đến 15 tháng 7 năm 2018`: a date that opens a range takes its other end
     (the next date written right after `đến`), and the `từ` before it."""
-    start, end = span
-    joint = _RANGE_TO.match(sentence, end)
-    if not joint:
-        return span
-    other = next((m.end for m in find_dates(sentence, None) if m.start == joint.end()), None)
-    if other is None:  # `từ ngày 31-10 đến 8-11`: a day written alone is a date after a date
-        bare = _BARE_DAY.match(sentence, joint.end())
-        other = bare.end() if bare else None
-    if other is None:
-        return span
-    return _opened(sentence, start), other
+    return date_range(sentence, *span) or span
 
 
 def _when_bounds(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> Span:

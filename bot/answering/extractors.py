@@ -13,7 +13,15 @@ from bot.answering.extract import Cut, cut
 from bot.answering.people import resolve_group
 from bot.answering.question import QType, Question
 from bot.answering.spans import remember
-from bot.lang.dates import clock_time, dateline_day, day_offset, event_date, find_dates, with_clock
+from bot.lang.dates import (
+    clock_time,
+    date_range,
+    dateline_day,
+    day_offset,
+    event_date,
+    find_dates,
+    with_clock,
+)
 from bot.library.corpus import Article
 from bot.library.knowledge import KnowledgeBase
 
@@ -63,6 +71,9 @@ class Extractors:
         today = dateline_day(sentence.text, article.published)
         day = days[0] if days else today
         if day is not None:
+            period = date_range(sentence.text, day.start, day.end) if days else None
+            if period and not q.intent.wants_clock:  # `giai đoạn 1/1/2014 – 31/12/2016`: both ends
+                return Cut(sentence.text[period[0] : period[1]], "when:range")
             if not q.intent.wants_clock:
                 return Cut(day.display(), "when:day" if days else "when:dateline")
             timed = with_clock(sentence.text, day)

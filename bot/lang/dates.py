@@ -224,6 +224,33 @@ def _dates(text: str, published: datetime | None) -> tuple[DateMention, ...]:
     return tuple(sorted(found, key=lambda d: d.start))
 
 
+_RANGE_JOINT = re.compile(r"\s*(?:đến|tới|-|–)\s*", re.IGNORECASE)
+# The far end of a range may be written without its month's year or its day word (`đến 8-11`).
+_BARE_DAY = re.compile(r"(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?(?![\d/]|[.-]\d)", re.IGNORECASE)
+_FROM = re.compile(r"\btừ\s*$", re.IGNORECASE)
+
+
+def date_range(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The range a date written from `start` to `end` opens (`từ ngày 31-10 đến 8-11`, `1/1/2014 –
+    31/12/2016`): from its `từ`, if any, to the other end written right after `đến` or a dash."""
+    joint = _RANGE_JOINT.match(text, end)
+    if not joint:
+        return None
+    other = next((m.end for m in find_dates(text, None) if m.start == joint.end()), None)
+    if other is None:
+        bare = _BARE_DAY.match(text, joint.end())
+        other = bare.end() if bare else None
+    if other is None:
+        return None
+    return opened(text, start), other
+
+
+def opened(text: str, start: int) -> int:
+    """Where a range starting at `start` opens: at the `từ` right before it, if there is one."""
+    found = _FROM.search(text, max(0, start - 8), start)
+    return found.start() if found else start
+
+
 def relative_event(text: str) -> str | None:
     """The event a sentence's time hangs on (`hội đàm` in `Ngay sau hội đàm, ...`), if any."""
     m = _RELATIVE.match(text)

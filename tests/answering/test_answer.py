@@ -241,6 +241,24 @@ def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_cl
     assert "short answer: None, the sentence and its article do not say when" in explained
 
 
+def test_a_when_question_on_a_period_is_answered_with_both_its_ends(tmp_path: Path, settings: Settings) -> None:
+    from bot.answering.extractors import Extractors
+    from bot.answering.question import analyze
+
+    folder = tmp_path / "period"
+    write_article(
+        folder,
+        "a.txt",
+        "Thanh tra việc tuyển dụng công chức tại tỉnh Điện Biên\n"
+        "Thanh tra Bộ Nội vụ đã kiểm tra việc tuyển dụng công chức của tỉnh Điện Biên giai đoạn 1/1/2015 – 31/12/2017. "
+        "Đoàn thanh tra làm việc trong 30 ngày.",
+    )
+    kb = answerer_for(folder, settings).kb
+    index = next(i for i, s in enumerate(kb.sentences) if "giai đoạn" in s.text)
+    found = Extractors(kb).cut(analyze("Thanh tra kiểm tra việc tuyển dụng ở Điện Biên trong giai đoạn nào?"), index)
+    assert found is not None and found.text == "1/1/2015 – 31/12/2017"
+
+
 def test_terminal_view_of_not_sure_says_so_and_quotes_each_likely_sentence() -> None:
     from datetime import date
 

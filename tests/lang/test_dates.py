@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from bot.lang.dates import (
     clock_time,
+    date_range,
     dateline_day,
     day_offset,
     event_date,
@@ -64,6 +65,16 @@ def test_explicit_years_months_and_long_forms() -> None:
 def test_a_month_and_year_joined_by_a_dash_or_a_dot() -> None:
     texts = [m.text for m in find_dates("Báo cáo trước tháng 11-2017, xong trong tháng 3.2018; tháng 6-7 mưa.", None)]
     assert texts == ["tháng 11-2017", "tháng 3.2018"]  # `tháng 6-7` is two months, not a year
+
+
+def test_a_date_that_opens_a_range_reaches_its_other_end() -> None:
+    text = "Vòng loại diễn ra từ ngày 30-10 đến 7-11 tại Hà Nội."
+    start = text.index("ngày 30-10")
+    assert date_range(text, start, start + len("ngày 30-10")) == (text.index("từ"), text.index(" tại"))
+    text = "Thanh tra giai đoạn 1/1/2015 – 31/12/2017, và năm 2018."
+    start = text.index("1/1")
+    assert text[slice(*date_range(text, start, start + len("1/1/2015")) or (0, 0))] == "1/1/2015 – 31/12/2017"
+    assert date_range("Ngày 5/3 - Hà Nội mưa.", 5, 8) is None
 
 
 def test_a_long_form_date_may_give_its_year_without_nam() -> None:
