@@ -15,6 +15,8 @@ from bot.lang.normalize import fold
         ("Người nào phát biểu khai mạc?", QType.WHO),
         ("Thứ trưởng nào dự lễ ký?", QType.WHO),
         ("Thỏa thuận được ký giữa những cơ quan nào?", QType.WHO),
+        ("Luật sư bào chữa nào đề nghị công bố tin nhắn?", QType.WHO),
+        ("Chuyên gia nào nói Triều Tiên lo lắng?", QType.WHO),
         ("Hội nghị diễn ra khi nào?", QType.WHEN),
         ("Bao giờ khánh thành cây cầu?", QType.WHEN),
         ("Lễ ký diễn ra vào ngày nào?", QType.WHEN),
