@@ -49,6 +49,8 @@ def _asked_rest(q: Question, sentence: str, ws: Sequence[Word], span: Span) -> S
     at = asked.index(unit[0]) + 1
     k = word_from(ws, end)
     while k < len(ws) and at < len(asked) and sentence[end : ws[k].start].strip() == "":
+        if ws[k].text == "," and k + 1 < len(ws) and _NUMBER.fullmatch(ws[k + 1].text) and asked[at] in COUNT_WORDS:
+            k += 1  # `4 chương, 35 điều`
         said = fold(ws[k].text).split()
         if _NUMBER.fullmatch(ws[k].text) and asked[at] in COUNT_WORDS:
             at += 1 + (asked[at] == "bao")  # `bao nhiêu`: two syllables

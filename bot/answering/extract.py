@@ -66,6 +66,9 @@ def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
             j += 1  # `Khu kinh tế Dung Quất`, `Trung tâm Thể thao dưới nước Hòa Xuân`
         elif end is not None and (after := _after_particles(ws, j)) is not None:
             j = after  # `Parc des Princes`
+        elif end is not None and (glued := _glued_code(ws, j)):
+            end = ws[j + glued - 1].end  # `Đơ-ban`, a name written as Vietnamese sounds it
+            j += glued
         elif w.text in "()" and end is not None:
             j += 1
             end = w.end if w.text == ")" else end

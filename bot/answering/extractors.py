@@ -12,8 +12,9 @@ from functools import partial
 from bot.answering.extract import Cut, cut
 from bot.answering.people import resolve_group
 from bot.answering.question import QType, Question
-from bot.answering.spans import remember
+from bot.answering.spans import anchor_spans, remember
 from bot.lang.dates import (
+    DateMention,
     clock_time,
     date_range,
     dateline_day,
@@ -22,6 +23,7 @@ from bot.lang.dates import (
     find_dates,
     with_clock,
 )
+from bot.lang.normalize import fold
 from bot.library.corpus import Article
 from bot.library.knowledge import KnowledgeBase
 
@@ -29,6 +31,17 @@ from bot.library.knowledge import KnowledgeBase
 # sentence a date may stand to count as the story's time marker.
 _NARRATIVE_REACH = 1
 _MARKER_START = 16
+
+
+def _nearest(q: Question, text: str, days: list[DateMention]) -> DateMention:
+    """Of a sentence's days, the one written nearest a run of the question's words (`Trưa 15/5, …
+    nơi sạt lở khiến 14 căn nhà sụp hoàn toàn xuống sông ngày 22/4` for `14 căn nhà sụp xuống sông
+    hôm nào`), not one the question names itself; the first when it repeats no two words together."""
+    own = [d for d in days if fold(d.text) not in q.folded] or days
+    runs = [(start, end) for start, end, size in anchor_spans(q, text) if size >= 2]
+    if len(own) == 1 or not runs:
+        return own[0]
+    return min(own, key=lambda d: min(max(start - d.end, d.start - end, 0) for start, end in runs))
 
 
 class Extractors:
@@ -69,7 +82,7 @@ class Extractors:
                 return Cut(years[0].display(), "when:year")  # as written: `Năm 2008`
         days = [m for m in mentions if m.day]
         today = dateline_day(sentence.text, article.published)
-        day = days[0] if days else today
+        day = _nearest(q, sentence.text, days) if days else today
         if day is not None:
             period = date_range(sentence.text, day.start, day.end) if days else None
             if period and not q.intent.wants_clock:  # `giai đoạn 1/1/2014 – 31/12/2016`: both ends

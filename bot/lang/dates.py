@@ -230,9 +230,16 @@ _BARE_DAY = re.compile(r"(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{
 _FROM = re.compile(r"\btừ\s*$", re.IGNORECASE)
 
 
+_FIRST_DAY = re.compile(r"(?<![\d/.-])(?:ngày\s+)?\d{1,2}\s*[-–]\s*$", re.IGNORECASE)
+
+
 def date_range(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The range a date written from `start` to `end` opens (`từ ngày 31-10 đến 8-11`, `1/1/2014 –
-    31/12/2016`): from its `từ`, if any, to the other end written right after `đến` or a dash."""
+    31/12/2016`): from its `từ`, if any, to the other end written right after `đến` or a dash; or
+    the one it closes whose first day is written alone before it (`13-15/7`)."""
+    first = _FIRST_DAY.search(text, max(0, start - 12), start) if text[start : start + 1].isdigit() else None
+    if first:
+        return opened(text, first.start()), end
     joint = _RANGE_JOINT.match(text, end)
     if not joint:
         return None

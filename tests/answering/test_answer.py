@@ -259,6 +259,27 @@ def test_a_when_question_on_a_period_is_answered_with_both_its_ends(tmp_path: Pa
     assert found is not None and found.text == "1/1/2015 – 31/12/2017"
 
 
+def test_of_a_sentences_days_a_when_question_takes_the_one_by_its_words(tmp_path: Path, settings: Settings) -> None:
+    from bot.answering.extractors import Extractors
+    from bot.answering.question import analyze
+
+    folder = tmp_path / "days"
+    write_article(
+        folder,
+        "a.txt",
+        "Phó Thủ tướng khảo sát sạt lở ở An Giang\n"
+        "Trưa 16/5, Phó Thủ tướng đã đến khảo sát sạt lở tại xã Mỹ Hòa, nơi 12 căn nhà đổ sập xuống sông ngày 21/4 vừa qua. "
+        "Đoàn công tác làm việc với tỉnh.",
+    )
+    kb = answerer_for(folder, settings).kb
+    index = next(i for i, s in enumerate(kb.sentences) if "sạt lở tại" in s.text)
+    cut = Extractors(kb).cut
+    found = cut(analyze("12 căn nhà ở xã Mỹ Hòa đổ sập xuống sông hôm nào?"), index)
+    assert found is not None and "21/4" in found.text
+    found = cut(analyze("Phó Thủ tướng đến khảo sát sạt lở ở xã Mỹ Hòa hôm nào?"), index)
+    assert found is not None and "16/5" in found.text
+
+
 def test_terminal_view_of_not_sure_says_so_and_quotes_each_likely_sentence() -> None:
     from datetime import date
 

@@ -29,6 +29,12 @@ def _complete(question: str, sentence: str, answer: str) -> str:
             "4 chương",
             "4 chương 35 điều",
         ),
+        (  # … written after a comma
+            "Luật có bao nhiêu chương, bao nhiêu điều?",
+            "Luật Hỗ trợ doanh nghiệp gồm 5 chương, 42 điều, với nội dung chính là hỗ trợ vốn.",
+            "5 chương",
+            "5 chương, 42 điều",
+        ),
         (  # the other end of a range, in the same unit, with its `từ`
             "Bỏ trốn sau tai nạn bị phạt bao nhiêu tiền?",
             "Phạt tiền từ 4.000.000 đồng đến 6.000.000 đồng đối với người điều khiển xe.",

@@ -160,6 +160,8 @@ def test_the_kind_of_place_asked_opens_the_answer_with_each_of_its_names() -> No
     assert _span("xe tải nổ lốp trên tuyến đường nào?", s) == "đường ĐT.743"
     s = "Trận chung kết diễn ra trên sân Estadio da Luz, Bồ Đào Nha, với 60.000 khán giả."
     assert _span("Trận chung kết đá trên sân nào?", s) == "sân Estadio da Luz"
+    s = "Diễn đàn năm nay tại Giô-han-ne-xbơ (Nam Phi) đã tập trung tìm giải pháp tăng trưởng."
+    assert _span("Diễn đàn năm nay tổ chức ở đâu?", s) == "Giô-han-ne-xbơ (Nam Phi)"
     s = "Trận đấu diễn ra tại Parc des Princes, thủ đô Paris, tối qua."
     assert _span("Trận đấu diễn ra ở đâu?", s) == "Parc des Princes"
 
@@ -190,6 +192,8 @@ def test_yes_no_needs_the_asked_predicate_in_the_sentence() -> None:
     # `chịu`, `còn`: how the question asks, not what the sentence must repeat
     s = "Tại phiên tòa, bị cáo Hòa không nhận tội, dù có đủ chứng cứ."
     assert _span("Bị cáo Hòa có chịu nhận tội không?", s) == "bị cáo Hòa không nhận tội"
+    s = "Hai bảo tàng nổi tiếng là Louvre và Orsay đã phải đóng cửa."
+    assert _span("Mưa lũ có khiến bảo tàng Louvre phải đóng cửa không?", s) is not None
     # a predicate word the article writes in full (`TW`: `Trung ương`)
     s = "Ngay sau đó, Hội đồng Đội Trung ương đã quyết định trao tặng bằng khen cho em."
     assert _span("Em có được Hội đồng Đội TW tặng bằng khen không?", s) == "Hội đồng Đội Trung ương đã quyết định trao tặng bằng khen cho em"

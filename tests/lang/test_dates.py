@@ -75,6 +75,11 @@ def test_a_date_that_opens_a_range_reaches_its_other_end() -> None:
     start = text.index("1/1")
     assert text[slice(*date_range(text, start, start + len("1/1/2015")) or (0, 0))] == "1/1/2015 – 31/12/2017"
     assert date_range("Ngày 5/3 - Hà Nội mưa.", 5, 8) is None
+    text = "Từ ngày 13-15/7, các tỉnh phía Bắc có mưa; trận đấu kết thúc 2-1 ngày 16/7."
+    start = text.index("15/7")
+    assert date_range(text, start, start + 4) == (0, start + 4)  # its first day written alone
+    start = text.index("16/7")
+    assert date_range(text, start, start + 4) is None
 
 
 def test_a_long_form_date_may_give_its_year_without_nam() -> None:
