@@ -79,6 +79,9 @@ _HEAD = re.compile(
     r"(?:(?:những|các|loại)\s+)*\b((?!(?:những|các)\b)\w+(?:\s(?!(?:những|các)\b)\w+)?)\s+(?:gì|nào)\b",
     re.IGNORECASE,
 )
+# … in a question typed without accents (`lap ra 3 loai quy nao`, `bao nhieu bi hai`)
+_HEAD_FOLDED = re.compile(fold(_HEAD.pattern), re.IGNORECASE)
+_COUNTED_FOLDED = re.compile(fold(_COUNTED.pattern), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -217,9 +220,9 @@ def analyze(text: str) -> Question:
     own = query_terms(clean)
     head_match = None
     if qtype is QType.WHAT:
-        head_match = _HEAD.search(said)
+        head_match = (_HEAD if accented else _HEAD_FOLDED).search(matchable)
     elif qtype is QType.HOW_MANY:
-        head_match = _COUNTED.search(said)
+        head_match = (_COUNTED if accented else _COUNTED_FOLDED).search(matchable)
     head = head_match.group(1) if head_match else None
     syllables = tuple(fold(m.group(0)) for m in _SYLLABLE.finditer(clean))
     tagged = tag(clean)

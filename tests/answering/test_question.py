@@ -69,6 +69,9 @@ def test_accented_question_does_not_read_may_as_how_many() -> None:
 def test_what_question_keeps_its_head_category() -> None:
     q = analyze("Hai bên đã ký những văn kiện gì?")
     assert q.head == "văn kiện" and q.accented
+    # typed without accents, the same head: what a count must be counted in
+    assert analyze("hai ben ky nhung van kien gi").head_syllables == ("van", "kien")
+    assert analyze("toa trieu tap bao nhieu bi hai").head_syllables == ("bi", "hai")
     assert analyze("Ai ký?").head is None
 
 
