@@ -450,6 +450,19 @@ def _in_language(question: Question, sentence: str) -> str | None:
     return None
 
 
+def _listed(question: Question, sentence: str) -> str | None:
+    """`3 loại quỹ nào` of `… với 3 loại quỹ: Quỹ phát triển DNNVV, Quỹ bảo lãnh …`: the list the
+    sentence gives after the kind asked and a colon."""
+    if not question.head_syllables:
+        return None
+    head = r"\s+".join(map(re.escape, question.head_syllables))
+    m = re.search(rf"\b{head}\s*:\s*", fold(sentence))
+    if not m:
+        return None
+    listed = until_clause_end(sentence, m.end())
+    return clip(listed) if fresh(question, listed) else None
+
+
 def _quoted(question: Question, sentence: str) -> str | None:
     head = question.intent.asked_word
     for m in re.finditer(r"[“\"]([^”\"]{3,120})[”\"]", sentence):
@@ -495,7 +508,7 @@ def what(question: Question, sentence: str) -> str | None:
         anchors = anchor_spans(question, sentence)
         docs = _documents(sentence, 0) or _documents(sentence, anchors[0][0] if anchors else 0)
         return clip(", ".join(docs)) if docs else None
-    for rule in (_consequent, _in_language, _quoted, _verb_object, _head_noun_span, _object_of):
+    for rule in (_consequent, _in_language, _listed, _quoted, _verb_object, _head_noun_span, _object_of):
         found = rule(question, sentence)
         if found:
             return found

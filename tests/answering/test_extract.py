@@ -124,6 +124,11 @@ def test_a_name_in_another_language_is_what_follows_that_language() -> None:
     assert _span("Tên tiếng Nhật của Vịnh Hạ Long là gì?", s) != "Ha Long Bay"
 
 
+def test_what_kinds_are_the_list_after_the_kind_and_a_colon() -> None:
+    s = "Luật mới cung cấp kênh tiếp cận vốn cho doanh nghiệp, với 2 loại quỹ: Quỹ bảo lãnh tín dụng, Quỹ khởi nghiệp."
+    assert _span("luat moi lap ra 2 loai quy nao", s) == "Quỹ bảo lãnh tín dụng, Quỹ khởi nghiệp"
+
+
 def test_what_was_signed_lists_the_documents() -> None:
     s = "Kết thúc hội đàm, hai Bộ trưởng đã ký Biên bản ghi nhớ về hợp tác quân y, Kế hoạch hợp tác năm 2025 và trao đổi quà."
     assert _span("Hai Bộ trưởng đã ký những văn kiện gì?", s) == (
