@@ -35,7 +35,7 @@ from tests.conftest import ROOT
 # per-set floors (either ranker's, the higher) add up to.
 FLOORS: dict[str, dict[str, int]] = {
     "committed": {"hit@1": 176, "short_answer_acc": 175, "strict_date_acc": 23, "abstain_acc": 33},
-    "wiki": {"hit@1": 386, "answer_acc": 288},
+    "wiki": {"hit@1": 386, "answer_acc": 292},
 }
 # How many questions each figure is a share of.
 _OVER = {"hit@1": "answerable", "answer_acc": "answerable", "short_answer_acc": "answerable",
