@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -241,43 +242,46 @@ def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_cl
     assert "short answer: None, the sentence and its article do not say when" in explained
 
 
-def test_a_when_question_on_a_period_is_answered_with_both_its_ends(tmp_path: Path, settings: Settings) -> None:
+def _cut_in(folder: Path, settings: Settings, article: str, marker: str) -> Callable[[str], str | None]:
+    """The extractors' span for a question in the sentence of `article` that holds `marker`."""
     from bot.answering.extractors import Extractors
     from bot.answering.question import analyze
 
-    folder = tmp_path / "period"
-    write_article(
-        folder,
-        "a.txt",
+    write_article(folder, "a.txt", article)
+    kb = answerer_for(folder, settings).kb
+    index = next(i for i, s in enumerate(kb.sentences) if marker in s.text)
+    extractors = Extractors(kb)
+
+    def cut(question: str) -> str | None:
+        found = extractors.cut(analyze(question), index)
+        return found.text if found else None
+
+    return cut
+
+
+def test_a_when_question_on_a_period_is_answered_with_both_its_ends(tmp_path: Path, settings: Settings) -> None:
+    cut = _cut_in(
+        tmp_path / "period",
+        settings,
         "Thanh tra việc tuyển dụng công chức tại tỉnh Điện Biên\n"
         "Thanh tra Bộ Nội vụ đã kiểm tra việc tuyển dụng công chức của tỉnh Điện Biên giai đoạn 1/1/2015 – 31/12/2017. "
         "Đoàn thanh tra làm việc trong 30 ngày.",
+        "giai đoạn",
     )
-    kb = answerer_for(folder, settings).kb
-    index = next(i for i, s in enumerate(kb.sentences) if "giai đoạn" in s.text)
-    found = Extractors(kb).cut(analyze("Thanh tra kiểm tra việc tuyển dụng ở Điện Biên trong giai đoạn nào?"), index)
-    assert found is not None and found.text == "1/1/2015 – 31/12/2017"
+    assert cut("Thanh tra kiểm tra việc tuyển dụng ở Điện Biên trong giai đoạn nào?") == "1/1/2015 – 31/12/2017"
 
 
 def test_of_a_sentences_days_a_when_question_takes_the_one_by_its_words(tmp_path: Path, settings: Settings) -> None:
-    from bot.answering.extractors import Extractors
-    from bot.answering.question import analyze
-
-    folder = tmp_path / "days"
-    write_article(
-        folder,
-        "a.txt",
+    cut = _cut_in(
+        tmp_path / "days",
+        settings,
         "Phó Thủ tướng khảo sát sạt lở ở An Giang\n"
         "Trưa 16/5, Phó Thủ tướng đã đến khảo sát sạt lở tại xã Mỹ Hòa, nơi 12 căn nhà đổ sập xuống sông ngày 21/4 vừa qua. "
         "Đoàn công tác làm việc với tỉnh.",
+        "sạt lở tại",
     )
-    kb = answerer_for(folder, settings).kb
-    index = next(i for i, s in enumerate(kb.sentences) if "sạt lở tại" in s.text)
-    cut = Extractors(kb).cut
-    found = cut(analyze("12 căn nhà ở xã Mỹ Hòa đổ sập xuống sông hôm nào?"), index)
-    assert found is not None and "21/4" in found.text
-    found = cut(analyze("Phó Thủ tướng đến khảo sát sạt lở ở xã Mỹ Hòa hôm nào?"), index)
-    assert found is not None and "16/5" in found.text
+    assert "21/4" in (cut("12 căn nhà ở xã Mỹ Hòa đổ sập xuống sông hôm nào?") or "")
+    assert "16/5" in (cut("Phó Thủ tướng đến khảo sát sạt lở ở xã Mỹ Hòa hôm nào?") or "")
 
 
 def test_terminal_view_of_not_sure_says_so_and_quotes_each_likely_sentence() -> None:
