@@ -22,7 +22,7 @@ from bot.answering.people import named_near
 from bot.answering.question import QType, Question, analyze
 from bot.answering.ranker import FEATURES, Ranker, Reply, Scored, path_for, reply_values
 from bot.answering.spans import MAX_ANSWER, about, clip
-from bot.lang.dates import format_day
+from bot.lang.dates import clock_time, format_day
 from bot.lang.lists import entries
 from bot.lang.normalize import canonical, fold
 from bot.library.corpus import Article
@@ -123,10 +123,13 @@ class Ranked:
 _COVER = FEATURES.index("cover_sentence"), FEATURES.index("cover_syllables")
 
 
-def _undated(q: Question, best: Candidate, short: str | None) -> bool:
+def _undated(q: Question, best: Candidate, short: str | None, sentence: str) -> bool:
     """A when-question whose sentence no date was resolved for (`best.answer`, the extractor's),
-    and whose short answer tells no time either."""
-    return q.qtype is QType.WHEN and best.answer is None and not _tells_time(short)
+    and whose short answer tells no time either; one asking the time of day, whose sentence gives
+    none (a day is no answer to `lúc mấy giờ`)."""
+    if q.qtype is not QType.WHEN or best.answer is not None:
+        return False
+    return clock_time(sentence) is None if q.intent.wants_clock else not _tells_time(short)
 
 
 def _worded(ranked: Ranked) -> bool:
@@ -182,10 +185,11 @@ class Answerer:
         best = candidates[0]
         if q.qtype is not QType.YES_NO:
             short = self._short(q, best)[0]
-            if _undated(q, best, short):
+            if _undated(q, best, short, self.kb.sentences[best.index].text):
                 # The sentence tells of the event but neither it nor its article says when: say
                 # so, rather than answer a when-question with a clause.
-                return Answer(asked, False, None, (), self._no_date_note(self.kb.article_of(best.index)))
+                note = self._no_date_note(self.kb.article_of(best.index), q.intent.wants_clock)
+                return Answer(asked, False, None, (), note)
             best = candidates[0] = replace(best, answer=short)
         chosen = self._other_sources(best, candidates, q.qtype)
         text = self._answer_text(chosen, best)
@@ -256,7 +260,7 @@ class Answerer:
             )
             if q.qtype is not QType.YES_NO:
                 short, source = self._short(q, ranked.candidates[0])
-                if _undated(q, ranked.candidates[0], short):
+                if _undated(q, ranked.candidates[0], short, self.kb.sentences[ranked.candidates[0].index].text):
                     short, source = None, "the sentence and its article do not say when"
                 lines.append(f"short answer: {short!r}, {source}")
         for rank, c in enumerate(ranked.candidates[:shown], start=1):
@@ -341,9 +345,10 @@ class Answerer:
         return False
 
     @staticmethod
-    def _no_date_note(article: Article) -> str:
+    def _no_date_note(article: Article, clock: bool) -> str:
         dated = f", đăng ngày {format_day(article.published_date)}" if article.published_date else ""
-        return f"Bài “{article.title}”{dated} có nói về việc này nhưng không nêu nó diễn ra khi nào."
+        asked = "lúc mấy giờ" if clock else "khi nào"
+        return f"Bài “{article.title}”{dated} có nói về việc này nhưng không nêu nó diễn ra {asked}."
 
     @cached_property
     def _note(self) -> str:

@@ -242,6 +242,19 @@ def test_a_when_question_the_article_gives_no_date_for_is_not_answered_with_a_cl
     assert "short answer: None, the sentence and its article do not say when" in explained
 
 
+def test_a_question_on_the_time_of_day_is_not_answered_with_a_day(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "clock"
+    write_article(
+        folder,
+        "a.txt",
+        "Động đất mạnh ở biển Aegean\n"
+        "Ngày 13/6, một trận động đất mạnh 6,3 độ Richter đã làm rung chuyển thành phố Izmir và đảo Lesbos. "
+        "Nhiều tòa nhà bị hư hại.",
+    )
+    answer = answerer_for(folder, settings).ask("Động đất làm rung chuyển Izmir và đảo Lesbos lúc mấy giờ?")
+    assert not answer.found and answer.note and "không nêu nó diễn ra lúc mấy giờ" in answer.note
+
+
 def _cut_in(folder: Path, settings: Settings, article: str, marker: str) -> Callable[[str], str | None]:
     """The extractors' span for a question in the sentence of `article` that holds `marker`."""
     from bot.answering.extractors import Extractors
