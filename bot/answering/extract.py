@@ -337,6 +337,10 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
             continue
         if i > 0 and ws[i - 1].text == "/" or i in ends:
             continue  # `410/442`, or the end of a range already taken with its start
+        if _ratio(ws, i):
+            ends.add(i + 2)
+            spans.append((w.start, ws[i + 2].end))  # `tỷ lệ hoán đổi 1:1,02`
+            continue
         last = _range_end(ws, i) or i
         ends.add(last)
         if _is_year(sentence, w.start):
@@ -344,6 +348,15 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
         end = _unit_end(ws, last)
         spans.append((_count_start(ws, i, last, end), end))
     return spans
+
+
+def _ratio(ws: Sequence[Word], i: int) -> bool:
+    """Is the number at `i` the first of a ratio written with a colon and no space (`1:1,02`), not a
+    clock time (`10:30`)?"""
+    if i + 2 >= len(ws) or ws[i + 1].text != ":" or not re.fullmatch(r"\d+(?:[.,]\d+)*", ws[i + 2].text):
+        return False
+    glued = ws[i].end == ws[i + 1].start and ws[i + 1].end == ws[i + 2].start
+    return glued and not re.fullmatch(r"\d{2}", ws[i + 2].text)
 
 
 def _count_start(ws: Sequence[Word], i: int, last: int, end: int) -> int:

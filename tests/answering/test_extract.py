@@ -216,6 +216,13 @@ def test_counts_keep_to_the_unit_asked_and_skip_years() -> None:
     assert _span("Bao nhiêu người thiệt mạng?", "Từ 2005 đến 2010 có 30 người thiệt mạng.") == "30 người"
 
 
+def test_a_ratio_is_one_count_and_a_clock_time_none() -> None:
+    s = "Tỷ lệ hoán đổi là 1:1,05 (1 cổ phiếu A đổi lấy 1,05 cổ phiếu B)."
+    assert _span("Tỷ lệ hoán đổi cổ phiếu là bao nhiêu?", s) == "1:1,05"
+    s = "Lúc 10:30, có 25 người được đưa đi cấp cứu."
+    assert _span("Có bao nhiêu người được đưa đi cấp cứu?", s) == "25 người"
+
+
 def test_money_asked_with_its_scale_is_counted_in_money() -> None:
     """`bao nhiêu triệu USD` counts dollars: `triệu` alone is no unit (`303 triệu cổ phiếu`), though a
     bare scale is money written short (`3.280 tỷ`)."""
