@@ -106,8 +106,10 @@ def _named_unit(question: Question, sentence: str) -> str | None:
         if j == i + 1:
             continue
         # `sông Thao, sông Lô`, `tỉnh Lào Cai và tỉnh Yên Bái`: the same kind named again goes on
-        while j + 2 < len(ws) and ws[j].text in {",", "và"} and ws[j + 1].key == unit and _name_end(ws, j + 2) > j + 2:
-            j = _name_end(ws, j + 2)
+        while j + 2 < len(ws) and ws[j].text in {",", "và"} and ws[j + 1].key == unit:
+            if (again := _name_end(ws, j + 2)) == j + 2:
+                break
+            j = again
         span = sentence[w.start : ws[j - 1].end]
         if fresh(question, span):
             return span
@@ -289,6 +291,9 @@ def _is_year(sentence: str, start: int) -> bool:
     )
 
 
+_CURRENCIES = CURRENCY_WORDS - SCALE_WORDS  # money named (`đồng`, `USD`), not only scaled (`tỷ`)
+
+
 def count_fits(question: Question, count: str) -> bool:
     """Does a count have the unit the question counts (`bao nhiêu sĩ quan` → `900 sĩ quan`)?
 
@@ -308,7 +313,7 @@ def count_fits(question: Question, count: str) -> bool:
     if unit in MONEY_WORDS or unit in CURRENCY_WORDS:
         said = re.findall(r"\w+", text)
         padded = " " + " ".join(said) + " "
-        named = any(f" {c} " in padded for c in CURRENCY_WORDS - SCALE_WORDS)
+        named = any(f" {c} " in padded for c in _CURRENCIES)
         return "$" in text or named or bool(said) and said[-1] in SCALE_WORDS
     return unit in text.split()
 
@@ -325,6 +330,9 @@ def _asked_about(question: Question, sentence: str) -> tuple[int, bool]:
     return (anchors[0][1] if anchors else 0), False
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # `1.000`, `83,50`
+
+
 def _counts(sentence: str) -> list[tuple[int, int]]:
     """A number with its unit word (`350 đại biểu`, `1.000 tỷ đồng`, `15%`), skipping dates and years; a
     range or score as one (`70 - 120 mm`, `2-4`, `từ 415.000 đến 587.000 km vuông`), a rate with its
@@ -333,7 +341,7 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
     spans = []
     ends: set[int] = set()  # the second numbers of ranges taken
     for i, w in enumerate(ws):
-        if not re.fullmatch(r"\d+(?:[.,]\d+)*", w.text) or (i + 1 < len(ws) and ws[i + 1].text == "/"):
+        if not _NUMBER.fullmatch(w.text) or (i + 1 < len(ws) and ws[i + 1].text == "/"):
             continue
         if i > 0 and ws[i - 1].text == "/" or i in ends:
             continue  # `410/442`, or the end of a range already taken with its start
@@ -353,7 +361,7 @@ def _counts(sentence: str) -> list[tuple[int, int]]:
 def _ratio(ws: Sequence[Word], i: int) -> bool:
     """Is the number at `i` the first of a ratio written with a colon and no space (`1:1,02`), not a
     clock time (`10:30`)?"""
-    if i + 2 >= len(ws) or ws[i + 1].text != ":" or not re.fullmatch(r"\d+(?:[.,]\d+)*", ws[i + 2].text):
+    if i + 2 >= len(ws) or ws[i + 1].text != ":" or not _NUMBER.fullmatch(ws[i + 2].text):
         return False
     glued = ws[i].end == ws[i + 1].start and ws[i + 1].end == ws[i + 2].start
     return glued and not re.fullmatch(r"\d{2}", ws[i + 2].text)
@@ -452,10 +460,9 @@ def _consequent(question: Question, sentence: str) -> str | None:
 def _in_language(question: Question, sentence: str) -> str | None:
     """`Tên tiếng Anh của … là gì?` of `… (tiếng Anh: Object-oriented programming, viết tắt: OOP)`:
     what the sentence gives after `tiếng <that language>:`, to the next comma, semicolon or bracket."""
-    folded = fold(sentence)
-    for m in re.finditer(r"\btieng\s+([^\W\d]+(?:\s+[^\W\d]+)?)\s*:\s*", folded):
+    asked = question.syllables
+    for m in re.finditer(r"\btieng\s+([^\W\d]+(?:\s+[^\W\d]+)?)\s*:\s*", fold(sentence)):
         language = m.group(1).split()
-        asked = question.syllables
         named = any(asked[k : k + 1 + len(language)] == ("tieng", *language) for k in range(len(asked)))
         if named:
             given = re.match(r"[^,;()]+", sentence[m.end() :])

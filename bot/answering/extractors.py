@@ -74,7 +74,8 @@ class Extractors:
         """The day (or, for `năm nào`, the year) the sentence's event happened, resolved; a question
         asking `ngày nào` is not answered by a month or a year."""
         sentence = self.kb.sentences[index]
-        if q.intent.wants_clock and clock_time(sentence.text) is None:
+        clock = clock_time(sentence.text) if q.intent.wants_clock else None
+        if q.intent.wants_clock and clock is None:
             return None  # `lúc mấy giờ` of a sentence that gives no time of day: no day answers it
         mentions = find_dates(sentence.text, article.published)
         wants_year, wants_day = q.intent.wants_year, q.intent.wants_day
@@ -94,7 +95,7 @@ class Extractors:
             timed = with_clock(sentence.text, day)
             if timed:
                 return Cut(timed.display(), "when:clock")
-            return Cut(f"{clock_time(sentence.text)}, {day.display()}", "when:clock")
+            return Cut(f"{clock}, {day.display()}", "when:clock")
         months = [m for m in mentions if m.month]
         if months and not wants_day:
             return Cut(months[0].display(), "when:month")
