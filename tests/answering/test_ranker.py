@@ -22,7 +22,15 @@ from bot.fitting.evalsets import (
     half_of,
     realnews_sets,
 )
-from bot.fitting.fit import answer_threshold, candidates, collect, fit, group_outcomes, none_threshold
+from bot.fitting.fit import (
+    answer_threshold,
+    asking_unanswerable,
+    candidates,
+    collect,
+    fit,
+    group_outcomes,
+    none_threshold,
+)
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import SEEDS, TESTS_DATA
@@ -105,6 +113,15 @@ def test_the_articles_do_not_say_it_no_more_often_wrongly_than_the_stated_rate()
     assert none_threshold(p, answerable, weight, 0.25) == pytest.approx(0.4)  # 1 wrong of 4
     assert none_threshold(p, answerable, weight, 0.0) == pytest.approx(0.2)
     assert none_threshold(p, np.ones(6, bool), weight, 0.1) == 0.0  # never: every question was answerable
+
+
+def test_the_answer_threshold_is_set_only_on_groups_that_ask_what_their_articles_do_not_say() -> None:
+    """Group w asks only answerable questions: its false answers are wrong sentences alone, so it
+    would hold the rate as if no question were unanswerable."""
+    groups = ["a", "a", "w", "w", "b"]
+    answerable = np.array([True, False, True, True, False])
+    assert asking_unanswerable(groups, answerable).tolist() == [True, True, False, False, True]
+    assert asking_unanswerable(["w", "w"], np.ones(2, bool)).all()  # none asks: the rate is held on all
 
 
 def test_the_fit_reports_what_the_pooled_threshold_does_to_each_group() -> None:
