@@ -60,7 +60,8 @@ _PATTERNS: tuple[tuple[QType, str], ...] = (
     (QType.WHEN, rf"\bbao giờ\b|\b(?:{_TIME_NOUNS}) nào\b|\bkhi nào\b"),
     (
         QType.WHERE,
-        rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
+        # (`thị trường nào` asks which market, not at which school)
+        rf"\b(?:ở|tại|đi|đến|tới|về|từ|vào|nơi) đâu\b|\bđâu\s*\??$|(?<!thị )\b(?:{_PLACE_NOUNS}) nào\b|\bđịa điểm\b",
     ),
     (QType.WHO, rf"\bai\b|\b(?:{_PERSON_NOUNS})(?: [^\s]+){{0,4}} nào\b|\btên (?:là )?gì\b"),
     (QType.YES_NO, rf"\bcó\b.*\bkhông{_TAIL}|\bđã\b.*\bchưa{_TAIL}|\bphải không\b|\b(?:à|hả)\s*\??\s*$"),

@@ -88,9 +88,11 @@ def test_where_keeps_nested_units() -> None:
 
 
 def test_a_place_opens_with_its_kind_and_goes_on_with_its_direction() -> None:
-    """`trại`, `căn cứ` open a place as `xã` does; `, phía bắc Seoul` says where it lies."""
+    """`trại`, `căn cứ`, `bang` open a place as `xã` does; `, phía bắc Seoul` says where it lies."""
     s = "Cuộc tập trận diễn ra tại trại Humphreys ở TP Pyeongtaek, phía nam Seoul và kéo dài hai ngày."
     assert _span("Cuộc tập trận diễn ra ở đâu?", s) == "trại Humphreys ở TP Pyeongtaek, phía nam Seoul"
+    s = "Theo cảnh sát, bức ảnh được chụp tại bang Texas ở miền nam nước Mỹ."  # a federal state
+    assert _span("Bức ảnh được chụp ở đâu?", s) == "bang Texas"
 
 
 def test_why_is_the_reason_given_soon_after_the_words_the_question_repeats() -> None:

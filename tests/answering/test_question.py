@@ -24,6 +24,8 @@ from bot.lang.normalize import fold
         ("Công ty được cấp phép từ hồi nào vậy?", QType.WHEN),  # `hồi nào`: when, as the South says
         ("Hội đàm diễn ra ở đâu?", QType.WHERE),
         ("Cuộc tập trận tổ chức tại tỉnh nào?", QType.WHERE),
+        ("Trại hè được tổ chức tại trường nào?", QType.WHERE),  # `tổ chức` the verb, not who
+        ("Gạo xuất khẩu sang thị trường nào nhiều nhất?", QType.WHAT),  # a market, not a school
         ("Hai bên đã ký những văn kiện gì?", QType.WHAT),
         ("Có bao nhiêu người tham dự?", QType.HOW_MANY),
         ("Đây là lần thứ mấy hai nước đối thoại?", QType.HOW_MANY),
