@@ -71,7 +71,7 @@ def main() -> int:
 # Questions answered right on the fitted sets' tuning halves together (realnews-tune 157,
 # realnews-2-tune 177, realnews-4-tune, -5-tune and -6-tune 63 each); the check allows one
 # question fewer per set.
-FLOORS = {"hit@1": 336, "short_answer_acc": 313, "abstain_acc": 51}
+FLOORS = {"hit@1": 336, "short_answer_acc": 314, "abstain_acc": 51}
 
 
 def _score(scorer: Path, questions: Path, articles: Path) -> dict[str, object]:

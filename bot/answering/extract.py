@@ -36,6 +36,7 @@ from bot.lang.lexicon import (
     FOLDED_SYNONYMS,
     MEASURE_UNITS,
     MONEY_WORDS,
+    NAME_INNER_WORDS,
     NAME_PARTICLES,
     ORDINALS,
     PLACE_NOUNS,
@@ -49,6 +50,10 @@ from bot.lang.lexicon import (
     YES_NO_FILLERS,
 )
 from bot.lang.normalize import canonical, fold
+
+# The lowercase words a name may hold between its capitalised words: a foreign name's particles,
+# a Vietnamese institution's inner words.
+_INSIDE_NAMES = NAME_PARTICLES | NAME_INNER_WORDS
 
 
 def _place_after(ws: Sequence[Word], i: int) -> tuple[int, int] | None:
@@ -144,10 +149,11 @@ def _glued_code(ws: Sequence[Word], j: int) -> int:
 
 
 def _after_particles(ws: Sequence[Word], j: int) -> int | None:
-    """Where a foreign name goes on after its particles from word j (`de l'` in `Stade de
-    l'Amitíe`): the capitalised word after at most three of them, or None."""
+    """Where a name goes on after the lowercase words it holds from word j (`de l'` in `Stade de
+    l'Amitíe`, `phổ thông` in `Trường Trung học phổ thông Lý Sơn`): the capitalised word after at
+    most three of them, or None."""
     k = j
-    while k < len(ws) and k < j + 3 and (ws[k].text in NAME_PARTICLES or ws[k].text in {"'", "’"}):
+    while k < len(ws) and k < j + 3 and (ws[k].text in _INSIDE_NAMES or ws[k].text in {"'", "’"}):
         k += 1
     return k if j < k < len(ws) and ws[k].capitalized and ws[k].pos != "F" else None
 

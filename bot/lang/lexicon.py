@@ -28,6 +28,7 @@ MONEY_WORDS = frozenset(entries("money_words"))
 CURRENCY_WORDS = frozenset(entries("currency_words"))
 VENUE_VERBS = frozenset(entries("venue_verbs"))
 NAME_PARTICLES = frozenset(entries("name_particles"))
+NAME_INNER_WORDS = frozenset(entries("name_inner_words"))
 YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 # A why-answer opens at a reason word (`vì`), not at one that opens a consequence (`do vậy`); as
 # written, syllable by syllable (`do` is not `độ`).

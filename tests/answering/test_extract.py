@@ -159,12 +159,14 @@ def test_place_names_keep_their_inner_lowercase_words() -> None:
 
 
 def test_the_kind_of_place_asked_opens_the_answer_with_each_of_its_names() -> None:
-    """`sông nào`: the rivers named, each after its kind; a road's code and a foreign name's
-    particles belong to the name."""
+    """`sông nào`: the rivers named, each after its kind; a road's code, a school's level and a
+    foreign name's particles belong to the name."""
     s = "Từ ngày 17 – 19/6 sẽ có lũ trên sông Đà, sông Mã với biên độ 2 - 4m; lũ quét tại vùng núi phía Bắc."
     assert _span("lũ sẽ xuất hiện trên sông nào?", s) == "sông Đà, sông Mã"
     s = "Vào lúc 15 giờ ngày 4/7, trên đường ĐT.743 (đoạn qua phường Tân Bình), xe tải nổ lốp."
     assert _span("xe tải nổ lốp trên tuyến đường nào?", s) == "đường ĐT.743"
+    s = "Lớp học hè được mở tại Trường Trung học cơ sở Nguyễn Du, quận 1, từ đầu tháng 7."
+    assert _span("Lớp học hè được mở tại trường nào?", s) == "Trường Trung học cơ sở Nguyễn Du"
     s = "Trận chung kết diễn ra trên sân Estadio da Luz, Bồ Đào Nha, với 60.000 khán giả."
     assert _span("Trận chung kết đá trên sân nào?", s) == "sân Estadio da Luz"
     s = "Diễn đàn năm nay tại Giô-han-ne-xbơ (Nam Phi) đã tập trung tìm giải pháp tăng trưởng."
