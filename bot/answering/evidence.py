@@ -3,6 +3,7 @@ models, `ask --explain` and the span picker."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 
@@ -14,6 +15,8 @@ from bot.answering.extract import Cut, count_fits
 from bot.answering.extractors import Extractors
 from bot.answering.question import QType, Question
 from bot.answering.spans import remember
+from bot.lang.lexicon import CAUSE_WORDS
+from bot.lang.normalize import canonical
 from bot.library.knowledge import Hit, KnowledgeBase
 
 # The answer types whose extraction is one ranking feature each (the rest share the last one).
@@ -22,6 +25,12 @@ _TYPED: tuple[frozenset[QType | None], ...] = (
     frozenset({QType.YES_NO, None}),
 )
 _E5_RANK = -1  # where `_meaning` puts 1 / (1 + the rank by cosine): last, as `e5_rank` in FEATURES
+
+
+def gives_reason(sentence: str) -> bool:
+    """A cause word anywhere in the sentence, as written (`do chủ quan nên …`; `do`, not `độ`)."""
+    said = re.findall(r"\w+", canonical(sentence))
+    return any(tuple(said[k : k + len(cause)]) == cause for k in range(len(said)) for cause in CAUSE_WORDS)
 
 
 def first_of_either(bm25_rank: float, e5_rank: float, k: int) -> bool:
@@ -107,6 +116,7 @@ class Gatherer:
                 float(coverage.numbers_conflict(q, h.index)),
                 float(not coverage.entities_agree(q, h.index)),
                 *(float(answer is not None and q.qtype in kinds) for kinds in _TYPED),
+                float(q.qtype is QType.WHY and gives_reason(sentence.text)),
                 float(counted and not count_fits(q, answer)),  # type: ignore[arg-type]
                 float(counted and q.head is not None and count_fits(q, answer)),  # type: ignore[arg-type]
                 name * wants_name,

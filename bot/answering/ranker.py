@@ -65,6 +65,7 @@ FEATURES: tuple[str, ...] = (
     "typed_how_many",
     "typed_what",
     "typed_other",
+    "reason_for_why",  # a why-question, and the sentence has a cause word (`do`, `vì`, `nguyên nhân`)
     "unit_mismatch",  # a count, but not of the asked unit
     "unit_match",  # a count of the unit the question names (`mấy tấn` → `50 tấn`)
     "fresh_name",  # a who/where question, and a capitalised word the question lacks

@@ -34,6 +34,8 @@ YES_NO_FILLERS = frozenset(entries("yes_no_fillers"))
 # written, syllable by syllable (`do` is not `độ`).
 REASON_WORDS = tuple(tuple(canonical(w).split()) for w in entries("reason_words"))
 CONSEQUENCE_WORDS = tuple(tuple(canonical(w).split()) for w in entries("consequence_words"))
+# A sentence that gives a reason at all, wherever (`do chủ quan nên …`, `nguyên nhân là …`).
+CAUSE_WORDS = tuple(tuple(canonical(w).split()) for w in entries("cause_words"))
 APPROXIMATORS = entries("approximators")
 SCALE_WORDS = frozenset(fold(w) for w in entries("scale_words"))
 UNIT_POWERS = frozenset(fold(w) for w in entries("unit_powers"))

@@ -33,7 +33,7 @@ from bot.fitting.fit import (
 )
 from bot.library.knowledge import KnowledgeBase
 from bot.settings import Settings
-from tests.conftest import SEEDS, TESTS_DATA
+from tests.conftest import SEEDS, TESTS_DATA, write_article
 
 DATA = TESTS_DATA
 QUESTION = "Ai đã ký Nghị định thư hợp tác về cứu hộ cứu nạn?"
@@ -227,3 +227,27 @@ def test_the_window_feature_is_the_cosine_with_the_mean_of_the_sentence_and_its_
         want = (mean @ query) / max(np.linalg.norm(mean), 1e-9)
         assert ev.values[FEATURES.index("e5_window")] == pytest.approx(float(want), abs=1e-6)
     assert widths == {2, 3}
+
+
+def test_a_why_question_sees_which_sentences_give_a_reason(tmp_path: Path) -> None:
+    """`reason_for_why`: a cause word anywhere in the sentence, as written (`do`, not `độ`), and only
+    for a why-question."""
+    folder = tmp_path / "articles"
+    write_article(
+        folder,
+        "cau.txt",
+        "Cầu treo ở xã Tân Lập bị sập\n"
+        "Sáng 12/7, cây cầu treo bắc qua suối ở xã Tân Lập bị sập một nhịp.\n"
+        "Theo chính quyền xã, cầu bị sập do mưa lớn kéo dài làm sạt lở mố cầu.\n"
+        "Cây cầu treo ở xã Tân Lập có độ dài khoảng 40 mét.\n",
+    )
+    settings = Settings(_env_file=None, index_cache_dir=tmp_path / "cache", candidate_k=100)
+    answerer = Answerer(KnowledgeBase.build(settings, [folder]), settings)
+    reason = FEATURES.index("reason_for_why")
+
+    def given(question: str) -> dict[str, float]:
+        evidence = answerer.evidence(analyze(question))[0]
+        return {answerer.kb.sentences[ev.index].text[:12]: ev.values[reason] for ev in evidence}
+
+    assert given("Vì sao cầu treo ở xã Tân Lập bị sập?") == {"Sáng 12/7, c": 0.0, "Theo chính q": 1.0, "Cây cầu treo": 0.0}
+    assert set(given("Cầu treo ở xã Tân Lập bị sập khi nào?").values()) == {0.0}
