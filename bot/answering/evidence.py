@@ -19,7 +19,8 @@ from bot.lang.lexicon import CAUSE_WORDS
 from bot.lang.normalize import canonical
 from bot.library.knowledge import Hit, KnowledgeBase
 
-# The answer types whose extraction is one ranking feature each (the rest share the last one).
+# The answer types whose extraction is one ranking feature each (yes/no and untyped questions share
+# the last one; a why-question's is whether the sentence gives a reason at all, `gives_reason`).
 _TYPED: tuple[frozenset[QType | None], ...] = (
     *(frozenset({t}) for t in (QType.WHO, QType.WHEN, QType.WHERE, QType.HOW_MANY, QType.WHAT)),
     frozenset({QType.YES_NO, None}),
